@@ -1,0 +1,45 @@
+/** `neurobridge plugins [--json]`: what is registered, by kind. */
+import type { ListedEntry, RuntimeListing } from "@neurobridge/core";
+import type { Command } from "commander";
+import { type GlobalOptions, printJson } from "../output.js";
+import { createCliRuntime } from "../runtime.js";
+
+const SECTIONS: readonly [keyof Omit<RuntimeListing, "plugins">, string][] = [
+  ["neuronModels", "Neuron models"],
+  ["encoders", "Encoders"],
+  ["surrogates", "Surrogate gradients"],
+  ["resets", "Reset mechanisms"],
+  ["losses", "Losses"],
+  ["backends", "Backends"],
+];
+
+function describeEntry(entry: ListedEntry): string {
+  const params = (entry.params ?? []).map((p) => `${p.name}=${String(p.default)}`).join(", ");
+  const tags = [entry.dynamics, entry.formula].filter((t) => typeof t === "string").join(", ");
+  return `  ${entry.name.padEnd(14)} ${entry.description}${tags ? ` [${tags}]` : ""}${params ? ` (${params})` : ""} — ${entry.plugin}`;
+}
+
+/** Formats a listing for people. */
+export function formatListing(listing: RuntimeListing): string {
+  const lines = [`Plugins: ${listing.plugins.map((p) => p.name).join(", ")}`];
+  for (const [key, title] of SECTIONS) {
+    lines.push("", `${title}:`);
+    const entries = listing[key];
+    lines.push(...(entries.length ? entries.map(describeEntry) : ["  (none)"]));
+  }
+  return lines.join("\n");
+}
+
+export function registerPluginsCommand(program: Command): void {
+  program
+    .command("plugins")
+    .description("list registered neuron models, encoders, surrogate gradients, resets, losses and backends")
+    .option("--json", "print one JSON object")
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const runtime = await createCliRuntime({ plugins: globals.plugin ?? [] });
+      const listing = runtime.list();
+      if (options.json) printJson(listing);
+      else process.stdout.write(`${formatListing(listing)}\n`);
+    });
+}

@@ -1,0 +1,44 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./test-support.js";
+
+const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+describe("neurobridge CLI", () => {
+  it("prints its version and help", () => {
+    expect(runCli(["--version"])).toMatchObject({ code: 0, stdout: `${version}\n` });
+    const help = runCli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: neurobridge/);
+    expect(help.stdout).toMatch(/plugins \[options\]/);
+  });
+
+  it("lists every registered kind as JSON", () => {
+    const result = runCli(["plugins", "--json"]);
+    expect(result.code).toBe(0);
+    const listing = JSON.parse(result.stdout) as Record<string, { name: string }[]>;
+    expect(Object.keys(listing)).toEqual(["plugins", "neuronModels", "encoders", "surrogates", "resets", "losses", "backends"]);
+    expect(listing.neuronModels?.map((m) => m.name)).toEqual(["relu", "sigmoid", "identity", "lif"]);
+    expect(listing.encoders?.map((m) => m.name)).toEqual(["direct", "rate", "latency", "delta"]);
+    expect(listing.surrogates?.map((m) => m.name)).toContain("fast-sigmoid");
+  });
+
+  it("lists plugins for people too", () => {
+    const result = runCli(["plugins"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Plugins: @neurobridge\/core, @neurobridge\/neurons-lif/);
+    expect(result.stdout).toMatch(/\n {2}lif +Discrete leaky integrate-and-fire.*\[spiking\] \(beta=0\.95, threshold=1\)/);
+  });
+
+  it("fails with one line and a non-zero code on a bad plugin or command", () => {
+    const missing = runCli(["--plugin", "./no-such-plugin.js", "plugins"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^neurobridge: error: cannot load plugin module '\.\/no-such-plugin\.js'/);
+    expect(missing.stderr.trim().split("\n")).toHaveLength(1);
+    const notPlugin = runCli(["--plugin", "commander", "plugins"]);
+    expect(notPlugin.stderr).toMatch(/module 'commander' exports no NeuroBridge plugin/);
+    const unknown = runCli(["frobnicate"]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+});

@@ -1,0 +1,33 @@
+/**
+ * Entry point of the `neurobridge` binary: runs the program and turns errors
+ * into one line on stderr and a non-zero exit code (no stack traces for bad
+ * input; set NEUROBRIDGE_DEBUG=1 to see them).
+ */
+import "reflect-metadata";
+import { NeuroBridgeError } from "@neurobridge/core";
+import { CommanderError } from "commander";
+import { buildProgram } from "./program.js";
+
+/** Exit code for bad input or a failed check. */
+export const EXIT_ERROR = 1;
+/** Exit code for unexpected internal errors. */
+export const EXIT_INTERNAL = 70;
+
+/** Runs the CLI with `argv` (as `process.argv`) and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode; // commander already printed its message
+    if (process.env.NEUROBRIDGE_DEBUG) console.error(error);
+    if (error instanceof NeuroBridgeError) {
+      process.stderr.write(`neurobridge: error: ${error.message}\n`);
+      return EXIT_ERROR;
+    }
+    process.stderr.write(
+      `neurobridge: internal error: ${(error as Error)?.message ?? String(error)}\n(set NEUROBRIDGE_DEBUG=1 for the stack trace, and please report it)\n`,
+    );
+    return EXIT_INTERNAL;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Loads user plugins named on the command line (`--plugin ./my-plugin.js` or
+ * `--plugin @me/neurobridge-adex`): a module whose default export, or export
+ * named `plugin`, is a NeuroBridge plugin.
+ */
+import { createRequire } from "node:module";
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { NeuroBridgeError, type NeuroBridgePlugin } from "@neurobridge/core";
+
+const isPlugin = (value: unknown): value is NeuroBridgePlugin =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as NeuroBridgePlugin).name === "string" &&
+  typeof (value as NeuroBridgePlugin).register === "function";
+
+/** Resolves a module specifier the way the user means it: paths from `cwd`, packages from `cwd`'s node_modules. */
+function resolveSpecifier(specifier: string, cwd: string): string {
+  if (specifier.startsWith(".") || isAbsolute(specifier)) return pathToFileURL(resolve(cwd, specifier)).href;
+  const require = createRequire(resolve(cwd, "package.json"));
+  return pathToFileURL(require.resolve(specifier)).href;
+}
+
+/**
+ * Imports the plugin module `specifier`.
+ *
+ * @throws {@link NeuroBridgeError} `PLUGIN_LOAD` when the module cannot be found or exports no plugin
+ */
+export async function loadPlugin(specifier: string, cwd = process.cwd()): Promise<NeuroBridgePlugin> {
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(resolveSpecifier(specifier, cwd))) as Record<string, unknown>;
+  } catch (error) {
+    throw new NeuroBridgeError("PLUGIN_LOAD", `cannot load plugin module '${specifier}': ${(error as Error).message.split("\n")[0]}`);
+  }
+  const candidate = [module.default, module.plugin].find(isPlugin);
+  if (!candidate) {
+    throw new NeuroBridgeError(
+      "PLUGIN_LOAD",
+      `module '${specifier}' exports no NeuroBridge plugin; export an object { name, register(registrar) } as default or as 'plugin'`,
+    );
+  }
+  return candidate;
+}

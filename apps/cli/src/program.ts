@@ -1,0 +1,21 @@
+/** The `neurobridge` command tree. Each command is a thin shell over a library function. */
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import { registerPluginsCommand } from "./commands/plugins.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+
+/** Builds the command tree (a fresh one per call, so tests can run several). */
+export function buildProgram(): Command {
+  const program = new Command("neurobridge")
+    .description("NeuroBridge: spiking neural networks in TypeScript — LIF science, SNN training, neuromorphic emulation.")
+    .version(pkg.version, "-V, --version", "print the version")
+    .option("--plugin <module>", "load a plugin module (path or package; repeatable)", (value: string, previous: string[] = []) => [
+      ...previous,
+      value,
+    ])
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  registerPluginsCommand(program);
+  return program;
+}

@@ -1,0 +1,21 @@
+/** Runs the built CLI binary as a user would (tests only). */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const BIN = fileURLToPath(new URL("../bin/neurobridge.js", import.meta.url));
+const DIST = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+
+/** Result of one CLI invocation. */
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `neurobridge ...args`; the CLI must have been built (`npm run build`). */
+export function runCli(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): CliResult {
+  if (!existsSync(DIST)) throw new Error("apps/cli is not built: run `npm run build` first");
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd: options.cwd, timeout: options.timeoutMs ?? 60_000 });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}

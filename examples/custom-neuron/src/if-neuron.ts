@@ -1,0 +1,46 @@
+/**
+ * An example third-party neuron model: the non-leaky integrate-and-fire (IF)
+ * neuron, v ← v + I; spike when v > θ; reset. It is written only against
+ * `@neurobridge/core`'s public interfaces, so it runs on every backend that
+ * executes `TensorOps` (reference arrays, TensorFlow.js, ONNX graphs).
+ */
+import type { NeuroBridgePlugin, NeuronModel } from "@neurobridge/core";
+
+/** The IF neuron: a LIF with β = 1, cheaper per update (no decay multiply). */
+export const integrateAndFire: NeuronModel = {
+  name: "if",
+  description: "Non-leaky integrate-and-fire: v ← v + I; spike when v > θ; then reset.",
+  dynamics: "spiking",
+  params: [
+    {
+      name: "threshold",
+      type: "number",
+      default: 1,
+      min: 0,
+      exclusiveMin: true,
+      unit: "1",
+      perNeuron: true,
+      description: "firing threshold θ",
+    },
+  ],
+  state: [{ name: "v", description: "membrane potential", initial: 0 }],
+  updateCost: { multiplies: 0, adds: 1, compares: 1 },
+  step(ops, input, state, params, context) {
+    const threshold = params.threshold as NonNullable<typeof params.threshold>;
+    const v = ops.add(state.v as NonNullable<typeof state.v>, input);
+    const spikes = ops.spike(ops.sub(v, threshold), context.surrogate);
+    return { output: spikes, state: { v: context.reset.apply(ops, v, ops.stopGradient(spikes), threshold) } };
+  },
+};
+
+/** The plugin object users pass to `createRuntime({ plugins })` or `neurobridge --plugin`. */
+export const plugin: NeuroBridgePlugin = {
+  name: "@neurobridge-examples/custom-neuron",
+  version: "0.1.0",
+  description: "Example: a non-leaky integrate-and-fire neuron registered from outside NeuroBridge.",
+  register(registrar) {
+    registrar.neuronModel(integrateAndFire);
+  },
+};
+
+export default plugin;

@@ -1,0 +1,1 @@
+export { default, integrateAndFire, plugin } from "./if-neuron.js";

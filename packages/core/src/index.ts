@@ -1,0 +1,29 @@
+/**
+ * `@neurobridge/core` — the contracts of NeuroBridge, usable without any
+ * backend: the network spec and its validator, neuron-model and strategy
+ * interfaces, the tsyringe plugin runtime, seeded randomness, encoders, units
+ * and op counting.
+ *
+ * @packageDocumentation
+ */
+// tsyringe needs the Reflect metadata polyfill before it loads: keep this first.
+import "reflect-metadata";
+
+export * from "./backend.js";
+export * from "./builtins/encoders.js";
+export * from "./builtins/models.js";
+export * from "./builtins/surrogates.js";
+export * from "./errors.js";
+export * from "./neuron-model.js";
+export * from "./ops.js";
+export * from "./params.js";
+export * from "./random.js";
+export * from "./reference.js";
+export * from "./runtime.js";
+export * from "./serialize.js";
+export * from "./spec.js";
+export * from "./strategies.js";
+export * from "./tensor-ops.js";
+export * from "./units.js";
+export * from "./validate.js";
+export * from "./weights.js";

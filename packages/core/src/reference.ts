@@ -1,0 +1,112 @@
+/**
+ * A reference implementation of {@link TensorOps} on plain `Float32Array`s
+ * (forward pass only, no autograd), and a helper that runs one neuron
+ * population over time with it. Plugin authors can test a model with it
+ * without any backend; emulators reuse it.
+ */
+import { NeuroBridgeError } from "./errors.js";
+import type { NeuronModel } from "./neuron-model.js";
+import type { NeuronNode } from "./spec.js";
+import { bindSurrogate } from "./strategies.js";
+import type { TensorOps } from "./tensor-ops.js";
+import { DEFAULT_RESET, DEFAULT_SURROGATE, neuronParams, type SpecCatalog, strategyParams } from "./validate.js";
+
+/**
+ * Broadcasts `a` and `b` (equal length, a scalar, or a per-neuron vector whose
+ * length divides the other's) through `f`.
+ */
+function zip(a: Float32Array, b: Float32Array, f: (x: number, y: number) => number): Float32Array {
+  const n = Math.max(a.length, b.length);
+  if (n % a.length !== 0 || n % b.length !== 0) {
+    throw new NeuroBridgeError("SHAPE_MISMATCH", `cannot broadcast tensors of ${a.length} and ${b.length} elements`);
+  }
+  const out = new Float32Array(n);
+  const la = a.length;
+  const lb = b.length;
+  for (let i = 0; i < n; i++) out[i] = f(a[i % la] as number, b[i % lb] as number);
+  return out;
+}
+
+const map = (a: Float32Array, f: (x: number) => number): Float32Array => a.map(f);
+
+/** {@link TensorOps} over `Float32Array`s: forward values only (spike = Heaviside). */
+export const arrayOps: TensorOps<Float32Array> = {
+  name: "array",
+  scalar: (v) => Float32Array.of(v),
+  add: (a, b) => zip(a, b, (x, y) => x + y),
+  sub: (a, b) => zip(a, b, (x, y) => x - y),
+  mul: (a, b) => zip(a, b, (x, y) => x * y),
+  div: (a, b) => zip(a, b, (x, y) => x / y),
+  neg: (a) => map(a, (x) => -x),
+  abs: (a) => map(a, Math.abs),
+  exp: (a) => map(a, Math.exp),
+  maximum: (a, b) => zip(a, b, Math.max),
+  minimum: (a, b) => zip(a, b, Math.min),
+  sigmoid: (a) => map(a, (x) => 1 / (1 + Math.exp(-x))),
+  relu: (a) => map(a, (x) => Math.max(x, 0)),
+  greater: (a, b) => zip(a, b, (x, y) => (x > y ? 1 : 0)),
+  where: (mask, a, b) => {
+    const picked = zip(mask, a, (m, x) => (m !== 0 ? x : Number.NaN));
+    return zip(picked, b, (x, y) => (Number.isNaN(x) ? y : x));
+  },
+  stopGradient: (a) => a,
+  spike: (x) => map(x, (v) => (v > 0 ? 1 : 0)),
+  zerosLike: (a) => new Float32Array(a.length),
+};
+
+/** Output of {@link simulatePopulation}. */
+export interface PopulationTrace {
+  /** Outputs per step `[timeSteps, batch, size]`. */
+  readonly outputs: Float32Array;
+  /** Each state variable per step after the update `[timeSteps, batch, size]`. */
+  readonly states: Readonly<Record<string, Float32Array>>;
+}
+
+/**
+ * Runs the neuron `node` of a spec over `input` (`[timeSteps, batch, size]`)
+ * with the reference {@link arrayOps}, recording outputs and state.
+ */
+export function simulatePopulation(
+  node: NeuronNode,
+  model: NeuronModel,
+  catalog: SpecCatalog,
+  input: Float32Array,
+  timeSteps: number,
+  batch: number,
+): PopulationTrace {
+  const size = node.size;
+  const frame = batch * size;
+  if (input.length !== timeSteps * frame) {
+    throw new NeuroBridgeError(
+      "SHAPE_MISMATCH",
+      `input has ${input.length} values; expected timeSteps×batch×size = ${timeSteps}×${batch}×${size}`,
+    );
+  }
+  const params = Object.fromEntries(
+    Object.entries(neuronParams(node, model)).map(([k, v]) => [k, typeof v === "number" ? Float32Array.of(v) : Float32Array.from(v)]),
+  );
+  const surrogateRef = node.surrogate ?? { name: DEFAULT_SURROGATE };
+  const surrogate = catalog.findSurrogate(surrogateRef.name);
+  const reset = catalog.findReset(node.reset ?? DEFAULT_RESET);
+  if (!surrogate || !reset) {
+    throw new NeuroBridgeError(
+      "UNKNOWN_REGISTRATION",
+      `surrogate '${surrogateRef.name}' or reset '${node.reset ?? DEFAULT_RESET}' is not registered`,
+    );
+  }
+  const context = {
+    surrogate: bindSurrogate(surrogate, strategyParams(surrogateRef, surrogate) as Record<string, number>),
+    reset,
+    options: {},
+  };
+  let state: Record<string, Float32Array> = Object.fromEntries(model.state.map((s) => [s.name, new Float32Array(frame).fill(s.initial)]));
+  const outputs = new Float32Array(timeSteps * frame);
+  const states = Object.fromEntries(model.state.map((s) => [s.name, new Float32Array(timeSteps * frame)]));
+  for (let t = 0; t < timeSteps; t++) {
+    const result = model.step(arrayOps, input.subarray(t * frame, (t + 1) * frame), state, params, context);
+    outputs.set(result.output, t * frame);
+    state = { ...result.state };
+    for (const s of model.state) (states[s.name] as Float32Array).set(state[s.name] as Float32Array, t * frame);
+  }
+  return { outputs, states };
+}

@@ -1,0 +1,382 @@
+/**
+ * The plugin runtime, on tsyringe. A plugin is a small object whose `register`
+ * adds neuron models, strategies and backends into a container;
+ * {@link createRuntime} builds an isolated child container per runtime, so
+ * tests and users can hold several runtimes with different plugins and seeds
+ * and nothing is global.
+ *
+ * Services that need the runtime or its RNG take them by constructor
+ * injection with explicit tokens: `constructor(@inject(TOKENS.runtime) rt: Runtime)`.
+ */
+import { type DependencyContainer, type InjectionToken, container as rootContainer } from "tsyringe";
+import type { Backend, BackendCapabilities } from "./backend.js";
+import { builtinEncoders } from "./builtins/encoders.js";
+import { builtinLosses, builtinRateModels, builtinResets } from "./builtins/models.js";
+import { builtinSurrogates } from "./builtins/surrogates.js";
+import { DuplicateRegistrationError, NeuroBridgeError, UnknownRegistrationError } from "./errors.js";
+import type { NeuronModel } from "./neuron-model.js";
+import { countOps, type OpCounts } from "./ops.js";
+import type { ParamSpec } from "./params.js";
+import { createRandom, type RandomSource } from "./random.js";
+import type { NetworkSpec } from "./spec.js";
+import type { Encoder, LossSpec, ResetMechanism, SurrogateGradient } from "./strategies.js";
+import { type SpecCatalog, validateNetworkSpec } from "./validate.js";
+
+/** A backend as registered: metadata for listings plus a factory (backends load lazily). */
+export interface BackendRegistration {
+  readonly name: string;
+  readonly description: string;
+  readonly capabilities: BackendCapabilities;
+  /** Creates the backend; called once per runtime, on first use. */
+  create(runtime: Runtime): Backend | Promise<Backend>;
+}
+
+/** What each registry kind holds. */
+export interface RegistryKinds {
+  neuronModel: NeuronModel;
+  encoder: Encoder;
+  surrogate: SurrogateGradient;
+  reset: ResetMechanism;
+  loss: LossSpec;
+  backend: BackendRegistration;
+}
+
+/** A registry kind: `neuronModel`, `encoder`, `surrogate`, `reset`, `loss` or `backend`. */
+export type RegistryKind = keyof RegistryKinds;
+
+/** All registry kinds, in listing order. */
+export const REGISTRY_KINDS: readonly RegistryKind[] = ["neuronModel", "encoder", "surrogate", "reset", "loss", "backend"];
+
+const KIND_LABEL: Record<RegistryKind, string> = {
+  neuronModel: "neuron model",
+  encoder: "encoder",
+  surrogate: "surrogate gradient",
+  reset: "reset mechanism",
+  loss: "loss",
+  backend: "backend",
+};
+
+/** Injection tokens exported for plugins and services. */
+export const TOKENS = {
+  /** The {@link Runtime} that owns the container. */
+  runtime: Symbol("neurobridge.Runtime"),
+  /** The runtime's seed (number). */
+  seed: Symbol("neurobridge.Seed"),
+  /** The runtime's root {@link RandomSource}; prefer `runtime.random(label)` for independent streams. */
+  random: Symbol("neurobridge.Random"),
+  /** One {@link Registry} per kind. */
+  registry: Object.fromEntries(REGISTRY_KINDS.map((k) => [k, Symbol(`neurobridge.Registry.${k}`)])) as Record<RegistryKind, symbol>,
+} as const;
+
+/** One registered entry and who registered it. */
+export interface RegistryEntry<T> {
+  readonly name: string;
+  readonly value: T;
+  readonly plugin: string;
+}
+
+/** Named entries of one kind. */
+export class Registry<T extends { readonly name: string }> {
+  private readonly entries = new Map<string, RegistryEntry<T>>();
+
+  constructor(readonly kind: RegistryKind) {}
+
+  /** Adds `value`; a second registration of the same name is an error unless `override`. */
+  add(value: T, plugin: string, override = false): void {
+    if (typeof value?.name !== "string" || value.name === "") {
+      throw new NeuroBridgeError("REGISTRATION_INVALID", `Plugin '${plugin}' registered a ${KIND_LABEL[this.kind]} without a name.`);
+    }
+    const existing = this.entries.get(value.name);
+    if (existing && !override) throw new DuplicateRegistrationError(KIND_LABEL[this.kind], value.name, existing.plugin, plugin);
+    this.entries.set(value.name, { name: value.name, value, plugin });
+  }
+
+  find(name: string): T | undefined {
+    return this.entries.get(name)?.value;
+  }
+
+  /** The entry named `name`; throws an error listing the registered names otherwise. */
+  get(name: string): T {
+    const found = this.find(name);
+    if (!found) throw new UnknownRegistrationError(KIND_LABEL[this.kind], name, this.names());
+    return found;
+  }
+
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  list(): RegistryEntry<T>[] {
+    return [...this.entries.values()];
+  }
+}
+
+/** Options of a registration. */
+export interface RegisterOptions {
+  /** Replace an existing entry of the same name instead of failing. */
+  readonly override?: boolean;
+}
+
+/** What a plugin's `register` receives. */
+export interface Registrar {
+  /** The runtime's own child container, for custom services. */
+  readonly container: DependencyContainer;
+  readonly runtime: Runtime;
+  neuronModel(model: NeuronModel, options?: RegisterOptions): void;
+  encoder(encoder: Encoder, options?: RegisterOptions): void;
+  surrogate(surrogate: SurrogateGradient, options?: RegisterOptions): void;
+  reset(reset: ResetMechanism, options?: RegisterOptions): void;
+  loss(loss: LossSpec, options?: RegisterOptions): void;
+  backend(backend: BackendRegistration, options?: RegisterOptions): void;
+}
+
+/** A plugin: a named bundle of registrations. */
+export interface NeuroBridgePlugin {
+  readonly name: string;
+  readonly version?: string;
+  readonly description?: string;
+  /** Names of plugins that must be registered first. */
+  readonly requires?: readonly string[];
+  register(registrar: Registrar): void;
+}
+
+/** Options of {@link createRuntime}. */
+export interface RuntimeOptions {
+  /** Plugins to register, in order, after the core built-ins. */
+  readonly plugins?: readonly NeuroBridgePlugin[];
+  /** Seed of every random stream of this runtime (default 0). */
+  readonly seed?: number;
+  /** Register core's built-ins (encoders, surrogates, resets, rate models, losses). Default true. */
+  readonly builtins?: boolean;
+  /** Container to derive from (default: tsyringe's root container, which is never written to). */
+  readonly parent?: DependencyContainer;
+}
+
+/** A parameter as listed by {@link Runtime.list}. */
+export interface ListedParam {
+  readonly name: string;
+  readonly type: ParamSpec["type"];
+  readonly default: ParamSpec["default"];
+  readonly unit?: string;
+  readonly description: string;
+}
+
+/** One entry as listed by {@link Runtime.list}. */
+export interface ListedEntry {
+  readonly name: string;
+  readonly description: string;
+  readonly plugin: string;
+  readonly params?: readonly ListedParam[];
+  readonly [extra: string]: unknown;
+}
+
+/** Everything registered in a runtime, JSON-serialisable. */
+export interface RuntimeListing {
+  readonly plugins: readonly { name: string; version?: string; description?: string }[];
+  readonly neuronModels: readonly ListedEntry[];
+  readonly encoders: readonly ListedEntry[];
+  readonly surrogates: readonly ListedEntry[];
+  readonly resets: readonly ListedEntry[];
+  readonly losses: readonly ListedEntry[];
+  readonly backends: readonly ListedEntry[];
+}
+
+const listParams = (params: readonly ParamSpec[]): ListedParam[] =>
+  params.map((p) => ({ name: p.name, type: p.type, default: p.default, ...(p.unit ? { unit: p.unit } : {}), description: p.description }));
+
+/** A set of registered plugins with its own container, seed and registries. */
+export class Runtime implements SpecCatalog {
+  readonly container: DependencyContainer;
+  readonly seed: number;
+  private readonly registries: { [K in RegistryKind]: Registry<RegistryKinds[K]> };
+  private readonly pluginList: { name: string; version?: string; description?: string }[] = [];
+  private readonly backends = new Map<string, Promise<Backend>>();
+
+  constructor(container: DependencyContainer, seed: number) {
+    this.container = container;
+    this.seed = seed;
+    this.registries = {
+      neuronModel: new Registry("neuronModel"),
+      encoder: new Registry("encoder"),
+      surrogate: new Registry("surrogate"),
+      reset: new Registry("reset"),
+      loss: new Registry("loss"),
+      backend: new Registry("backend"),
+    };
+    container.register(TOKENS.runtime, { useValue: this });
+    container.register(TOKENS.seed, { useValue: seed });
+    container.register(TOKENS.random, { useValue: createRandom(seed) });
+    for (const kind of REGISTRY_KINDS) container.register(TOKENS.registry[kind], { useValue: this.registries[kind] });
+  }
+
+  /** Registers `plugin`. Registering the same plugin object twice is a no-op. */
+  use(plugin: NeuroBridgePlugin): this {
+    if (!plugin || typeof plugin.name !== "string" || typeof plugin.register !== "function") {
+      throw new NeuroBridgeError("PLUGIN_INVALID", "A plugin must be an object with a 'name' and a 'register(registrar)' function.");
+    }
+    if (this.pluginList.some((p) => p.name === plugin.name)) return this;
+    for (const required of plugin.requires ?? []) {
+      if (!this.pluginList.some((p) => p.name === required)) {
+        throw new NeuroBridgeError(
+          "PLUGIN_MISSING",
+          `Plugin '${plugin.name}' requires plugin '${required}', which is not registered. Add it before '${plugin.name}' in createRuntime({ plugins }).`,
+        );
+      }
+    }
+    const add =
+      <K extends RegistryKind>(kind: K) =>
+      (value: RegistryKinds[K], options?: RegisterOptions) =>
+        this.registries[kind].add(value, plugin.name, options?.override);
+    plugin.register({
+      container: this.container,
+      runtime: this,
+      neuronModel: add("neuronModel"),
+      encoder: add("encoder"),
+      surrogate: add("surrogate"),
+      reset: add("reset"),
+      loss: add("loss"),
+      backend: add("backend"),
+    });
+    this.pluginList.push({
+      name: plugin.name,
+      ...(plugin.version ? { version: plugin.version } : {}),
+      ...(plugin.description ? { description: plugin.description } : {}),
+    });
+    return this;
+  }
+
+  /** The registry of one kind. */
+  registry<K extends RegistryKind>(kind: K): Registry<RegistryKinds[K]> {
+    return this.registries[kind];
+  }
+
+  /** Registered names of one kind. */
+  names(kind: RegistryKind): string[] {
+    return this.registries[kind].names();
+  }
+
+  neuronModel(name: string): NeuronModel {
+    return this.registries.neuronModel.get(name);
+  }
+  encoder(name: string): Encoder {
+    return this.registries.encoder.get(name);
+  }
+  surrogate(name: string): SurrogateGradient {
+    return this.registries.surrogate.get(name);
+  }
+  reset(name: string): ResetMechanism {
+    return this.registries.reset.get(name);
+  }
+  loss(name: string): LossSpec {
+    return this.registries.loss.get(name);
+  }
+
+  findNeuronModel(name: string): NeuronModel | undefined {
+    return this.registries.neuronModel.find(name);
+  }
+  findEncoder(name: string): Encoder | undefined {
+    return this.registries.encoder.find(name);
+  }
+  findSurrogate(name: string): SurrogateGradient | undefined {
+    return this.registries.surrogate.find(name);
+  }
+  findReset(name: string): ResetMechanism | undefined {
+    return this.registries.reset.find(name);
+  }
+
+  /** The backend named `name`, created on first use and cached (a failed creation is retried next time). */
+  async backend(name: string): Promise<Backend> {
+    let backend = this.backends.get(name);
+    if (!backend) {
+      const registration = this.registries.backend.get(name);
+      backend = Promise.resolve(registration.create(this));
+      this.backends.set(name, backend);
+      backend.catch(() => this.backends.delete(name));
+    }
+    return backend;
+  }
+
+  /** Resolves any service registered in this runtime's container. */
+  resolve<T>(token: InjectionToken<T>): T {
+    return this.container.resolve(token);
+  }
+
+  /**
+   * An independent random stream for `label` (e.g. `init`, `shuffle`,
+   * `encoder`), derived from the runtime seed: same seed and label → same stream.
+   */
+  random(label: string): RandomSource {
+    return createRandom(this.seed).fork(label);
+  }
+
+  /** Validates a spec against the registered models and strategies. */
+  validateSpec(value: unknown): NetworkSpec {
+    return validateNetworkSpec(value, this);
+  }
+
+  /** Operation counts per sample (see `ops.ts`); `inputEvents` from a run gives the effective count. */
+  countOps(spec: NetworkSpec, inputEvents?: Readonly<Record<string, number>>): OpCounts {
+    const encoder = this.encoder(spec.encoder.name);
+    return countOps(spec, {
+      dynamicsOf: (model) => this.neuronModel(model).dynamics,
+      encoder,
+      ...(inputEvents ? { inputEvents } : {}),
+    });
+  }
+
+  /** Everything registered, JSON-serialisable (the CLI's `plugins --json`). */
+  list(): RuntimeListing {
+    const entries = <K extends RegistryKind>(kind: K, extra: (v: RegistryKinds[K]) => Record<string, unknown>) =>
+      this.registries[kind].list().map((e) => ({ name: e.name, description: e.value.description, plugin: e.plugin, ...extra(e.value) }));
+    return {
+      plugins: [...this.pluginList],
+      neuronModels: entries("neuronModel", (m) => ({
+        dynamics: m.dynamics,
+        params: listParams(m.params),
+        state: m.state.map((s) => s.name),
+      })),
+      encoders: entries("encoder", (e) => ({ emitsSpikes: e.emitsSpikes, timeInvariant: e.timeInvariant, params: listParams(e.params) })),
+      surrogates: entries("surrogate", (s) => ({ formula: s.formula, params: listParams(s.params) })),
+      resets: entries("reset", () => ({})),
+      losses: entries("loss", (l) => ({ reads: l.reads, params: listParams(l.params) })),
+      backends: entries("backend", (b) => ({ capabilities: b.capabilities })),
+    };
+  }
+}
+
+/** Core's own registrations: encoders, surrogates, resets, rate models and losses. */
+export const corePlugin: NeuroBridgePlugin = {
+  name: "@neurobridge/core",
+  description: "Built-in encoders, surrogate gradients, reset mechanisms, rate neuron models and losses.",
+  register(r) {
+    for (const e of builtinEncoders) r.encoder(e);
+    for (const s of builtinSurrogates) r.surrogate(s);
+    for (const x of builtinResets) r.reset(x);
+    for (const m of builtinRateModels) r.neuronModel(m);
+    for (const l of builtinLosses) r.loss(l);
+  },
+};
+
+/**
+ * Creates an isolated runtime: a fresh child container with core's built-ins
+ * and the given plugins registered.
+ *
+ * @example
+ * ```ts
+ * import "reflect-metadata";
+ * import { createRuntime } from "@neurobridge/core";
+ * import { lifPlugin } from "@neurobridge/neurons-lif";
+ * const runtime = createRuntime({ plugins: [lifPlugin], seed: 42 });
+ * runtime.neuronModel("lif");
+ * ```
+ */
+export function createRuntime(options: RuntimeOptions = {}): Runtime {
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new NeuroBridgeError("SEED_INVALID", `seed must be an integer in [0, 4294967295], got ${seed}`);
+  }
+  const runtime = new Runtime((options.parent ?? rootContainer).createChildContainer(), seed);
+  if (options.builtins !== false) runtime.use(corePlugin);
+  for (const plugin of options.plugins ?? []) runtime.use(plugin);
+  return runtime;
+}

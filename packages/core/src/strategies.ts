@@ -1,0 +1,79 @@
+/**
+ * Strategies are small named registrations that a spec refers to by name:
+ * surrogate gradients, reset mechanisms, input encoders and losses. Each is
+ * declarative (name, description, parameters) plus, where it is backend-free,
+ * its behaviour written against {@link TensorOps} or plain arrays.
+ */
+import type { ParamSpec, ParamValue } from "./params.js";
+import type { RandomSource } from "./random.js";
+import type { BoundSurrogate, NumericParams, TensorOps } from "./tensor-ops.js";
+
+/** A surrogate gradient for the spike nonlinearity. */
+export interface SurrogateGradient {
+  readonly name: string;
+  readonly description: string;
+  /** The formula of d spike / d x in plain text, for docs and `plugins` listings. */
+  readonly formula: string;
+  readonly params: readonly ParamSpec[];
+  /** Scalar reference of the derivative at x = v − threshold (tests, plots). */
+  derivative(x: number, params: NumericParams): number;
+  /** The same derivative written against any backend's {@link TensorOps}. */
+  gradient<T>(ops: TensorOps<T>, x: T, params: NumericParams): T;
+}
+
+/** Binds a surrogate to parameter values (defaults filled in by the caller). */
+export function bindSurrogate(surrogate: SurrogateGradient, params: NumericParams): BoundSurrogate {
+  return {
+    name: surrogate.name,
+    params,
+    gradient: <T>(ops: TensorOps<T>, x: T) => surrogate.gradient(ops, x, params),
+  };
+}
+
+/** What happens to the membrane after a spike. */
+export interface ResetMechanism {
+  readonly name: string;
+  readonly description: string;
+  /**
+   * The membrane after reset, given the membrane `v`, this step's `spikes`
+   * (0/1) and the `threshold`.
+   */
+  apply<T>(ops: TensorOps<T>, v: T, spikes: T, threshold: T): T;
+}
+
+/** A batch of input frames: `[steps, batch, features]`, row-major. */
+export interface Frames {
+  readonly data: Float32Array;
+  readonly steps: number;
+  readonly batch: number;
+  readonly features: number;
+}
+
+/** Turns static inputs (or a sequence) into per-step network inputs. */
+export interface Encoder {
+  readonly name: string;
+  readonly description: string;
+  readonly params: readonly ParamSpec[];
+  /**
+   * True when every step's output is identical (direct current). Backends may
+   * then compute the first layer's product once per sample instead of once
+   * per step, and op counting counts those MACs once.
+   */
+  readonly timeInvariant: boolean;
+  /** True when the output is binary events (the first layer accumulates instead of multiplying). */
+  readonly emitsSpikes: boolean;
+  /**
+   * Encodes `input` (one frame, `steps = 1`, or a sequence of `timeSteps`
+   * frames) into `timeSteps` frames. Stochastic encoders draw only from `rng`.
+   */
+  encode(input: Frames, timeSteps: number, params: Readonly<Record<string, ParamValue>>, rng: RandomSource): Frames;
+}
+
+/** A training loss, declared by name; backends that train implement it. */
+export interface LossSpec {
+  readonly name: string;
+  readonly description: string;
+  /** What the loss reads from the network output. */
+  readonly reads: "logits" | "spike-counts" | "membrane";
+  readonly params: readonly ParamSpec[];
+}

@@ -1,0 +1,2 @@
+// tsyringe needs the Reflect metadata polyfill before it loads.
+import "reflect-metadata";
