@@ -1,6 +1,7 @@
 /** The `neurobridge` command tree. Each command is a thin shell over a library function. */
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerLifCommands } from "./commands/lif.js";
 import { registerPluginsCommand } from "./commands/plugins.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
@@ -17,5 +18,6 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerPluginsCommand(program);
+  registerLifCommands(program);
   return program;
 }

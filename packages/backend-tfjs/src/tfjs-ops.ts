@@ -33,6 +33,7 @@ export function createTfjsOps(): TensorOps<Tensor> {
     neg: (a) => tf.neg(a),
     abs: (a) => tf.abs(a),
     exp: (a) => tf.exp(a),
+    log: (a) => tf.log(a),
     maximum: (a, b) => tf.maximum(a, b),
     minimum: (a, b) => tf.minimum(a, b),
     sigmoid: (a) => tf.sigmoid(a),

@@ -40,6 +40,7 @@ export const arrayOps: TensorOps<Float32Array> = {
   neg: (a) => map(a, (x) => -x),
   abs: (a) => map(a, Math.abs),
   exp: (a) => map(a, Math.exp),
+  log: (a) => map(a, Math.log),
   maximum: (a, b) => zip(a, b, Math.max),
   minimum: (a, b) => zip(a, b, Math.min),
   sigmoid: (a) => map(a, (x) => 1 / (1 + Math.exp(-x))),

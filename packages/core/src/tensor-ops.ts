@@ -39,6 +39,8 @@ export interface TensorOps<T> {
   neg(a: T): T;
   abs(a: T): T;
   exp(a: T): T;
+  /** Natural logarithm. */
+  log(a: T): T;
   maximum(a: T, b: T): T;
   minimum(a: T, b: T): T;
   sigmoid(a: T): T;

@@ -1,9 +1,23 @@
 /**
- * `@neurobridge/neurons-lif` — the leaky integrate-and-fire neuron: network
- * plugins for SNNs (and, as the LIF-science work lands, the biophysical model,
- * F–I curves, rheobase, non-dimensional form and activation fits).
+ * `@neurobridge/neurons-lif` — the leaky integrate-and-fire neuron.
+ *
+ * - Biophysical LIF with the paper's Table 1 defaults, Euler and exact
+ *   integrators, refractory clamp, any input current (`simulateLif`).
+ * - Rheobase, analytic and simulated F–I curves under explicit protocols.
+ * - The non-dimensional model and conversions both ways.
+ * - ReLU / sigmoid / LIF-curve fits with R² (Levenberg–Marquardt).
+ * - Network plugins: the discrete LIF (`lif`) and activation-fit rate neurons.
  *
  * @packageDocumentation
  */
+export * from "./biophysical/current.js";
+export * from "./biophysical/dimensionless.js";
+export * from "./biophysical/fi-curve.js";
+export * from "./biophysical/integrator.js";
+export * from "./biophysical/parameters.js";
+export * from "./biophysical/simulate.js";
+export * from "./fits/activation-fits.js";
+export * from "./fits/range-search.js";
+export * from "./network/activation-models.js";
 export { discreteBeta, lifModel } from "./network/lif-model.js";
 export { lifPlugin } from "./plugin.js";

@@ -1,0 +1,32 @@
+/** File helpers for commands: atomic writes and readable errors for user files. */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { DataFileError } from "@neurobridge/core";
+
+/** Writes `content` to `path` atomically (temp file + rename), creating parent folders. */
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, path);
+}
+
+/**
+ * Reads and parses a JSON file a user named.
+ *
+ * @throws {@link DataFileError} when it is missing, unreadable or not JSON
+ */
+export function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DataFileError(path, code === "ENOENT" ? "file not found" : `cannot read (${code ?? (error as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DataFileError(path, `not valid JSON: ${(error as Error).message}`);
+  }
+}

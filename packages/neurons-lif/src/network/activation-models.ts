@@ -1,0 +1,123 @@
+/**
+ * "Activation-fit" rate neurons: FFNN activations shaped like the LIF's F–I
+ * curve, the bridge between the spiking and the rate world (and the road to
+ * ANN→SNN conversion). Inputs and outputs are dimensionless: input current in
+ * units of the rheobase (ĩ = I/I_rheo), output rate in spikes per membrane
+ * time constant (f·τ_m). {@link activationParamsFromFits} converts fits made
+ * in pA and Hz into these units.
+ */
+import type { NeuronModel, TensorOps } from "@neurobridge/core";
+import type { Fit } from "../fits/activation-fits.js";
+
+type Tensor<T> = NonNullable<T>;
+
+function rateModel(
+  name: string,
+  description: string,
+  params: NeuronModel["params"],
+  cost: NeuronModel["updateCost"],
+  fn: <T>(ops: TensorOps<T>, x: T, p: Readonly<Record<string, T>>) => T,
+): NeuronModel {
+  return {
+    name,
+    description,
+    dynamics: "rate",
+    params,
+    state: [],
+    updateCost: cost,
+    step: (ops, input, _state, p) => ({ output: fn(ops, input, p), state: {} }),
+  };
+}
+
+/** a·max(0, x − b): ReLU with a fitted gain and threshold. */
+export const reluFitModel = rateModel(
+  "relu-fit",
+  "Fitted ReLU a·max(0, x − b) of the LIF F–I curve (dimensionless units).",
+  [
+    { name: "a", type: "number", default: 1, min: 0, unit: "1", perNeuron: true, description: "gain (slope above threshold)" },
+    { name: "b", type: "number", default: 0, unit: "1", perNeuron: true, description: "threshold" },
+  ],
+  { multiplies: 1, adds: 1, compares: 1 },
+  (ops, x, p) => ops.mul(p.a as Tensor<typeof x>, ops.relu(ops.sub(x, p.b as Tensor<typeof x>))),
+);
+
+/** L/(1 + e^(−k(x − x0))): sigmoid with fitted saturation, slope and midpoint. */
+export const sigmoidFitModel = rateModel(
+  "sigmoid-fit",
+  "Fitted sigmoid L/(1 + e^(−k(x − x0))) of the LIF F–I curve (dimensionless units).",
+  [
+    { name: "L", type: "number", default: 1, min: 0, unit: "1", perNeuron: true, description: "saturation level" },
+    { name: "k", type: "number", default: 1, unit: "1", perNeuron: true, description: "slope" },
+    { name: "x0", type: "number", default: 0, unit: "1", perNeuron: true, description: "midpoint" },
+  ],
+  { multiplies: 3, adds: 2, compares: 0 },
+  (ops, x, p) => ops.mul(p.L as Tensor<typeof x>, ops.sigmoid(ops.mul(p.k as Tensor<typeof x>, ops.sub(x, p.x0 as Tensor<typeof x>)))),
+);
+
+/** Inputs this close above rheobase are treated as silent, keeping the logarithm finite. */
+const LIF_RATE_EPSILON = 1e-6;
+
+/**
+ * The LIF's own steady-state rate as an activation:
+ * gain / (t̃_ref + ln((x − ṽ_r)/(x − 1))) for x > 1, else 0. Its slope is
+ * unbounded just above rheobase (like the neuron's), so inputs within 1e-6 of
+ * it are treated as silent.
+ */
+export const lifRateModel = rateModel(
+  "lif-rate",
+  "LIF steady-state rate 1/(t_ref + ln((x − v_r)/(x − 1))) as an activation (x in units of the rheobase).",
+  [
+    {
+      name: "tRef",
+      type: "number",
+      default: 0.2,
+      min: 0,
+      unit: "τ_m",
+      perNeuron: true,
+      description: "refractory period over τ_m (Table 1: 0.2)",
+    },
+    {
+      name: "vReset",
+      type: "number",
+      default: 0,
+      max: 1,
+      exclusiveMax: true,
+      unit: "1",
+      perNeuron: true,
+      description: "dimensionless reset (Table 1: 0)",
+    },
+    { name: "gain", type: "number", default: 1, min: 0, unit: "1", perNeuron: true, description: "output scale" },
+  ],
+  { multiplies: 2, adds: 3, compares: 1 },
+  (ops, x, p) => {
+    const floor = ops.scalar(1 + LIF_RATE_EPSILON);
+    const xs = ops.maximum(x, floor);
+    const ln = ops.log(ops.div(ops.sub(xs, p.vReset as Tensor<typeof x>), ops.sub(xs, ops.scalar(1))));
+    const rate = ops.div(p.gain as Tensor<typeof x>, ops.add(p.tRef as Tensor<typeof x>, ln));
+    return ops.mul(ops.greater(x, floor), rate);
+  },
+);
+
+/** The activation-fit rate models. */
+export const activationFitModels: readonly NeuronModel[] = [reluFitModel, sigmoidFitModel, lifRateModel];
+
+/**
+ * Converts ReLU and sigmoid fits made in pA → Hz into the dimensionless
+ * parameters of `relu-fit` and `sigmoid-fit` (x in units of I_rheo, output
+ * in spikes per τ_m).
+ *
+ * @param rheobasePA - I_rheo in pA
+ * @param tauM - τ_m in seconds
+ */
+export function activationParamsFromFits(
+  fits: { relu: Fit<{ a: number; b: number }>; sigmoid: Fit<{ L: number; k: number; x0: number }> },
+  rheobasePA: number,
+  tauM: number,
+) {
+  const { a, b } = fits.relu.params;
+  const { L, k, x0 } = fits.sigmoid.params;
+  return {
+    "relu-fit": { a: a * rheobasePA * tauM, b: b / rheobasePA },
+    "sigmoid-fit": { L: L * tauM, k: k * rheobasePA, x0: x0 / rheobasePA },
+  };
+}
