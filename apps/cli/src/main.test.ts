@@ -19,6 +19,7 @@ describe("neurobridge CLI", () => {
     const listing = JSON.parse(result.stdout) as Record<string, { name: string }[]>;
     expect(Object.keys(listing)).toEqual(["plugins", "neuronModels", "encoders", "surrogates", "resets", "losses", "backends"]);
     expect(listing.neuronModels?.map((m) => m.name)).toEqual(["relu", "sigmoid", "identity", "lif", "relu-fit", "sigmoid-fit", "lif-rate"]);
+    expect(listing.backends?.map((b) => b.name)).toEqual(["tfjs"]);
     expect(listing.encoders?.map((m) => m.name)).toEqual(["direct", "rate", "latency", "delta"]);
     expect(listing.surrogates?.map((m) => m.name)).toContain("fast-sigmoid");
   });

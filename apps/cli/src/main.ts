@@ -17,7 +17,8 @@ export const EXIT_INTERNAL = 70;
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     await buildProgram().parseAsync([...argv]);
-    return 0;
+    // A command may set a non-zero code (e.g. 130 after Ctrl-C) without throwing.
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode; // commander already printed its message
     if (process.env.NEUROBRIDGE_DEBUG) console.error(error);

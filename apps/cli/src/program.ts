@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerLifCommands } from "./commands/lif.js";
 import { registerPluginsCommand } from "./commands/plugins.js";
+import { registerTrainCommands } from "./commands/train.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -19,5 +20,6 @@ export function buildProgram(): Command {
     .exitOverride();
   registerPluginsCommand(program);
   registerLifCommands(program);
+  registerTrainCommands(program);
   return program;
 }

@@ -20,6 +20,7 @@ export * from "./params.js";
 export * from "./random.js";
 export * from "./reference.js";
 export * from "./runtime.js";
+export * from "./safetensors.js";
 export * from "./serialize.js";
 export * from "./spec.js";
 export * from "./strategies.js";

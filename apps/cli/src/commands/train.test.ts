@@ -1,0 +1,66 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../test-support.js";
+
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) as string);
+
+describe("neurobridge train / eval", () => {
+  it("trains the FFNN and the SNN on a subset, printing the interface keys, and evaluates the checkpoints", () => {
+    for (const model of ["ffnn", "snn"]) {
+      const out = mkdtempSync(join(tmpdir(), `nb-train-${model}-`));
+      const train = runCli(
+        [
+          "train",
+          "--model",
+          model,
+          "--epochs",
+          "1",
+          "--subset",
+          "1024",
+          "--batch",
+          "32",
+          "--steps",
+          "10",
+          "--seed",
+          "3",
+          "--out",
+          out,
+          "--json",
+        ],
+        { timeoutMs: 180_000 },
+      );
+      expect(train.code, train.stderr).toBe(0);
+      const summary = lastJson(train.stdout);
+      expect(summary).toMatchObject({ status: "completed", epochs: 1, model, checkpoint: out });
+      expect(summary.testAccuracy).toBeGreaterThan(0.3);
+      expect(summary.secondsPerEpoch).toBeGreaterThan(0);
+      const ev = runCli(["eval", "--checkpoint", out, "--subset", "300", "--json"]);
+      expect(ev.code, ev.stderr).toBe(0);
+      const result = lastJson(ev.stdout);
+      expect(result.count).toBe(300);
+      expect(result.accuracy).toBeGreaterThan(0.3);
+      expect(result.samplesPerSecond).toBeGreaterThan(0);
+      expect(result.ops.macs).toBe(model === "ffnn" ? 268_800 : 200_704);
+      expect(result.activity).toHaveLength(model === "ffnn" ? 2 : 3);
+    }
+  });
+
+  it("rejects bad options and missing checkpoints in one line", () => {
+    const cases: [string[], RegExp][] = [
+      [["train", "--model", "cnn", "--out", "/tmp/x"], /--model: unknown model 'cnn'; accepted: ffnn, snn/],
+      [["train", "--model", "snn", "--steps", "0", "--out", "/tmp/x"], /--steps: expected an integer >= 1, got '0'/],
+      [
+        ["train", "--model", "snn", "--encoding", "morse", "--out", "/tmp/x"],
+        /encoder\.name: unknown encoder 'morse'; registered: direct, rate, latency, delta/,
+      ],
+      [["eval", "--checkpoint", "/nonexistent-ckpt"], /\/nonexistent-ckpt: checkpoint folder not found/],
+    ];
+    for (const [args, message] of cases) {
+      const result = runCli(args);
+      expect(result.code, args.join(" ")).toBe(1);
+      expect(result.stderr).toMatch(message);
+    }
+  });
+});

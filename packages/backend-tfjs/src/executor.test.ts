@@ -1,0 +1,152 @@
+import { createRuntime, initWeights, type NetworkSpec, sequentialSpec, type Weights, type WeightTensor } from "@neurobridge/core";
+import { lifPlugin } from "@neurobridge/neurons-lif";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ChainExecutor } from "./executor.js";
+import { createGemm, createTfjsGemm, type Gemm } from "./gemm.js";
+import { TfjsGraph } from "./graph.js";
+import { computeLoss } from "./losses.js";
+import { tf, useKernelBackend } from "./tf.js";
+
+const runtime = createRuntime({ plugins: [lifPlugin], seed: 3 });
+let gemm: Gemm;
+
+beforeAll(async () => {
+  await useKernelBackend("wasm");
+  gemm = await createGemm();
+});
+
+/** Random inputs in [0, 1) and labels for `batch` samples. */
+function batchOf(batch: number, features: number, seed: number) {
+  const rng = runtime.random(`data-${seed}`);
+  return { x: Float32Array.from({ length: batch * features }, () => rng.next()), y: Uint8Array.from({ length: batch }, () => rng.int(3)) };
+}
+
+const toArrays = (w: Weights) => Object.fromEntries(Object.entries(w).map(([k, t]) => [k, Float32Array.from(t.data)]));
+
+/** Loss and gradients through tfjs autograd (the reference), for softmax_ce or ce_rate. */
+function referenceGrads(spec: NetworkSpec, weights: Weights, x: Float32Array, y: Uint8Array, loss: "softmax_ce" | "ce_rate") {
+  const graph = new TfjsGraph(runtime, spec, { fused: false });
+  const names = Object.keys(weights);
+  const batch = y.length;
+  return tf.tidy(() => {
+    const tensors = names.map((n) => tf.tensor((weights[n] as WeightTensor).data, [...(weights[n] as WeightTensor).shape]));
+    const onehot = tf.oneHot(tf.tensor1d(Array.from(y), "int32"), 3);
+    const { value, grads } = tf.valueAndGrads((...ps: tf.Tensor[]) => {
+      const params = Object.fromEntries(names.map((n, i) => [n, ps[i] as tf.Tensor]));
+      const out = graph.forward(params, x, batch, { rng: runtime.random("enc") }).output;
+      if (loss === "softmax_ce") return tf.losses.softmaxCrossEntropy(onehot, out) as tf.Scalar;
+      const T = spec.timeSteps;
+      return tf.losses.softmaxCrossEntropy(tf.tile(onehot, [T, 1]), out) as tf.Scalar;
+    })(tensors);
+    return {
+      loss: value.dataSync()[0] as number,
+      grads: Object.fromEntries(names.map((n, i) => [n, (grads[i] as tf.Tensor).dataSync() as Float32Array])),
+    };
+  });
+}
+
+function expectClose(a: Float32Array, b: Float32Array, tol: number) {
+  expect(a.length).toBe(b.length);
+  let scale = 0;
+  for (const v of b) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < a.length; i++) expect(Math.abs((a[i] as number) - (b[i] as number))).toBeLessThanOrEqual(tol * Math.max(1e-3, scale));
+}
+
+describe("chain executor", () => {
+  const snn = sequentialSpec({ layers: [6, 5, 4, 3], neuron: "lif", params: { beta: 0.9, threshold: 0.3 }, timeSteps: 6, learn: ["beta"] });
+  const ffnn = sequentialSpec({ layers: [6, 5, 4, 3], neuron: "relu", outputNeuron: false });
+
+  it("SNN BPTT through the fused kernel equals tfjs autograd through the generic step (incl. learned β)", async () => {
+    const weights = initWeights(snn, runtime.random("init"), runtime);
+    const { x, y } = batchOf(4, 6, 1);
+    const ex = new ChainExecutor(runtime, snn, gemm);
+    const forward = await ex.forward(toArrays(weights), x, 4, runtime.random("enc"));
+    const loss = computeLoss("ce_rate", {}, forward.output, y, 6, 4);
+    const grads = await ex.backward(forward, loss.grad);
+    const ref = referenceGrads(snn, weights, x, y, "ce_rate");
+    expect(loss.loss).toBeCloseTo(ref.loss, 5);
+    for (const name of Object.keys(weights)) expectClose(grads[name] as Float32Array, ref.grads[name] as Float32Array, 1e-4);
+    // The spikes are the ones the generic path emits, bit for bit.
+    const generic = tf.tidy(() => {
+      const params = Object.fromEntries(Object.entries(weights).map(([k, t]) => [k, tf.tensor(t.data, [...t.shape])]));
+      return new TfjsGraph(runtime, snn, { fused: false }).forward(params, x, 4, { rng: runtime.random("enc") }).output.dataSync();
+    });
+    expect(Array.from(forward.output.data)).toEqual(Array.from(generic));
+  });
+
+  it("FFNN gradients match finite differences of the loss", async () => {
+    const weights = initWeights(ffnn, runtime.random("init"), runtime);
+    const { x, y } = batchOf(5, 6, 2);
+    const ex = new ChainExecutor(runtime, ffnn, await createTfjsGemm());
+    const params = toArrays(weights);
+    const lossAt = async (p: Record<string, Float32Array>) =>
+      computeLoss("softmax_ce", {}, (await ex.forward(p, x, 5, runtime.random("e"))).output, y, 1, 5).loss;
+    const forward = await ex.forward(params, x, 5, runtime.random("e"));
+    const grads = await ex.backward(forward, computeLoss("softmax_ce", {}, forward.output, y, 1, 5).grad);
+    // Central differences in float32: h trades truncation error against rounding noise.
+    const h = 2e-3;
+    for (const name of ["fc1.weight", "fc2.bias", "fc3.weight"]) {
+      for (const i of [0, 1, 3]) {
+        const plus = toArrays(weights);
+        const minus = toArrays(weights);
+        (plus[name] as Float32Array)[i]! += h;
+        (minus[name] as Float32Array)[i]! -= h;
+        const fd = ((await lossAt(plus)) - (await lossAt(minus))) / (2 * h);
+        expect(Math.abs(((grads[name] as Float32Array)[i] as number) - fd)).toBeLessThan(2e-3 * Math.max(1, Math.abs(fd) * 10));
+      }
+    }
+  });
+
+  it("runs plugin-style models through tfjs autograd (sigmoid FFNN) and keeps the tensor count flat", async () => {
+    const spec = sequentialSpec({ layers: [6, 5, 3], neuron: "sigmoid", outputNeuron: false });
+    const weights = initWeights(spec, runtime.random("init"), runtime);
+    const ex = new ChainExecutor(runtime, spec, gemm);
+    const ref = referenceGrads(spec, weights, batchOf(4, 6, 3).x, batchOf(4, 6, 3).y, "softmax_ce");
+    const before = tf.memory().numTensors;
+    for (let k = 0; k < 3; k++) {
+      const { x, y } = batchOf(4, 6, 3);
+      const forward = await ex.forward(toArrays(weights), x, 4, runtime.random("e"));
+      const grads = await ex.backward(forward, computeLoss("softmax_ce", {}, forward.output, y, 1, 4).grad);
+      expectClose(grads["fc1.weight"] as Float32Array, ref.grads["fc1.weight"] as Float32Array, 1e-4);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
+  it("computes a direct-input first layer once per sample, not once per step", async () => {
+    const weights = initWeights(snn, runtime.random("init"), runtime);
+    let calls = 0;
+    const counting: Gemm = {
+      name: "counting",
+      multiply: (a, ar, ac, b, br, bc, ta, tb) => {
+        calls++;
+        if (calls === 1) expect(ar).toBe(4); // [B, 6]·W1ᵀ: B rows, not T·B
+        return gemm.multiply(a, ar, ac, b, br, bc, ta, tb);
+      },
+      dispose: async () => {},
+    };
+    await new ChainExecutor(runtime, snn, counting).forward(toArrays(weights), batchOf(4, 6, 4).x, 4, runtime.random("e"));
+    expect(calls).toBe(3);
+  });
+
+  it("rejects branching specs and unsupported losses with what is supported", async () => {
+    const branching = {
+      ...ffnn,
+      edges: [
+        ["input", "fc1"],
+        ["fc1", "relu1"],
+        ["fc1", "fc2"],
+        ["relu1", "fc2"],
+      ] as [string, string][],
+    };
+    expect(() => new ChainExecutor(runtime, branching as NetworkSpec, gemm)).toThrow();
+    const forward = await new ChainExecutor(runtime, ffnn, gemm).forward(
+      toArrays(initWeights(ffnn, runtime.random("i"), runtime)),
+      batchOf(2, 6, 5).x,
+      2,
+      runtime.random("e"),
+    );
+    expect(() => computeLoss("ce_rate", {}, forward.output, new Uint8Array(2), 1, 2)).toThrow(
+      "loss 'ce_rate' does not apply to this network's static output; supported: softmax_ce",
+    );
+  });
+});

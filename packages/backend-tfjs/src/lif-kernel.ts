@@ -1,0 +1,175 @@
+/**
+ * A fused kernel for the discrete LIF over all T steps of a layer, with its
+ * own BPTT backward, registered as one `tf.customGrad`. Running the
+ * recurrence step by step with tfjs ops costs ~10 tiny ops per step and layer
+ * in both passes; here the recurrence is two plain loops over
+ * `[T, batch, neurons]`, while the heavy lifting (the dense layers over all
+ * steps at once) stays in tfjs matmuls.
+ *
+ * Arithmetic is float32 (`Math.fround` after every operation, in the order
+ * the generic `lifModel.step` uses), so spikes are identical to the generic
+ * tfjs path, the emulators and the exported ONNX graphs.
+ *
+ * Forward, per step t (reset uses the spike with its gradient stopped):
+ *   u = β·v + I[t];  s = H(u − θ);  v = reset(u, s, θ)
+ * Backward, for t = T−1 … 0 with g the gradient flowing into v:
+ *   ∂u = ∂s[t]·σ'(u − θ) + g·r;  ∂I[t] = ∂u;  ∂β += ∂u·v[t−1];  g = β·∂u
+ * where r = 1 for subtract/none resets and 1 − s for reset to zero.
+ */
+import { NeuroBridgeError } from "@neurobridge/core";
+import { tf } from "./tf.js";
+
+/** Reset mechanisms the fused kernel implements. */
+export type FusedReset = "subtract" | "zero" | "none";
+export const FUSED_RESETS: readonly FusedReset[] = ["subtract", "zero", "none"];
+
+/** Static configuration of one fused LIF layer. */
+export interface LifKernelConfig {
+  readonly timeSteps: number;
+  readonly size: number;
+  /** Per-neuron thresholds (length `size`). */
+  readonly threshold: Float32Array;
+  readonly reset: FusedReset;
+  /** d spike / d x at x = u − θ (the bound surrogate's scalar derivative). */
+  readonly surrogate: (x: number) => number;
+}
+
+/** What one forward pass recorded, for activity statistics. */
+export interface LifKernelRecord {
+  /** Spikes `[T, batch, size]`. */
+  spikes?: Float32Array;
+  /** Membrane after reset `[T, batch, size]`, when requested. */
+  membrane?: Float32Array;
+}
+
+/**
+ * Runs the recurrence. `input` is `[T·B, N]` (one frame per step) or `[B, N]`
+ * (the same current at every step, e.g. a directly encoded first layer).
+ */
+export function lifForward(
+  input: Float32Array,
+  inputIsStatic: boolean,
+  batch: number,
+  beta: Float32Array,
+  config: LifKernelConfig,
+  keepMembrane: boolean,
+): { spikes: Float32Array; uPre: Float32Array; membrane?: Float32Array } {
+  const { timeSteps: T, size: N, threshold, reset } = config;
+  const BN = batch * N;
+  const spikes = new Float32Array(T * BN);
+  const uPre = new Float32Array(T * BN);
+  const membrane = keepMembrane ? new Float32Array(T * BN) : undefined;
+  const v = new Float32Array(BN);
+  const fr = Math.fround;
+  for (let t = 0; t < T; t++) {
+    const inOff = inputIsStatic ? 0 : t * BN;
+    const off = t * BN;
+    for (let b = 0; b < batch; b++) {
+      const row = b * N;
+      for (let n = 0; n < N; n++) {
+        const i = row + n;
+        const th = threshold[n] as number;
+        const u = fr(fr((beta[n] as number) * (v[i] as number)) + (input[inOff + i] as number));
+        uPre[off + i] = u;
+        let next = u;
+        if (fr(u - th) > 0) {
+          spikes[off + i] = 1;
+          if (reset === "subtract") next = fr(u - th);
+          else if (reset === "zero") next = 0;
+        }
+        v[i] = next;
+        if (membrane) membrane[off + i] = next;
+      }
+    }
+  }
+  return membrane ? { spikes, uPre, membrane } : { spikes, uPre };
+}
+
+/**
+ * The backward recurrence. Returns ∂I (`[T·B, N]`, or `[B, N]` summed over
+ * steps for a static input) and ∂β (`[N]`). `dMembrane`, when given, is a
+ * gradient with respect to the pre-reset membrane u (membrane-based losses).
+ */
+export function lifBackward(
+  dSpikes: Float32Array,
+  uPre: Float32Array,
+  spikes: Float32Array,
+  inputIsStatic: boolean,
+  batch: number,
+  beta: Float32Array,
+  config: LifKernelConfig,
+  dMembrane?: Float32Array,
+): { dInput: Float32Array; dBeta: Float32Array } {
+  const { timeSteps: T, size: N, threshold, reset, surrogate } = config;
+  const BN = batch * N;
+  const dInput = new Float32Array(inputIsStatic ? BN : T * BN);
+  const dBeta = new Float64Array(N);
+  const g = new Float64Array(BN);
+  for (let t = T - 1; t >= 0; t--) {
+    const off = t * BN;
+    const prev = (t - 1) * BN;
+    const inOff = inputIsStatic ? 0 : off;
+    for (let b = 0; b < batch; b++) {
+      const row = b * N;
+      for (let n = 0; n < N; n++) {
+        const i = row + n;
+        const th = threshold[n] as number;
+        const s = spikes[off + i] as number;
+        const carry = reset === "zero" ? (g[i] as number) * (1 - s) : (g[i] as number);
+        let du = (dSpikes[off + i] as number) * surrogate((uPre[off + i] as number) - th) + carry;
+        if (dMembrane) du += dMembrane[off + i] as number;
+        dInput[inOff + i] = (dInput[inOff + i] as number) + du;
+        if (t > 0) {
+          const up = uPre[prev + i] as number;
+          const sp = spikes[prev + i] as number;
+          const vPrev = sp === 0 || reset === "none" ? up : reset === "subtract" ? up - th : 0;
+          dBeta[n] = (dBeta[n] as number) + du * vPrev;
+        }
+        g[i] = (beta[n] as number) * du;
+      }
+    }
+  }
+  return { dInput, dBeta: Float32Array.from(dBeta) };
+}
+
+/**
+ * The fused LIF layer as a differentiable tfjs op: `(input, beta) → spikes`
+ * `[T·B, N]`. `beta` is a `[N]` tensor (learned or constant); `record`, when
+ * given, receives the spikes (and membrane) of the forward pass.
+ */
+export function lifSequence(
+  input: tf.Tensor2D,
+  beta: tf.Tensor1D,
+  batch: number,
+  config: LifKernelConfig,
+  record?: LifKernelRecord,
+  keepMembrane = false,
+): tf.Tensor2D {
+  const { timeSteps: T, size: N } = config;
+  const rows = input.shape[0];
+  // With T = 1 both layouts coincide; treat [B, N] as static either way.
+  const inputIsStatic = rows === batch;
+  if (input.shape[1] !== N || (rows !== batch && rows !== T * batch)) {
+    throw new NeuroBridgeError(
+      "SHAPE_MISMATCH",
+      `LIF kernel: input ${JSON.stringify(input.shape)} must be [${batch}, ${N}] or [${T * batch}, ${N}]`,
+    );
+  }
+  const op = tf.customGrad(((x: tf.Tensor, b: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
+    save([]);
+    const betaData = b.dataSync() as Float32Array;
+    const forward = lifForward(x.dataSync() as Float32Array, inputIsStatic, batch, betaData, config, keepMembrane);
+    if (record) {
+      record.spikes = forward.spikes;
+      if (forward.membrane) record.membrane = forward.membrane;
+    }
+    return {
+      value: tf.tensor2d(forward.spikes, [T * batch, N]),
+      gradFunc: (dy: tf.Tensor) => {
+        const back = lifBackward(dy.dataSync() as Float32Array, forward.uPre, forward.spikes, inputIsStatic, batch, betaData, config);
+        return [tf.tensor2d(back.dInput, [inputIsStatic ? batch : T * batch, N]), tf.tensor1d(back.dBeta)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (op as unknown as (x: tf.Tensor, b: tf.Tensor) => tf.Tensor2D)(input, beta);
+}

@@ -1,0 +1,104 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRuntime, initWeights, type NetworkSpec, sequentialSpec } from "@neurobridge/core";
+import { loadMnist, subset } from "@neurobridge/mnist";
+import { lifPlugin } from "@neurobridge/neurons-lif";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type TfjsBackend, tfjsPlugin } from "./backend.js";
+import { loadCheckpoint } from "./checkpoint.js";
+
+const runtime = createRuntime({ plugins: [lifPlugin, tfjsPlugin()], seed: 7 });
+let backend: TfjsBackend;
+const train = subset(loadMnist("train"), 1536);
+const test = subset(loadMnist("test"), 500);
+const snn = sequentialSpec({ layers: [784, 128, 128, 10], neuron: "lif", params: { beta: 0.95 }, timeSteps: 25, learn: ["beta"] });
+const ffnn = sequentialSpec({ layers: [784, 64, 64, 10], neuron: "relu", outputNeuron: false });
+
+beforeAll(async () => {
+  backend = (await runtime.backend("tfjs")) as TfjsBackend;
+});
+
+const fresh = (spec: NetworkSpec, seed = 11) =>
+  backend.trainerWithSeed(spec, initWeights(spec, runtime.random(`init-${seed}`), runtime), seed);
+
+describe("training on MNIST (small subsets)", () => {
+  it("trains the FFNN and the SNN well above chance (10%)", async () => {
+    const f = await fresh(ffnn).fit({ train, test, epochs: 2, batchSize: 64, learningRate: 1e-3, loss: "softmax_ce" });
+    expect(f.history.at(-1)?.testAccuracy).toBeGreaterThan(0.6);
+    const s = await fresh(snn).fit({ train, test, epochs: 2, batchSize: 32, learningRate: 1e-3, loss: "ce_rate" });
+    expect(s.history.at(-1)?.testAccuracy).toBeGreaterThan(0.6);
+    expect(s.history[1]?.trainLoss).toBeLessThan(s.history[0]?.trainLoss as number);
+    // Learned β stays inside (0, 1).
+    for (const b of s.weights["lif1.beta"]?.data ?? []) expect(b > 0 && b < 1).toBe(true);
+  });
+
+  it("is reproducible: same seed, same weights", async () => {
+    const a = await fresh(snn, 5).fit({ train: subset(train, 256), epochs: 1, batchSize: 64, learningRate: 1e-3, loss: "ce_count" });
+    const b = await fresh(snn, 5).fit({ train: subset(train, 256), epochs: 1, batchSize: 64, learningRate: 1e-3, loss: "ce_count" });
+    expect(b.weights["fc2.weight"]?.data).toEqual(a.weights["fc2.weight"]?.data);
+  });
+
+  it("resumes from a mid-epoch checkpoint exactly where it stopped", async () => {
+    const options = { train: subset(train, 640), epochs: 2, batchSize: 64, learningRate: 1e-3, loss: "ce_rate" } as const;
+    const uninterrupted = await fresh(snn, 9).fit(options);
+    const dir = mkdtempSync(join(tmpdir(), "nb-ckpt-"));
+    const controller = new AbortController();
+    const first = await fresh(snn, 9).fit({
+      ...options,
+      checkpointDir: dir,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.epoch === 2 && p.batch === 3) controller.abort();
+      },
+    });
+    expect(first.status).toBe("aborted");
+    const checkpoint = loadCheckpoint(dir, runtime);
+    expect(checkpoint.progress).toMatchObject({ epoch: 1, batch: 3 });
+    const resumed = backend.trainerWithSeed(checkpoint.spec, checkpoint.weights, 9);
+    resumed.restore(checkpoint);
+    const second = await resumed.fit({ ...options, checkpointDir: dir });
+    expect(second.status).toBe("completed");
+    for (const name of Object.keys(uninterrupted.weights)) {
+      expect(second.weights[name]?.data, name).toEqual(uninterrupted.weights[name]?.data);
+    }
+    expect(second.history.map((h) => h.trainLoss)).toEqual(uninterrupted.history.map((h) => h.trainLoss));
+  });
+
+  it("detects a modified or truncated checkpoint", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nb-ckpt-"));
+    await fresh(ffnn).fit({
+      train: subset(train, 128),
+      epochs: 1,
+      batchSize: 64,
+      learningRate: 1e-3,
+      loss: "softmax_ce",
+      checkpointDir: dir,
+    });
+    expect(loadCheckpoint(dir, runtime).weights["fc1.weight"]?.shape).toEqual([64, 784]);
+    writeFileSync(join(dir, "weights.safetensors"), "garbage");
+    expect(() => loadCheckpoint(dir, runtime)).toThrow(/weights\.safetensors: does not match the hash recorded in training\.json/);
+    expect(() => loadCheckpoint(join(dir, "nope"), runtime)).toThrow(/checkpoint folder not found/);
+  });
+
+  it("stops with a clear message when the loss diverges", async () => {
+    const t = fresh(ffnn);
+    await expect(t.fit({ train: subset(train, 256), epochs: 3, batchSize: 64, learningRate: 1e30, loss: "softmax_ce" })).rejects.toThrow(
+      /loss became (NaN|Infinity) at epoch \d+, batch \d+: training diverged\. Lower the learning rate \(now 1e\+30\)/,
+    );
+  });
+
+  it("runs compiled networks through the Backend interface with activity and op counts", async () => {
+    const net = await backend.compile(snn, initWeights(snn, runtime.random("w"), runtime));
+    const result = await net.run(test.inputs.subarray(0, 20 * 784), 20);
+    expect(result.outputs).toHaveLength(20 * 10);
+    expect(result.activity.map((a) => a.nodeId)).toEqual(["lif1", "lif2", "lif3"]);
+    expect(result.ops.macs).toBe(784 * 128);
+    expect(result.ops.neuronUpdates).toBe((128 + 128 + 10) * 25);
+    const a1 = result.activity[0];
+    expect(result.ops.layers[1]?.inputEvents).toBeCloseTo(a1?.eventsPerSample as number, 6);
+    expect(backend.check({ ...ffnn, nodes: ffnn.nodes.map((n) => (n.type === "neuron" ? { ...n, learn: ["slope"] } : n)) })).toHaveLength(
+      2,
+    );
+  });
+});
