@@ -37,9 +37,9 @@ export function adamStep(
   const b2 = options.beta2 ?? 0.999;
   const eps = options.epsilon ?? 1e-8;
   state.step += 1;
-  const c1 = 1 - b1 ** state.step;
-  const c2 = 1 - b2 ** state.step;
-  const lr = options.learningRate;
+  // PyTorch's arrangement: p ← p − (lr/c1)·m / (√v/√c2 + ε), with c = 1 − β^step.
+  const stepSize = options.learningRate / (1 - b1 ** state.step);
+  const invSqrtC2 = 1 / Math.sqrt(1 - b2 ** state.step);
   for (const [name, p] of Object.entries(params)) {
     const g = grads[name];
     if (!g) continue;
@@ -51,7 +51,7 @@ export function adamStep(
       const vi = b2 * (v[i] as number) + (1 - b2) * gi * gi;
       m[i] = mi;
       v[i] = vi;
-      p[i] = (p[i] as number) - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
+      p[i] = (p[i] as number) - (stepSize * mi) / (Math.sqrt(vi) * invSqrtC2 + eps);
     }
   }
 }

@@ -3,10 +3,11 @@
  * the chain executor (GEMMs on ONNX Runtime where available, fused LIF
  * kernels, tfjs autograd for every other neuron model) and trains them.
  */
+
+import { availableParallelism } from "node:os";
 import {
   type Backend,
   type CompiledNetwork,
-  createRandom,
   type NetworkSpec,
   type NeuroBridgePlugin,
   type RandomSource,
@@ -19,9 +20,11 @@ import {
   validateWeights,
   type Weights,
 } from "@neurobridge/core";
+import { type Engine, LocalEngine } from "./engine.js";
 import { evaluate } from "./evaluate.js";
 import { ChainExecutor } from "./executor.js";
 import { createGemm, type Gemm } from "./gemm.js";
+import { ParallelEngine } from "./parallel.js";
 import { useKernelBackend } from "./tf.js";
 import { ExecutorTrainer } from "./trainer.js";
 
@@ -31,8 +34,20 @@ export interface TfjsBackendOptions {
   readonly kernel?: "wasm" | "cpu";
   /** Where dense products run (default: onnxruntime when it loads, else tfjs). */
   readonly gemm?: "onnxruntime" | "tfjs";
-  /** ONNX Runtime intra-op threads (default 1: measured faster than 2 beside the JS kernels). */
+  /**
+   * ONNX Runtime intra-op threads of this thread's GEMM (default 1: measured
+   * here, 2 threads made an FFNN epoch 1.7× slower — the pool wakes per
+   * call). Worker engines give each worker 1.
+   */
   readonly gemmThreads?: number;
+  /**
+   * Worker threads for training and evaluation (default: min(2, cores) for
+   * multi-step networks, 1 for T = 1). 1 runs in this thread. Workers host the bundled neuron models and
+   * `workerPlugins`; a spec they cannot host runs in this thread.
+   */
+  readonly workers?: number;
+  /** Plugin modules (paths or package names) the workers import. */
+  readonly workerPlugins?: readonly string[];
 }
 
 const CAPABILITIES = { train: true, eventDriven: false, precisions: ["float32"] } as const;
@@ -47,14 +62,15 @@ export class TfjsBackend implements Backend {
   private constructor(
     private readonly runtime: Runtime,
     readonly gemm: Gemm,
-    readonly kernel: string,
+    readonly kernel: "wasm" | "cpu",
+    private readonly options: TfjsBackendOptions,
   ) {}
 
   /** Initialises tfjs and the GEMM provider. */
   static async create(runtime: Runtime, options: TfjsBackendOptions = {}): Promise<TfjsBackend> {
     const kernel = await useKernelBackend(options.kernel ?? "wasm");
     const gemm = await createGemm({ ...(options.gemm ? { prefer: options.gemm } : {}), threads: options.gemmThreads ?? 1 });
-    return new TfjsBackend(runtime, gemm, kernel);
+    return new TfjsBackend(runtime, gemm, kernel as "wasm" | "cpu", options);
   }
 
   check(spec: NetworkSpec): ValidationIssue[] {
@@ -89,25 +105,52 @@ export class TfjsBackend implements Backend {
     return new ChainExecutor(this.runtime, spec, this.gemm);
   }
 
+  /**
+   * An engine for `spec`: worker threads when more than one is asked for (or
+   * by default) and they can host the spec, else this thread.
+   */
+  async engine(spec: NetworkSpec, seed: number, workers?: number): Promise<Engine> {
+    const executor = this.executor(spec);
+    // Workers pay 1–2 ms of messaging per batch: worth it for multi-step
+    // (spiking) networks, not for a T = 1 ANN (measured: FFNN 2.6 s/epoch in
+    // this thread, 4.0 s on 2 workers; SNN 43 s in this thread, 22–24 s on 2).
+    const wanted = workers ?? this.options.workers ?? (spec.timeSteps > 1 ? Math.min(2, availableParallelism()) : 1);
+    if (wanted > 1) {
+      try {
+        return await ParallelEngine.create({
+          workers: wanted,
+          spec: executor.spec,
+          seed,
+          plugins: this.options.workerPlugins ?? [],
+          ...(this.options.gemm ? { gemm: this.options.gemm } : {}),
+          gemmThreads: 1,
+          kernel: this.kernel,
+        });
+      } catch (error) {
+        if (workers !== undefined || this.options.workers !== undefined) throw error;
+      }
+    }
+    return new LocalEngine(executor, seed, this.gemm.name);
+  }
+
   async compile(spec: NetworkSpec, weights: Weights): Promise<CompiledNetwork> {
     const executor = this.executor(spec);
     validateWeights(spec, weights, this.runtime);
     const params = Object.fromEntries(Object.entries(weights).map(([k, t]) => [k, t.data]));
     const runtime = this.runtime;
+    const engine = new LocalEngine(executor, runtime.seed, this.gemm.name);
     return {
       spec: executor.spec,
-      async run(input: Float32Array, batch: number, options: RunOptions = {}): Promise<RunResult> {
+      async run(input: Float32Array, batch: number, _options: RunOptions = {}): Promise<RunResult> {
         const features = input.length / batch;
         if (!Number.isInteger(features)) throw new UnsupportedError(`input of ${input.length} values does not split into ${batch} samples`);
         const ev = await evaluate(
           runtime,
-          executor,
+          executor.spec,
+          engine,
           params,
           { inputs: input, labels: new Uint8Array(batch), count: batch, features, classes: 0 },
-          {
-            batchSize: batch,
-            rng: options.rng ?? runtime.random("encoder"),
-          },
+          { batchSize: batch },
         );
         return { outputs: ev.outputs, batch, outputSize: ev.outputs.length / batch, activity: ev.activity, ops: ev.ops };
       },
@@ -115,29 +158,42 @@ export class TfjsBackend implements Backend {
     };
   }
 
-  /** A trainer; `rng` seeds everything stochastic in training. */
-  async createTrainer(
+  /** A trainer; `rng`'s seed seeds everything stochastic in training. */
+  createTrainer(
     spec: NetworkSpec,
     weights: Weights,
     rng: RandomSource,
     config: Readonly<Record<string, unknown>> = {},
   ): Promise<ExecutorTrainer> {
-    return new ExecutorTrainer(this.runtime, spec, this.executor(spec), weights, rng.seed, config);
+    return this.trainerWithSeed(spec, weights, rng.seed, config);
   }
 
-  /** A trainer seeded with `seed` directly (what checkpoints record). */
-  trainerWithSeed(spec: NetworkSpec, weights: Weights, seed: number, config: Readonly<Record<string, unknown>> = {}): ExecutorTrainer {
-    return new ExecutorTrainer(this.runtime, spec, this.executor(spec), weights, seed, config);
+  /** A trainer seeded with `seed` directly (what checkpoints record); `workers` as in {@link engine}. */
+  async trainerWithSeed(
+    spec: NetworkSpec,
+    weights: Weights,
+    seed: number,
+    config: Readonly<Record<string, unknown>> = {},
+    workers?: number,
+  ): Promise<ExecutorTrainer> {
+    const engine = await this.engine(spec, seed, workers);
+    return new ExecutorTrainer(this.runtime, spec, engine, weights, seed, { ...config, workers: engine.workers });
   }
 
-  /** An executor for evaluation of `spec`. */
-  evaluator(spec: NetworkSpec): ChainExecutor {
-    return this.executor(spec);
-  }
-
-  /** Seeded RNG helper for callers without a runtime stream. */
-  static rng(seed: number): RandomSource {
-    return createRandom(seed);
+  /** Evaluates `weights` of `spec` on `data` (accuracy, speed, activity, ops). */
+  async evaluate(
+    spec: NetworkSpec,
+    weights: Weights,
+    data: import("@neurobridge/core").Dataset,
+    options: { batchSize?: number; workers?: number } = {},
+  ) {
+    const engine = await this.engine(spec, this.runtime.seed, options.workers);
+    try {
+      const params = Object.fromEntries(Object.entries(weights).map(([k, t]) => [k, t.data]));
+      return await evaluate(this.runtime, spec, engine, params, data, options.batchSize ? { batchSize: options.batchSize } : {});
+    } finally {
+      await engine.dispose();
+    }
   }
 }
 

@@ -137,7 +137,7 @@ export class ChainExecutor {
             size: node.size,
             threshold: perNeuron(params.threshold as number | number[], node.size),
             reset: resetName as FusedReset,
-            surrogate: (x: number) => surrogate.derivative(x, bound.params),
+            surrogate: surrogate.compile?.(bound.params) ?? ((x: number) => surrogate.derivative(x, bound.params)),
           },
         });
       } else if (model.name === "relu") {
@@ -191,13 +191,8 @@ export class ChainExecutor {
       switch (layer.kind) {
         case "dense": {
           const w = params[`${layer.id}.weight`] as Float32Array;
-          const y = await this.gemm.multiply(x.data, x.rows, x.cols, w, layer.outFeatures, layer.inFeatures, false, true);
-          if (layer.bias) {
-            const b = params[`${layer.id}.bias`] as Float32Array;
-            const n = layer.outFeatures;
-            for (let r = 0; r < x.rows; r++)
-              for (let j = 0; j < n; j++) y[r * n + j] = Math.fround((y[r * n + j] as number) + (b[j] as number));
-          }
+          const bias = layer.bias ? (params[`${layer.id}.bias`] as Float32Array) : undefined;
+          const y = await this.gemm.multiply(x.data, x.rows, x.cols, w, layer.outFeatures, layer.inFeatures, false, true, bias);
           caches.push({ kind: "dense", input: x });
           x = { data: y, rows: x.rows, cols: layer.outFeatures, temporal: x.temporal };
           break;
@@ -211,7 +206,11 @@ export class ChainExecutor {
           break;
         }
         case "relu": {
-          const y = x.data.map((v) => (v > 0 ? v : 0));
+          const y = new Float32Array(x.data.length);
+          for (let k = 0; k < y.length; k++) {
+            const v = x.data[k] as number;
+            if (v > 0) y[k] = v;
+          }
           caches.push({ kind: "relu", input: x });
           x = { ...x, data: y };
           outputs.push({ id: layer.id, size: layer.node.size, output: x });
@@ -279,7 +278,17 @@ export class ChainExecutor {
         }
         case "lif": {
           const c = cache as Extract<Cache, { kind: "lif" }>;
-          const back = lifBackward(dy, c.uPre, c.spikes, !c.input.temporal, batch, c.beta, layer.config, lastLif ? dMembrane : undefined);
+          const back = lifBackward(
+            dy,
+            c.uPre,
+            c.spikes,
+            !c.input.temporal,
+            batch,
+            c.beta,
+            layer.config,
+            lastLif ? dMembrane : undefined,
+            layer.learnBeta,
+          );
           lastLif = false;
           if (layer.learnBeta) grads[`${layer.id}.beta`] = back.dBeta;
           dy = back.dInput;

@@ -12,12 +12,13 @@
 import { NeuroBridgeError } from "@neurobridge/core";
 import { tf } from "./tf.js";
 
-/** C = op(A)·op(B), row-major float32, op = transpose when asked. */
+/** Y = op(A)·op(B) (+ bias per column), row-major float32, op = transpose when asked. */
 export interface Gemm {
   readonly name: string;
   /**
    * @param a - `[m, k]` (or `[k, m]` with `transA`)
    * @param b - `[k, n]` (or `[n, k]` with `transB`)
+   * @param bias - `[n]`, added to every row (fused into the product where the provider can)
    */
   multiply(
     a: Float32Array,
@@ -28,6 +29,7 @@ export interface Gemm {
     bCols: number,
     transA: boolean,
     transB: boolean,
+    bias?: Float32Array,
   ): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
@@ -56,18 +58,22 @@ function checkShapes(
 export function createTfjsGemm(): Gemm {
   return {
     name: `tfjs-${tf.getBackend()}`,
-    async multiply(a, aRows, aCols, b, bRows, bCols, transA, transB) {
+    async multiply(a, aRows, aCols, b, bRows, bCols, transA, transB, bias) {
       checkShapes(aRows, aCols, bRows, bCols, transA, transB, a, b);
-      return tf.tidy(
-        () => tf.matMul(tf.tensor2d(a, [aRows, aCols]), tf.tensor2d(b, [bRows, bCols]), transA, transB).dataSync() as Float32Array,
-      );
+      return tf.tidy(() => {
+        const y = tf.matMul(tf.tensor2d(a, [aRows, aCols]), tf.tensor2d(b, [bRows, bCols]), transA, transB);
+        return (bias ? tf.add(y, tf.tensor1d(bias)) : y).dataSync() as Float32Array;
+      });
     },
     async dispose() {},
   };
 }
 
-/** Serialised one-node ONNX model `Y = Gemm(A, B)` with the given transposes (opset 17). */
-async function gemmModel(transA: boolean, transB: boolean): Promise<Uint8Array> {
+/** onnxruntime-node rejects tensors over a SharedArrayBuffer ("Invalid argument"): hand it a plain copy. */
+const unshared = (x: Float32Array): Float32Array => (x.buffer instanceof SharedArrayBuffer ? x.slice() : x);
+
+/** Serialised one-node ONNX model `Y = Gemm(A, B[, C])` with the given transposes (opset 17). */
+async function gemmModel(transA: boolean, transB: boolean, withBias: boolean): Promise<Uint8Array> {
   const { onnx } = (await import("onnx-proto")).default;
   const attr = (name: string, value: boolean) =>
     onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: value ? 1 : 0 });
@@ -88,12 +94,12 @@ async function gemmModel(transA: boolean, transB: boolean): Promise<Uint8Array> 
     node: [
       onnx.NodeProto.create({
         opType: "Gemm",
-        input: ["A", "B"],
+        input: withBias ? ["A", "B", "C"] : ["A", "B"],
         output: ["Y"],
         attribute: [attr("transA", transA), attr("transB", transB)],
       }),
     ],
-    input: [io("A", true), io("B", true)],
+    input: withBias ? [io("A", true), io("B", true), io("C", false)] : [io("A", true), io("B", true)],
     output: [io("Y", false)],
   });
   const model = onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: "", version: 17 }], graph, producerName: "neurobridge" });
@@ -109,11 +115,11 @@ async function gemmModel(transA: boolean, transB: boolean): Promise<Uint8Array> 
 export async function createOrtGemm(threads = 2): Promise<Gemm> {
   const ort = (await import("onnxruntime-node")).default;
   const sessions = new Map<string, Promise<import("onnxruntime-node").InferenceSession>>();
-  const session = (transA: boolean, transB: boolean) => {
-    const key = `${transA}${transB}`;
+  const session = (transA: boolean, transB: boolean, withBias: boolean) => {
+    const key = `${transA}${transB}${withBias}`;
     let s = sessions.get(key);
     if (!s) {
-      s = gemmModel(transA, transB).then((bytes) =>
+      s = gemmModel(transA, transB, withBias).then((bytes) =>
         ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: "all" }),
       );
       sessions.set(key, s);
@@ -122,10 +128,15 @@ export async function createOrtGemm(threads = 2): Promise<Gemm> {
   };
   return {
     name: `onnxruntime-${threads}t`,
-    async multiply(a, aRows, aCols, b, bRows, bCols, transA, transB) {
+    async multiply(a, aRows, aCols, b, bRows, bCols, transA, transB, bias) {
       checkShapes(aRows, aCols, bRows, bCols, transA, transB, a, b);
-      const s = await session(transA, transB);
-      const out = await s.run({ A: new ort.Tensor("float32", a, [aRows, aCols]), B: new ort.Tensor("float32", b, [bRows, bCols]) });
+      const s = await session(transA, transB, bias !== undefined);
+      const feeds: Record<string, import("onnxruntime-node").Tensor> = {
+        A: new ort.Tensor("float32", unshared(a), [aRows, aCols]),
+        B: new ort.Tensor("float32", unshared(b), [bRows, bCols]),
+      };
+      if (bias) feeds.C = new ort.Tensor("float32", unshared(bias), [bias.length]);
+      const out = await s.run(feeds);
       return (out.Y as import("onnxruntime-node").Tensor).data as Float32Array;
     },
     async dispose() {

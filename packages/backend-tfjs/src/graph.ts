@@ -130,7 +130,7 @@ export class TfjsGraph {
                   size: node.size,
                   threshold: perNeuron(params.threshold as number | number[], node.size),
                   reset: resetName as FusedReset,
-                  surrogate: (x: number) => surrogate.derivative(x, bound.params),
+                  surrogate: surrogate.compile?.(bound.params) ?? ((x: number) => surrogate.derivative(x, bound.params)),
                 }
               : undefined;
           return { kind: "spiking", id, node, model, params, context, ...(fused ? { fused } : {}) };

@@ -61,6 +61,8 @@ export function lifForward(
   const membrane = keepMembrane ? new Float32Array(T * BN) : undefined;
   const v = new Float32Array(BN);
   const fr = Math.fround;
+  const subtract = reset === "subtract";
+  const zero = reset === "zero";
   for (let t = 0; t < T; t++) {
     const inOff = inputIsStatic ? 0 : t * BN;
     const off = t * BN;
@@ -68,17 +70,19 @@ export function lifForward(
       const row = b * N;
       for (let n = 0; n < N; n++) {
         const i = row + n;
+        const k = off + i;
+        // Storing into a Float32Array rounds to float32: u = fr(fr(β·v) + I).
+        uPre[k] = fr((beta[n] as number) * (v[i] as number)) + (input[inOff + i] as number);
+        const u = uPre[k] as number;
         const th = threshold[n] as number;
-        const u = fr(fr((beta[n] as number) * (v[i] as number)) + (input[inOff + i] as number));
-        uPre[off + i] = u;
-        let next = u;
-        if (fr(u - th) > 0) {
-          spikes[off + i] = 1;
-          if (reset === "subtract") next = fr(u - th);
-          else if (reset === "zero") next = 0;
+        // For float32 u and θ, fr(u − θ) > 0 exactly when u > θ.
+        if (u > th) {
+          spikes[k] = 1;
+          v[i] = subtract ? u - th : zero ? 0 : u;
+        } else {
+          v[i] = u;
         }
-        v[i] = next;
-        if (membrane) membrane[off + i] = next;
+        if (membrane) membrane[k] = v[i] as number;
       }
     }
   }
@@ -99,30 +103,33 @@ export function lifBackward(
   beta: Float32Array,
   config: LifKernelConfig,
   dMembrane?: Float32Array,
+  /** Compute ∂β (default true); skipping it saves a third of the loop when β is not learned. */
+  wantBeta = true,
 ): { dInput: Float32Array; dBeta: Float32Array } {
   const { timeSteps: T, size: N, threshold, reset, surrogate } = config;
   const BN = batch * N;
   const dInput = new Float32Array(inputIsStatic ? BN : T * BN);
   const dBeta = new Float64Array(N);
   const g = new Float64Array(BN);
+  const zero = reset === "zero";
+  const subtract = reset === "subtract";
   for (let t = T - 1; t >= 0; t--) {
     const off = t * BN;
-    const prev = (t - 1) * BN;
+    const prev = off - BN;
     const inOff = inputIsStatic ? 0 : off;
     for (let b = 0; b < batch; b++) {
       const row = b * N;
       for (let n = 0; n < N; n++) {
         const i = row + n;
         const th = threshold[n] as number;
-        const s = spikes[off + i] as number;
-        const carry = reset === "zero" ? (g[i] as number) * (1 - s) : (g[i] as number);
+        const carry = zero && spikes[off + i] === 1 ? 0 : (g[i] as number);
         let du = (dSpikes[off + i] as number) * surrogate((uPre[off + i] as number) - th) + carry;
         if (dMembrane) du += dMembrane[off + i] as number;
         dInput[inOff + i] = (dInput[inOff + i] as number) + du;
-        if (t > 0) {
+        if (wantBeta && t > 0) {
+          // v[t−1] after its reset, rebuilt from the saved pre-reset membrane and spike.
           const up = uPre[prev + i] as number;
-          const sp = spikes[prev + i] as number;
-          const vPrev = sp === 0 || reset === "none" ? up : reset === "subtract" ? up - th : 0;
+          const vPrev = spikes[prev + i] === 0 ? up : subtract ? up - th : zero ? 0 : up;
           dBeta[n] = (dBeta[n] as number) + du * vPrev;
         }
         g[i] = (beta[n] as number) * du;

@@ -72,6 +72,8 @@ export function computeLoss(
   timeSteps: number,
   batch: number,
   membrane?: Float32Array,
+  /** Samples the loss is averaged over (default `batch`; the whole batch when this is a shard of it). */
+  meanOver = batch,
 ): LossResult {
   const C = output.cols;
   const supported: readonly string[] = output.temporal ? EXECUTOR_LOSSES.temporal : EXECUTOR_LOSSES.static;
@@ -84,25 +86,25 @@ export function computeLoss(
   const correct = countCorrect(output, labels, timeSteps, batch);
   let loss = 0;
   if (name === "softmax_ce") {
-    for (let b = 0; b < batch; b++) loss += softmaxRow(output.data, b * C, C, labels[b] as number, grad, b * C, 1 / batch);
-    return { loss: loss / batch, grad, correct };
+    for (let b = 0; b < batch; b++) loss += softmaxRow(output.data, b * C, C, labels[b] as number, grad, b * C, 1 / meanOver);
+    return { loss: loss / meanOver, grad, correct };
   }
   const T = timeSteps;
   if (name === "ce_rate") {
     for (let t = 0; t < T; t++) {
       for (let b = 0; b < batch; b++) {
         const off = (t * batch + b) * C;
-        loss += softmaxRow(output.data, off, C, labels[b] as number, grad, off, 1 / (batch * T));
+        loss += softmaxRow(output.data, off, C, labels[b] as number, grad, off, 1 / (meanOver * T));
       }
     }
-    return { loss: loss / (batch * T), grad, correct };
+    return { loss: loss / (meanOver * T), grad, correct };
   }
   const counts = spikeCounts(output, T, batch);
   if (name === "ce_count") {
     const gCounts = new Float32Array(batch * C);
-    for (let b = 0; b < batch; b++) loss += softmaxRow(counts, b * C, C, labels[b] as number, gCounts, b * C, 1 / batch);
+    for (let b = 0; b < batch; b++) loss += softmaxRow(counts, b * C, C, labels[b] as number, gCounts, b * C, 1 / meanOver);
     for (let t = 0; t < T; t++) grad.set(gCounts, t * batch * C);
-    return { loss: loss / batch, grad, correct };
+    return { loss: loss / meanOver, grad, correct };
   }
   if (name === "mse_count") {
     const on = (params.correctRate as number) * T;
@@ -112,11 +114,11 @@ export function computeLoss(
       for (let j = 0; j < C; j++) {
         const d = (counts[b * C + j] as number) - (j === labels[b] ? on : off);
         loss += d * d;
-        gCounts[b * C + j] = (2 * d) / (batch * C);
+        gCounts[b * C + j] = (2 * d) / (meanOver * C);
       }
     }
     for (let t = 0; t < T; t++) grad.set(gCounts, t * batch * C);
-    return { loss: loss / (batch * C), grad, correct };
+    return { loss: loss / (meanOver * C), grad, correct };
   }
   // ce_membrane
   if (!membrane) throw new UnsupportedError("loss 'ce_membrane' needs the output layer to be a fused LIF layer (its membrane is read)");
@@ -124,8 +126,8 @@ export function computeLoss(
   for (let t = 0; t < T; t++)
     for (let k = 0; k < batch * C; k++) mean[k] = (mean[k] as number) + (membrane[t * batch * C + k] as number) / T;
   const gMean = new Float32Array(batch * C);
-  for (let b = 0; b < batch; b++) loss += softmaxRow(mean, b * C, C, labels[b] as number, gMean, b * C, 1 / batch);
+  for (let b = 0; b < batch; b++) loss += softmaxRow(mean, b * C, C, labels[b] as number, gMean, b * C, 1 / meanOver);
   const dMembrane = new Float32Array(T * batch * C);
   for (let t = 0; t < T; t++) for (let k = 0; k < batch * C; k++) dMembrane[t * batch * C + k] = (gMean[k] as number) / T;
-  return { loss: loss / batch, grad, dMembrane, correct };
+  return { loss: loss / meanOver, grad, dMembrane, correct };
 }

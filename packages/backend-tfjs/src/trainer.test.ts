@@ -24,9 +24,9 @@ const fresh = (spec: NetworkSpec, seed = 11) =>
 
 describe("training on MNIST (small subsets)", () => {
   it("trains the FFNN and the SNN well above chance (10%)", async () => {
-    const f = await fresh(ffnn).fit({ train, test, epochs: 2, batchSize: 64, learningRate: 1e-3, loss: "softmax_ce" });
+    const f = await (await fresh(ffnn)).fit({ train, test, epochs: 2, batchSize: 64, learningRate: 1e-3, loss: "softmax_ce" });
     expect(f.history.at(-1)?.testAccuracy).toBeGreaterThan(0.6);
-    const s = await fresh(snn).fit({ train, test, epochs: 2, batchSize: 32, learningRate: 1e-3, loss: "ce_rate" });
+    const s = await (await fresh(snn)).fit({ train, test, epochs: 2, batchSize: 32, learningRate: 1e-3, loss: "ce_rate" });
     expect(s.history.at(-1)?.testAccuracy).toBeGreaterThan(0.6);
     expect(s.history[1]?.trainLoss).toBeLessThan(s.history[0]?.trainLoss as number);
     // Learned β stays inside (0, 1).
@@ -34,17 +34,29 @@ describe("training on MNIST (small subsets)", () => {
   });
 
   it("is reproducible: same seed, same weights", async () => {
-    const a = await fresh(snn, 5).fit({ train: subset(train, 256), epochs: 1, batchSize: 64, learningRate: 1e-3, loss: "ce_count" });
-    const b = await fresh(snn, 5).fit({ train: subset(train, 256), epochs: 1, batchSize: 64, learningRate: 1e-3, loss: "ce_count" });
+    const a = await (await fresh(snn, 5)).fit({
+      train: subset(train, 256),
+      epochs: 1,
+      batchSize: 64,
+      learningRate: 1e-3,
+      loss: "ce_count",
+    });
+    const b = await (await fresh(snn, 5)).fit({
+      train: subset(train, 256),
+      epochs: 1,
+      batchSize: 64,
+      learningRate: 1e-3,
+      loss: "ce_count",
+    });
     expect(b.weights["fc2.weight"]?.data).toEqual(a.weights["fc2.weight"]?.data);
   });
 
   it("resumes from a mid-epoch checkpoint exactly where it stopped", async () => {
     const options = { train: subset(train, 640), epochs: 2, batchSize: 64, learningRate: 1e-3, loss: "ce_rate" } as const;
-    const uninterrupted = await fresh(snn, 9).fit(options);
+    const uninterrupted = await (await fresh(snn, 9)).fit(options);
     const dir = mkdtempSync(join(tmpdir(), "nb-ckpt-"));
     const controller = new AbortController();
-    const first = await fresh(snn, 9).fit({
+    const first = await (await fresh(snn, 9)).fit({
       ...options,
       checkpointDir: dir,
       signal: controller.signal,
@@ -55,7 +67,7 @@ describe("training on MNIST (small subsets)", () => {
     expect(first.status).toBe("aborted");
     const checkpoint = loadCheckpoint(dir, runtime);
     expect(checkpoint.progress).toMatchObject({ epoch: 1, batch: 3 });
-    const resumed = backend.trainerWithSeed(checkpoint.spec, checkpoint.weights, 9);
+    const resumed = await backend.trainerWithSeed(checkpoint.spec, checkpoint.weights, 9);
     resumed.restore(checkpoint);
     const second = await resumed.fit({ ...options, checkpointDir: dir });
     expect(second.status).toBe("completed");
@@ -67,7 +79,7 @@ describe("training on MNIST (small subsets)", () => {
 
   it("detects a modified or truncated checkpoint", async () => {
     const dir = mkdtempSync(join(tmpdir(), "nb-ckpt-"));
-    await fresh(ffnn).fit({
+    await (await fresh(ffnn)).fit({
       train: subset(train, 128),
       epochs: 1,
       batchSize: 64,
@@ -82,7 +94,7 @@ describe("training on MNIST (small subsets)", () => {
   });
 
   it("stops with a clear message when the loss diverges", async () => {
-    const t = fresh(ffnn);
+    const t = await fresh(ffnn);
     await expect(t.fit({ train: subset(train, 256), epochs: 3, batchSize: 64, learningRate: 1e30, loss: "softmax_ce" })).rejects.toThrow(
       /loss became (NaN|Infinity) at epoch \d+, batch \d+: training diverged\. Lower the learning rate \(now 1e\+30\)/,
     );

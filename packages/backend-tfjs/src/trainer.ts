@@ -23,9 +23,9 @@ import {
 import { batchAt, batchCount, epochOrder } from "@neurobridge/mnist";
 import { type AdamState, adamState, adamStep } from "./adam.js";
 import { type Checkpoint, saveCheckpoint, type TrainingProgressState } from "./checkpoint.js";
+import type { Engine } from "./engine.js";
 import { evaluate } from "./evaluate.js";
-import type { ChainExecutor, ParamArrays } from "./executor.js";
-import { computeLoss } from "./losses.js";
+import type { ParamArrays } from "./executor.js";
 
 /** Options of {@link ExecutorTrainer.fit} beyond core's {@link FitOptions}. */
 export interface TrainerFitOptions extends FitOptions {
@@ -48,7 +48,7 @@ export interface TrainerFitResult {
 const logit = (p: number) => Math.log(p / (1 - p));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-/** Trains a spec with the chain executor. */
+/** Trains a spec on an {@link Engine} (in this thread or on worker threads). */
 export class ExecutorTrainer implements Trainer {
   /** Trainable values: weights as stored, except learned β kept as logits (so β stays in (0, 1)). */
   private readonly raw: ParamArrays;
@@ -62,17 +62,23 @@ export class ExecutorTrainer implements Trainer {
   constructor(
     private readonly runtime: Runtime,
     readonly spec: NetworkSpec,
-    private readonly executor: ChainExecutor,
+    private readonly engine: Engine,
     weights: Weights,
     private readonly seed: number,
     private readonly config: Readonly<Record<string, unknown>> = {},
   ) {
     validateWeights(spec, weights, runtime);
     this.betaNames = new Set(spec.nodes.filter((n) => n.type === "neuron" && n.learn?.includes("beta")).map((n) => `${n.id}.beta`));
+    // Shared memory when workers run the steps: they read the parameters without a copy per batch.
+    const shared = (data: ArrayLike<number>) => {
+      const out = new Float32Array(engine.workers > 1 ? new SharedArrayBuffer(data.length * 4) : new ArrayBuffer(data.length * 4));
+      out.set(data);
+      return out;
+    };
     this.raw = Object.fromEntries(
       Object.entries(weights).map(([name, t]) => [
         name,
-        this.betaNames.has(name) ? t.data.map((b) => logit(Math.min(1 - 1e-6, Math.max(1e-6, b)))) : Float32Array.from(t.data),
+        shared(this.betaNames.has(name) ? t.data.map((b) => logit(Math.min(1 - 1e-6, Math.max(1e-6, b)))) : t.data),
       ]),
     );
     this.adam = adamState(this.raw);
@@ -101,6 +107,11 @@ export class ExecutorTrainer implements Trainer {
     this.batch = progress.batch;
     this.history = [...progress.history];
     this.running = { ...progress.running };
+  }
+
+  /** Worker threads the engine runs on (1: this thread). */
+  get workers(): number {
+    return this.engine.workers;
   }
 
   /** Epochs completed so far. */
@@ -169,11 +180,9 @@ export class ExecutorTrainer implements Trainer {
     const lossParams = {
       ...strategyParams({ name: lossSpec.name, ...(options.lossParams ? { params: options.lossParams } : {}) }, lossSpec),
     };
-    const T = this.spec.timeSteps;
-    const root = createRandom(this.seed);
-    const shuffle = root.fork("shuffle");
+    const lossConfig = { name: lossSpec.name, params: lossParams, reads: lossSpec.reads };
+    const shuffle = createRandom(this.seed).fork("shuffle");
     const batches = batchCount(train.count, batchSize);
-    const keepMembrane = lossSpec.reads === "membrane";
     while (this.epoch < epochs) {
       const order = epochOrder(train.count, shuffle, this.epoch);
       for (; this.batch < batches; this.batch++) {
@@ -183,10 +192,13 @@ export class ExecutorTrainer implements Trainer {
         }
         const start = performance.now();
         const data = batchAt(train, order, batchSize, this.batch);
-        const rng = root.fork(`encode-${this.epoch}-${this.batch}`);
-        const forward = await this.executor.forward(this.forwardParams(), data.inputs, data.count, rng, { keepMembrane });
-        const membrane = keepMembrane ? forward.layers.at(-1)?.membrane : undefined;
-        const loss = computeLoss(lossSpec.name, lossParams, forward.output, data.labels, T, data.count, membrane);
+        const loss = await this.engine.trainStep(
+          this.forwardParams(),
+          data.inputs,
+          data.labels,
+          lossConfig,
+          `encode-${this.epoch}-${this.batch}`,
+        );
         if (!Number.isFinite(loss.loss)) {
           throw new NeuroBridgeError(
             "TRAINING_DIVERGED",
@@ -194,7 +206,7 @@ export class ExecutorTrainer implements Trainer {
               `${options.checkpointDir ? `; the last checkpoint in ${options.checkpointDir} is intact` : ""}.`,
           );
         }
-        const grads = await this.executor.backward(forward, loss.grad, loss.dMembrane);
+        const grads = loss.grads;
         for (const name of this.betaNames) {
           const g = grads[name];
           if (!g) continue;
@@ -247,11 +259,14 @@ export class ExecutorTrainer implements Trainer {
 
   /** Evaluates the current weights on `data` (accuracy, activity, ops). */
   evaluate(data: Dataset, batchSize?: number) {
-    return evaluate(this.runtime, this.executor, this.forwardParams(), data, {
-      rng: createRandom(this.seed).fork("eval"),
+    return evaluate(this.runtime, this.spec, this.engine, this.forwardParams(), data, {
+      rngLabel: "eval",
       ...(batchSize ? { batchSize } : {}),
     });
   }
 
-  dispose(): void {}
+  /** Stops the engine's workers, if any. */
+  dispose(): void {
+    void this.engine.dispose();
+  }
 }

@@ -17,6 +17,11 @@ export interface SurrogateGradient {
   readonly params: readonly ParamSpec[];
   /** Scalar reference of the derivative at x = v − threshold (tests, plots). */
   derivative(x: number, params: NumericParams): number;
+  /**
+   * The scalar derivative with its parameters bound, for hot loops (fused
+   * kernels call it once per neuron-step). Defaults to `derivative`.
+   */
+  compile?(params: NumericParams): (x: number) => number;
   /** The same derivative written against any backend's {@link TensorOps}. */
   gradient<T>(ops: TensorOps<T>, x: T, params: NumericParams): T;
 }

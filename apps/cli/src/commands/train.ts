@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { evaluate, loadCheckpoint, TfjsBackend } from "@neurobridge/backend-tfjs";
+import { loadCheckpoint, TfjsBackend } from "@neurobridge/backend-tfjs";
 import {
   type Dataset,
   initWeights,
@@ -25,7 +25,7 @@ import { createCliRuntime } from "../runtime.js";
 /** Models the CLI builds. */
 export const MODELS = ["ffnn", "snn"] as const;
 /** Default epochs per model: enough to reach the targets in docs/ (≥ 98% FFNN, ≥ 97.5% SNN). */
-export const DEFAULT_EPOCHS: Record<(typeof MODELS)[number], number> = { ffnn: 8, snn: 6 };
+export const DEFAULT_EPOCHS: Record<(typeof MODELS)[number], number> = { ffnn: 10, snn: 10 };
 
 interface TrainOptions {
   model: string;
@@ -46,6 +46,7 @@ interface TrainOptions {
   resume?: boolean;
   kernel: string;
   gemm?: string;
+  workers?: string;
   checkpointEvery: string;
   json?: boolean;
 }
@@ -115,7 +116,15 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
   } as { model: string; batch: number; lr: number; loss: string; normalization: string; subset?: number; seed?: number };
   const epochs = o.epochs ? int(o.epochs, "--epochs") : (DEFAULT_EPOCHS[model as "ffnn" | "snn"] ?? 5);
   const weights = checkpoint ? checkpoint.weights : initWeights(spec, runtime.random("init"), runtime);
-  const trainer = backend.trainerWithSeed(spec, weights, checkpoint ? Number(config.seed ?? seed) : seed, config);
+  // A resumed run keeps its worker count: the shard split is part of the arithmetic.
+  const workers = checkpoint?.progress?.config.workers ?? (o.workers ? int(o.workers, "--workers") : undefined);
+  const trainer = await backend.trainerWithSeed(
+    spec,
+    weights,
+    checkpoint ? Number(config.seed ?? seed) : seed,
+    config,
+    workers as number | undefined,
+  );
   if (checkpoint) trainer.restore(checkpoint);
   const { train, test } = loadData(config.normalization, config.subset);
   const controller = new AbortController();
@@ -169,6 +178,7 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
       secondsPerEpoch: history.length ? history.reduce((s, h) => s + h.seconds, 0) / history.length : null,
       samplesPerSecond: history.length ? train.count / (history.reduce((s, h) => s + h.seconds, 0) / history.length) : null,
       gemm: backend.gemm.name,
+      workers: trainer.workers,
       history,
     };
     if (o.json) printJson(summary);
@@ -183,6 +193,7 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
   } finally {
     bar.stop();
     process.off("SIGINT", onSigint);
+    trainer.dispose();
   }
 }
 
@@ -191,7 +202,7 @@ export const activityJson = (activity: readonly LayerActivity[]) =>
   activity.map((a) => ({ ...a, eventsPerStep: Array.from(a.eventsPerStep) }));
 
 async function runEval(
-  o: { checkpoint: string; subset?: string; json?: boolean; normalization?: string; batch: string },
+  o: { checkpoint: string; subset?: string; json?: boolean; normalization?: string; batch: string; workers?: string },
   globals: GlobalOptions,
   runtime?: Runtime,
 ) {
@@ -201,10 +212,9 @@ async function runEval(
   const normalization = (o.normalization ?? checkpoint.progress?.config.normalization ?? "unit") as MnistNormalization;
   let test = loadMnist("test", { normalization });
   if (o.subset) test = subset(test, int(o.subset, "--subset"));
-  const params = Object.fromEntries(Object.entries(checkpoint.weights).map(([k, t]) => [k, t.data]));
-  const ev = await evaluate(rt, backend.evaluator(checkpoint.spec), params, test, {
+  const ev = await backend.evaluate(checkpoint.spec, checkpoint.weights, test, {
     batchSize: int(o.batch, "--batch"),
-    rng: rt.random("eval"),
+    ...(o.workers ? { workers: int(o.workers, "--workers") } : {}),
   });
   const result = {
     accuracy: ev.accuracy,
@@ -253,6 +263,7 @@ export function registerTrainCommands(program: Command): void {
     .option("--checkpoint-every <n>", "also checkpoint every n batches", "100")
     .option("--kernel <name>", "tfjs kernel backend: wasm | cpu", "wasm")
     .option("--gemm <name>", "dense products on: onnxruntime | tfjs (default: onnxruntime when it loads)")
+    .option("--workers <n>", "worker threads (default: min(2, cores); 1 runs in this thread)")
     .option("--json", "print one JSON object as the last line")
     .action((o: TrainOptions, command: Command) => runTrain(o, command.optsWithGlobals<GlobalOptions>()));
   program
@@ -260,7 +271,8 @@ export function registerTrainCommands(program: Command): void {
     .description("evaluate a checkpoint on the MNIST test set: accuracy, speed, activity and op counts")
     .requiredOption("--checkpoint <dir>", "checkpoint folder")
     .option("--subset <n>", "first n test images")
-    .option("--batch <n>", "evaluation batch size", "500")
+    .option("--batch <n>", "evaluation batch size", "1000")
+    .option("--workers <n>", "worker threads (default: min(2, cores))")
     .option("--normalization <name>", "pixel scaling (default: the one the checkpoint was trained with)")
     .option("--json", "print one JSON object")
     .action((o, command: Command) => runEval(o, command.optsWithGlobals<GlobalOptions>()));

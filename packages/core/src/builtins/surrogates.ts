@@ -24,6 +24,13 @@ export const fastSigmoid: SurrogateGradient = {
     },
   ],
   derivative: (x, p) => 1 / (1 + param(p, "k") * Math.abs(x)) ** 2,
+  compile: (p) => {
+    const k = param(p, "k");
+    return (x) => {
+      const d = 1 + k * (x < 0 ? -x : x);
+      return 1 / (d * d);
+    };
+  },
   gradient<T>(ops: TensorOps<T>, x: T, p: NumericParams): T {
     const d = ops.add(ops.scalar(1), ops.mul(ops.scalar(param(p, "k")), ops.abs(x)));
     return ops.div(ops.scalar(1), ops.mul(d, d));
@@ -39,6 +46,11 @@ export const atan: SurrogateGradient = {
   derivative: (x, p) => {
     const a = param(p, "alpha");
     return a / 2 / (1 + ((Math.PI / 2) * a * x) ** 2);
+  },
+  compile: (p) => {
+    const a = param(p, "alpha");
+    const c = (Math.PI / 2) * a;
+    return (x) => a / 2 / (1 + c * x * c * x);
   },
   gradient<T>(ops: TensorOps<T>, x: T, p: NumericParams): T {
     const a = param(p, "alpha");

@@ -1,0 +1,158 @@
+/**
+ * Engines run the executor's unit of work — a training step (forward, loss,
+ * backward) or an evaluation forward pass — either in this thread
+ * ({@link LocalEngine}) or split across worker threads (`parallel.ts`).
+ * Both return the same shapes, so the trainer and `evaluate` do not care.
+ */
+import { createRandom, type RandomSource } from "@neurobridge/core";
+import type { ChainExecutor, ExecutorForward, ParamArrays } from "./executor.js";
+import { computeLoss, spikeCounts } from "./losses.js";
+
+/** Which loss, with its parameters and what it reads. */
+export interface LossConfig {
+  readonly name: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly reads: "logits" | "spike-counts" | "membrane";
+}
+
+/** Result of a training step on a batch (or a shard of one). */
+export interface TrainStepResult {
+  /** Loss contribution: the batch-mean loss once shards are summed. */
+  readonly loss: number;
+  readonly correct: number;
+  /** Gradients of the batch-mean loss (shards sum to the batch's). */
+  readonly grads: ParamArrays;
+}
+
+/** Activity of one layer over a set of samples. */
+export interface LayerSummary {
+  readonly id: string;
+  readonly size: number;
+  readonly temporal: boolean;
+  /** Events per step, summed over samples and neurons. */
+  readonly perStep: Float64Array;
+  /** 1 for neurons that had an event on any sample. */
+  readonly everActive: Uint8Array;
+}
+
+/** What an evaluation forward pass reports for a set of samples. */
+export interface ForwardSummary {
+  /** Scores `[count, C]`: spike counts (temporal output) or logits. */
+  readonly scores: Float32Array;
+  readonly classes: number;
+  readonly layers: LayerSummary[];
+  /** Non-zero entries of a spiking (temporal) encoded input. */
+  readonly inputSpikes: number;
+}
+
+/** Runs work units for one spec. */
+export interface Engine {
+  readonly name: string;
+  readonly workers: number;
+  trainStep(params: ParamArrays, inputs: Float32Array, labels: Uint8Array, loss: LossConfig, rngLabel: string): Promise<TrainStepResult>;
+  summarize(params: ParamArrays, inputs: Float32Array, batch: number, rngLabel: string): Promise<ForwardSummary>;
+  dispose(): Promise<void>;
+}
+
+/** Summarises one forward pass (scores and per-layer activity). */
+export function summarizeForward(forward: ExecutorForward, timeSteps: number): ForwardSummary {
+  const batch = forward.batch;
+  const out = forward.output;
+  const scores = out.temporal ? spikeCounts(out, timeSteps, batch) : Float32Array.from(out.data);
+  let inputSpikes = 0;
+  if (forward.input.temporal) for (const v of forward.input.data) if (v !== 0) inputSpikes++;
+  const layers = forward.layers.map((layer) => {
+    const steps = layer.output.temporal ? timeSteps : 1;
+    const N = layer.size;
+    const data = layer.output.data;
+    const perStep = new Float64Array(steps);
+    const everActive = new Uint8Array(N);
+    for (let t = 0; t < steps; t++) {
+      let events = 0;
+      for (let b = 0; b < batch; b++) {
+        const off = (t * batch + b) * N;
+        for (let n = 0; n < N; n++) {
+          if ((data[off + n] as number) !== 0) {
+            events++;
+            everActive[n] = 1;
+          }
+        }
+      }
+      perStep[t] = events;
+    }
+    return { id: layer.id, size: N, temporal: layer.output.temporal, perStep, everActive };
+  });
+  return { scores, classes: out.cols, layers, inputSpikes };
+}
+
+/** Concatenates shard summaries (in sample order) into one. */
+export function mergeSummaries(parts: readonly ForwardSummary[]): ForwardSummary {
+  const first = parts[0] as ForwardSummary;
+  const scores = new Float32Array(parts.reduce((s, p) => s + p.scores.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    scores.set(p.scores, at);
+    at += p.scores.length;
+  }
+  const layers = first.layers.map((l, i) => {
+    const perStep = new Float64Array(l.perStep.length);
+    const everActive = new Uint8Array(l.size);
+    for (const p of parts) {
+      const pl = p.layers[i] as LayerSummary;
+      pl.perStep.forEach((v, t) => {
+        perStep[t] = (perStep[t] as number) + v;
+      });
+      pl.everActive.forEach((v, n) => {
+        if (v) everActive[n] = 1;
+      });
+    }
+    return { ...l, perStep, everActive };
+  });
+  return { scores, classes: first.classes, layers, inputSpikes: parts.reduce((s, p) => s + p.inputSpikes, 0) };
+}
+
+/**
+ * One training step on an executor: forward, loss (averaged over `meanOver`
+ * samples, so shards of one batch sum to its mean), backward.
+ */
+export async function executorTrainStep(
+  executor: ChainExecutor,
+  params: ParamArrays,
+  inputs: Float32Array,
+  labels: Uint8Array,
+  loss: LossConfig,
+  rng: RandomSource,
+  meanOver: number,
+): Promise<TrainStepResult> {
+  const batch = labels.length;
+  const forward = await executor.forward(params, inputs, batch, rng, { keepMembrane: loss.reads === "membrane" });
+  const membrane = loss.reads === "membrane" ? forward.layers.at(-1)?.membrane : undefined;
+  const result = computeLoss(loss.name, loss.params, forward.output, labels, executor.spec.timeSteps, batch, membrane, meanOver);
+  const grads = await executor.backward(forward, result.grad, result.dMembrane);
+  return { loss: result.loss, correct: result.correct, grads };
+}
+
+/** Runs everything in this thread. */
+export class LocalEngine implements Engine {
+  readonly workers = 1;
+  readonly name: string;
+
+  constructor(
+    private readonly executor: ChainExecutor,
+    private readonly seed: number,
+    gemmName: string,
+  ) {
+    this.name = `local (${gemmName})`;
+  }
+
+  trainStep(params: ParamArrays, inputs: Float32Array, labels: Uint8Array, loss: LossConfig, rngLabel: string): Promise<TrainStepResult> {
+    return executorTrainStep(this.executor, params, inputs, labels, loss, createRandom(this.seed).fork(rngLabel), labels.length);
+  }
+
+  async summarize(params: ParamArrays, inputs: Float32Array, batch: number, rngLabel: string): Promise<ForwardSummary> {
+    const forward = await this.executor.forward(params, inputs, batch, createRandom(this.seed).fork(rngLabel));
+    return summarizeForward(forward, this.executor.spec.timeSteps);
+  }
+
+  async dispose(): Promise<void> {}
+}

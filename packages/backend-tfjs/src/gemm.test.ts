@@ -1,0 +1,78 @@
+import { createRandom } from "@neurobridge/core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createOrtGemm, createTfjsGemm, type Gemm } from "./gemm.js";
+import { useKernelBackend } from "./tf.js";
+
+/** Naive reference: Y[i][j] = Σ_p op(A)[i][p]·op(B)[p][j] + bias[j]. */
+function reference(
+  a: Float32Array,
+  ar: number,
+  ac: number,
+  b: Float32Array,
+  br: number,
+  bc: number,
+  ta: boolean,
+  tb: boolean,
+  bias?: Float32Array,
+) {
+  const m = ta ? ac : ar;
+  const k = ta ? ar : ac;
+  const n = tb ? br : bc;
+  const y = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = bias ? (bias[j] as number) : 0;
+      for (let p = 0; p < k; p++) s += (a[ta ? p * ac + i : i * ac + p] as number) * (b[tb ? j * bc + p : p * bc + j] as number);
+      y[i * n + j] = s;
+    }
+  return y;
+}
+
+describe("GEMM providers", () => {
+  const providers: Gemm[] = [];
+  beforeAll(async () => {
+    await useKernelBackend("wasm");
+    providers.push(await createOrtGemm(1), createTfjsGemm());
+  });
+
+  it("multiply with every transpose combination, with and without bias, like the reference", async () => {
+    const rng = createRandom(1);
+    const rand = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+    for (const [ta, tb] of [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ] as const) {
+      const [m, k, n] = [5, 7, 3];
+      const a = rand(m * k);
+      const b = rand(k * n);
+      const [ar, ac] = ta ? [k, m] : [m, k];
+      const [br, bc] = tb ? [n, k] : [k, n];
+      for (const bias of [undefined, rand(n)]) {
+        const want = reference(a, ar, ac, b, br, bc, ta, tb, bias);
+        for (const g of providers) {
+          const got = await g.multiply(a, ar, ac, b, br, bc, ta, tb, bias);
+          expect(got.length, g.name).toBe(m * n);
+          got.forEach((v, i) => {
+            expect(v).toBeCloseTo(want[i] as number, 5);
+          });
+        }
+      }
+    }
+  });
+
+  it("accept operands in shared memory (the trainer shares parameters with workers)", async () => {
+    const shared = new Float32Array(new SharedArrayBuffer(4 * 4));
+    shared.set([1, 2, 3, 4]);
+    for (const g of providers) expect([...(await g.multiply(shared, 2, 2, shared, 2, 2, false, true))]).toEqual([5, 11, 11, 25]);
+  });
+
+  it("reject shapes that do not multiply, naming both", async () => {
+    for (const g of providers) {
+      await expect(g.multiply(new Float32Array(6), 2, 3, new Float32Array(8), 4, 2, false, false)).rejects.toThrow(
+        /do not multiply \(inner sizes 3 and 4\)/,
+      );
+    }
+  });
+});

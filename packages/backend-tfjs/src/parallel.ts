@@ -1,0 +1,192 @@
+/**
+ * Data parallelism across worker threads. Each batch is split into contiguous
+ * shards, one per worker; each worker runs forward, loss and backward on its
+ * shard with the loss averaged over the whole batch, so the gradients simply
+ * add. They are summed in shard order, which keeps the result deterministic
+ * for a given number of workers (recorded in checkpoints). Stochastic
+ * encoders draw per shard from the seed, epoch, batch and shard index.
+ *
+ * Node's wasm tfjs and the JS kernels use one core each; two workers use both
+ * cores of the CI machine.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { type NetworkSpec, NeuroBridgeError } from "@neurobridge/core";
+import { type Engine, type ForwardSummary, type LossConfig, mergeSummaries, type TrainStepResult } from "./engine.js";
+import type { ParamArrays } from "./executor.js";
+import type { WorkerRequest } from "./worker.js";
+
+/** The compiled worker script (tests run from sources, so point at dist/). */
+function workerUrl(): URL {
+  const here = new URL(import.meta.url);
+  const url = here.pathname.endsWith(".ts") ? new URL("../dist/worker.js", here) : new URL("./worker.js", here);
+  if (!existsSync(fileURLToPath(url))) {
+    throw new NeuroBridgeError("WORKER_MISSING", `the worker script ${fileURLToPath(url)} is missing; run \`npm run build\``);
+  }
+  return url;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/** Options of {@link ParallelEngine.create}. */
+export interface ParallelOptions {
+  readonly workers: number;
+  readonly spec: NetworkSpec;
+  readonly seed: number;
+  /** Plugin modules (file URLs or package names) the workers import besides the bundled ones. */
+  readonly plugins?: readonly string[];
+  readonly gemm?: "onnxruntime" | "tfjs";
+  readonly gemmThreads?: number;
+  readonly kernel?: "wasm" | "cpu";
+}
+
+/** Splits `count` samples into `parts` contiguous shards (the first ones one larger). */
+export function shardSizes(count: number, parts: number): number[] {
+  const base = Math.floor(count / parts);
+  return Array.from({ length: parts }, (_, k) => base + (k < count % parts ? 1 : 0)).filter((n) => n > 0);
+}
+
+/** Runs work units on worker threads. */
+export class ParallelEngine implements Engine {
+  readonly name: string;
+  private nextId = 0;
+  private readonly pending = new Map<number, Pending>();
+
+  private constructor(
+    private readonly threads: Worker[],
+    readonly workers: number,
+    private readonly features: number,
+  ) {
+    this.name = `${workers} worker threads`;
+    for (const w of threads) {
+      w.on("message", (m: { type: string; id: number; result?: unknown; message?: string }) => {
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        if (m.type === "error") p.reject(new NeuroBridgeError("WORKER_FAILED", `worker: ${m.message}`));
+        else p.resolve(m.result);
+      });
+      w.on("error", (error) => {
+        for (const p of this.pending.values()) p.reject(error);
+        this.pending.clear();
+      });
+    }
+  }
+
+  /** Starts the workers and waits until each has compiled the spec. */
+  static async create(options: ParallelOptions): Promise<ParallelEngine> {
+    if (!(Number.isInteger(options.workers) && options.workers >= 1)) {
+      throw new NeuroBridgeError("WORKERS_INVALID", `workers must be a positive integer, got ${options.workers}`);
+    }
+    const url = workerUrl();
+    const threads = Array.from({ length: options.workers }, () => new Worker(url));
+    const init: WorkerRequest = {
+      type: "init",
+      spec: options.spec,
+      seed: options.seed,
+      plugins: [...(options.plugins ?? [])],
+      ...(options.gemm ? { gemm: options.gemm } : {}),
+      gemmThreads: options.gemmThreads ?? 1,
+      kernel: options.kernel ?? "wasm",
+    };
+    try {
+      await Promise.all(
+        threads.map(
+          (w) =>
+            new Promise<void>((resolve, reject) => {
+              const onMessage = (m: { type: string; message?: string }) => {
+                w.off("message", onMessage);
+                if (m.type === "ready") resolve();
+                else reject(new NeuroBridgeError("WORKER_FAILED", `worker could not start: ${m.message}`));
+              };
+              w.on("message", onMessage);
+              w.once("error", reject);
+              w.postMessage(init);
+            }),
+        ),
+      );
+    } catch (error) {
+      await Promise.all(threads.map((w) => w.terminate()));
+      throw error;
+    }
+    const inputNode = options.spec.nodes.find((n) => n.type === "input");
+    const features = inputNode?.type === "input" ? inputNode.shape.reduce((a, b) => a * b, 1) : 0;
+    return new ParallelEngine(threads, options.workers, features);
+  }
+
+  private call<T>(worker: Worker, request: WorkerRequest & { id: number }): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(request.id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage(request);
+    });
+  }
+
+  async trainStep(
+    params: ParamArrays,
+    inputs: Float32Array,
+    labels: Uint8Array,
+    loss: LossConfig,
+    rngLabel: string,
+  ): Promise<TrainStepResult> {
+    const batch = labels.length;
+    const sizes = shardSizes(batch, this.workers);
+    let start = 0;
+    const results = await Promise.all(
+      sizes.map((size, shard) => {
+        const from = start;
+        start += size;
+        return this.call<TrainStepResult>(this.threads[shard] as Worker, {
+          type: "step",
+          id: this.nextId++,
+          shard,
+          params,
+          inputs: inputs.slice(from * this.features, (from + size) * this.features),
+          labels: labels.slice(from, from + size),
+          loss,
+          rngLabel,
+          meanOver: batch,
+        });
+      }),
+    );
+    const first = results[0] as TrainStepResult;
+    const grads: ParamArrays = {};
+    for (const name of Object.keys(first.grads)) {
+      const sum = Float32Array.from(first.grads[name] as Float32Array);
+      for (let k = 1; k < results.length; k++) {
+        const g = (results[k] as TrainStepResult).grads[name] as Float32Array;
+        for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (g[i] as number);
+      }
+      grads[name] = sum;
+    }
+    return { loss: results.reduce((s, r) => s + r.loss, 0), correct: results.reduce((s, r) => s + r.correct, 0), grads };
+  }
+
+  async summarize(params: ParamArrays, inputs: Float32Array, batch: number, rngLabel: string): Promise<ForwardSummary> {
+    const sizes = shardSizes(batch, this.workers);
+    let start = 0;
+    const parts = await Promise.all(
+      sizes.map((size, shard) => {
+        const from = start;
+        start += size;
+        return this.call<ForwardSummary>(this.threads[shard] as Worker, {
+          type: "summarize",
+          id: this.nextId++,
+          shard,
+          params,
+          inputs: inputs.slice(from * this.features, (from + size) * this.features),
+          batch: size,
+          rngLabel,
+        });
+      }),
+    );
+    return mergeSummaries(parts);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.threads.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * A worker thread of the parallel engine: it builds its own runtime and
+ * executor from the spec (bundled plugins plus the plugin modules it is
+ * given), then runs training steps and evaluation passes on shards of
+ * batches. See `parallel.ts`.
+ */
+import "reflect-metadata";
+import { parentPort } from "node:worker_threads";
+import { createRandom, createRuntime, type NetworkSpec, type NeuroBridgePlugin } from "@neurobridge/core";
+import { lifPlugin } from "@neurobridge/neurons-lif";
+import { executorTrainStep, type LossConfig, summarizeForward } from "./engine.js";
+import { ChainExecutor, type ParamArrays } from "./executor.js";
+import { createGemm } from "./gemm.js";
+import { useKernelBackend } from "./tf.js";
+
+/** Messages the worker accepts. */
+export type WorkerRequest =
+  | {
+      type: "init";
+      spec: NetworkSpec;
+      seed: number;
+      plugins: string[];
+      gemm?: "onnxruntime" | "tfjs";
+      gemmThreads: number;
+      kernel: "wasm" | "cpu";
+    }
+  | {
+      type: "step";
+      id: number;
+      shard: number;
+      params: ParamArrays;
+      inputs: Float32Array;
+      labels: Uint8Array;
+      loss: LossConfig;
+      rngLabel: string;
+      meanOver: number;
+    }
+  | { type: "summarize"; id: number; shard: number; params: ParamArrays; inputs: Float32Array; batch: number; rngLabel: string };
+
+const port = parentPort;
+if (!port) throw new Error("worker.ts must run in a worker thread");
+
+let executor: ChainExecutor | undefined;
+let seed = 0;
+
+const isPlugin = (v: unknown): v is NeuroBridgePlugin =>
+  typeof v === "object" && v !== null && typeof (v as NeuroBridgePlugin).register === "function";
+
+port.on("message", async (message: WorkerRequest) => {
+  try {
+    if (message.type === "init") {
+      await useKernelBackend(message.kernel);
+      const extra: NeuroBridgePlugin[] = [];
+      for (const url of message.plugins) {
+        const mod = (await import(url)) as Record<string, unknown>;
+        const plugin = [mod.default, mod.plugin].find(isPlugin);
+        if (plugin) extra.push(plugin);
+      }
+      const runtime = createRuntime({ plugins: [lifPlugin, ...extra], seed: message.seed });
+      const gemm = await createGemm({ ...(message.gemm ? { prefer: message.gemm } : {}), threads: message.gemmThreads });
+      executor = new ChainExecutor(runtime, message.spec, gemm);
+      seed = message.seed;
+      port.postMessage({ type: "ready" });
+      return;
+    }
+    if (!executor) throw new Error("worker used before init");
+    const rng = createRandom(seed).fork(message.rngLabel).fork(`shard-${message.shard}`);
+    if (message.type === "step") {
+      const result = await executorTrainStep(executor, message.params, message.inputs, message.labels, message.loss, rng, message.meanOver);
+      port.postMessage(
+        { type: "result", id: message.id, result },
+        Object.values(result.grads).map((g) => g.buffer as ArrayBuffer),
+      );
+    } else {
+      const forward = await executor.forward(message.params, message.inputs, message.batch, rng);
+      port.postMessage({ type: "result", id: message.id, result: summarizeForward(forward, executor.spec.timeSteps) });
+    }
+  } catch (error) {
+    port.postMessage({ type: "error", id: (message as { id?: number }).id, message: (error as Error).message });
+  }
+});
