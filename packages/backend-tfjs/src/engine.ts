@@ -62,6 +62,7 @@ export function summarizeForward(forward: ExecutorForward, timeSteps: number): F
   let inputSpikes = 0;
   if (forward.input.temporal) for (const v of forward.input.data) if (v !== 0) inputSpikes++;
   const layers = forward.layers.map((layer) => {
+    if (layer.activity) return { id: layer.id, size: layer.size, temporal: true, ...layer.activity };
     const steps = layer.output.temporal ? timeSteps : 1;
     const N = layer.size;
     const data = layer.output.data;
@@ -150,7 +151,7 @@ export class LocalEngine implements Engine {
   }
 
   async summarize(params: ParamArrays, inputs: Float32Array, batch: number, rngLabel: string): Promise<ForwardSummary> {
-    const forward = await this.executor.forward(params, inputs, batch, createRandom(this.seed).fork(rngLabel));
+    const forward = await this.executor.forward(params, inputs, batch, createRandom(this.seed).fork(rngLabel), { inference: true });
     return summarizeForward(forward, this.executor.spec.timeSteps);
   }
 

@@ -32,7 +32,7 @@ import {
   UnsupportedError,
 } from "@neurobridge/core";
 import type { Gemm } from "./gemm.js";
-import { FUSED_RESETS, type FusedReset, type LifKernelConfig, lifBackward, lifForward } from "./lif-kernel.js";
+import { FUSED_RESETS, type FusedReset, type LifActivity, type LifKernelConfig, lifBackward, lifForward, lifInfer } from "./lif-kernel.js";
 import { tf } from "./tf.js";
 import { createTfjsOps } from "./tfjs-ops.js";
 
@@ -67,6 +67,8 @@ export interface LayerOutput {
   readonly output: Activation;
   /** Pre-reset membrane `[T·B, N]` of fused LIF layers (for membrane losses and traces). */
   readonly membrane?: Float32Array;
+  /** Activity counted by the kernel during an inference pass. */
+  readonly activity?: LifActivity;
 }
 
 /** Result of a forward pass. */
@@ -180,7 +182,7 @@ export class ChainExecutor {
     input: Float32Array,
     batch: number,
     rng: RandomSource,
-    options: { keepMembrane?: boolean } = {},
+    options: { keepMembrane?: boolean; inference?: boolean } = {},
   ): Promise<ExecutorForward> {
     const T = this.spec.timeSteps;
     let x = this.encode(input, batch, rng);
@@ -199,6 +201,13 @@ export class ChainExecutor {
         }
         case "lif": {
           const beta = layer.learnBeta ? (params[`${layer.id}.beta`] as Float32Array) : layer.beta;
+          if (options.inference && !options.keepMembrane) {
+            const inf = lifInfer(x.data, !x.temporal, batch, beta, layer.config);
+            caches.push({ kind: "lif", input: x, uPre: new Float32Array(0), spikes: inf.spikes, beta });
+            x = { data: inf.spikes, rows: T * batch, cols: layer.node.size, temporal: true };
+            outputs.push({ id: layer.id, size: layer.node.size, output: x, activity: inf.activity });
+            break;
+          }
           const f = lifForward(x.data, !x.temporal, batch, beta, layer.config, false);
           caches.push({ kind: "lif", input: x, uPre: f.uPre, spikes: f.spikes, beta });
           x = { data: f.spikes, rows: T * batch, cols: layer.node.size, temporal: true };

@@ -89,6 +89,60 @@ export function lifForward(
   return membrane ? { spikes, uPre, membrane } : { spikes, uPre };
 }
 
+/** Activity of a layer counted during an inference pass. */
+export interface LifActivity {
+  /** Spikes per step, summed over batch and neurons. */
+  readonly perStep: Float64Array;
+  /** 1 for neurons that spiked for any sample. */
+  readonly everActive: Uint8Array;
+}
+
+/**
+ * The forward recurrence for inference: the same float32 arithmetic as
+ * {@link lifForward}, without keeping the pre-reset membrane (only BPTT needs
+ * it), counting the layer's activity as it goes.
+ */
+export function lifInfer(
+  input: Float32Array,
+  inputIsStatic: boolean,
+  batch: number,
+  beta: Float32Array,
+  config: LifKernelConfig,
+): { spikes: Float32Array; activity: LifActivity } {
+  const { timeSteps: T, size: N, threshold, reset } = config;
+  const BN = batch * N;
+  const spikes = new Float32Array(T * BN);
+  const v = new Float32Array(BN);
+  const perStep = new Float64Array(T);
+  const everActive = new Uint8Array(N);
+  const fr = Math.fround;
+  const subtract = reset === "subtract";
+  const zero = reset === "zero";
+  for (let t = 0; t < T; t++) {
+    const inOff = inputIsStatic ? 0 : t * BN;
+    const off = t * BN;
+    let events = 0;
+    for (let b = 0; b < batch; b++) {
+      const row = b * N;
+      for (let n = 0; n < N; n++) {
+        const i = row + n;
+        v[i] = fr((beta[n] as number) * (v[i] as number)) + (input[inOff + i] as number);
+        const u = v[i] as number;
+        const th = threshold[n] as number;
+        if (u > th) {
+          spikes[off + i] = 1;
+          events++;
+          everActive[n] = 1;
+          if (subtract) v[i] = u - th;
+          else if (zero) v[i] = 0;
+        }
+      }
+    }
+    perStep[t] = events;
+  }
+  return { spikes, activity: { perStep, everActive } };
+}
+
 /**
  * The backward recurrence. Returns ∂I (`[T·B, N]`, or `[B, N]` summed over
  * steps for a static input) and ∂β (`[N]`). `dMembrane`, when given, is a

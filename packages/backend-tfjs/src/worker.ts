@@ -72,7 +72,7 @@ port.on("message", async (message: WorkerRequest) => {
         Object.values(result.grads).map((g) => g.buffer as ArrayBuffer),
       );
     } else {
-      const forward = await executor.forward(message.params, message.inputs, message.batch, rng);
+      const forward = await executor.forward(message.params, message.inputs, message.batch, rng, { inference: true });
       port.postMessage({ type: "result", id: message.id, result: summarizeForward(forward, executor.spec.timeSteps) });
     }
   } catch (error) {

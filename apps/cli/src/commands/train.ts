@@ -271,7 +271,7 @@ export function registerTrainCommands(program: Command): void {
     .description("evaluate a checkpoint on the MNIST test set: accuracy, speed, activity and op counts")
     .requiredOption("--checkpoint <dir>", "checkpoint folder")
     .option("--subset <n>", "first n test images")
-    .option("--batch <n>", "evaluation batch size", "1000")
+    .option("--batch <n>", "evaluation batch size", "256")
     .option("--workers <n>", "worker threads (default: min(2, cores))")
     .option("--normalization <name>", "pixel scaling (default: the one the checkpoint was trained with)")
     .option("--json", "print one JSON object")
