@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerLifCommands } from "./commands/lif.js";
+import { registerPaperCommand } from "./commands/paper.js";
 import { registerPluginsCommand } from "./commands/plugins.js";
 import { registerTrainCommands } from "./commands/train.js";
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     ])
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
+  registerPaperCommand(program);
   registerPluginsCommand(program);
   registerLifCommands(program);
   registerTrainCommands(program);

@@ -125,6 +125,25 @@ export class ParallelEngine implements Engine {
     });
   }
 
+  /** Sends shard k of a `batch`-sample batch to worker k, built by `request`, and awaits all replies in shard order. */
+  private forShards<T>(
+    batch: number,
+    request: (shard: number, from: number, size: number) => WorkerRequest & { id: number },
+  ): Promise<T[]> {
+    let from = 0;
+    return Promise.all(
+      shardSizes(batch, this.workers).map((size, shard) => {
+        const start = from;
+        from += size;
+        return this.call<T>(this.threads[shard] as Worker, request(shard, start, size));
+      }),
+    );
+  }
+
+  private slice(inputs: Float32Array, from: number, size: number): Float32Array {
+    return inputs.slice(from * this.features, (from + size) * this.features);
+  }
+
   async trainStep(
     params: ParamArrays,
     inputs: Float32Array,
@@ -133,25 +152,17 @@ export class ParallelEngine implements Engine {
     rngLabel: string,
   ): Promise<TrainStepResult> {
     const batch = labels.length;
-    const sizes = shardSizes(batch, this.workers);
-    let start = 0;
-    const results = await Promise.all(
-      sizes.map((size, shard) => {
-        const from = start;
-        start += size;
-        return this.call<TrainStepResult>(this.threads[shard] as Worker, {
-          type: "step",
-          id: this.nextId++,
-          shard,
-          params,
-          inputs: inputs.slice(from * this.features, (from + size) * this.features),
-          labels: labels.slice(from, from + size),
-          loss,
-          rngLabel,
-          meanOver: batch,
-        });
-      }),
-    );
+    const results = await this.forShards<TrainStepResult>(batch, (shard, from, size) => ({
+      type: "step",
+      id: this.nextId++,
+      shard,
+      params,
+      inputs: this.slice(inputs, from, size),
+      labels: labels.slice(from, from + size),
+      loss,
+      rngLabel,
+      meanOver: batch,
+    }));
     const first = results[0] as TrainStepResult;
     const grads: ParamArrays = {};
     for (const name of Object.keys(first.grads)) {
@@ -166,23 +177,15 @@ export class ParallelEngine implements Engine {
   }
 
   async summarize(params: ParamArrays, inputs: Float32Array, batch: number, rngLabel: string): Promise<ForwardSummary> {
-    const sizes = shardSizes(batch, this.workers);
-    let start = 0;
-    const parts = await Promise.all(
-      sizes.map((size, shard) => {
-        const from = start;
-        start += size;
-        return this.call<ForwardSummary>(this.threads[shard] as Worker, {
-          type: "summarize",
-          id: this.nextId++,
-          shard,
-          params,
-          inputs: inputs.slice(from * this.features, (from + size) * this.features),
-          batch: size,
-          rngLabel,
-        });
-      }),
-    );
+    const parts = await this.forShards<ForwardSummary>(batch, (shard, from, size) => ({
+      type: "summarize",
+      id: this.nextId++,
+      shard,
+      params,
+      inputs: this.slice(inputs, from, size),
+      batch: size,
+      rngLabel,
+    }));
     return mergeSummaries(parts);
   }
 

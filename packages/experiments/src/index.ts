@@ -1,7 +1,18 @@
 /**
- * `@neurobridge/experiments` — the paper pipeline. So far: the paper's claimed
- * figures as data, for the "paper vs this run" table.
+ * `@neurobridge/experiments` — the paper pipeline: experiments as functions
+ * from a config to a result and figures, cost accounting, the report, and
+ * `runPaper`, which composes them with caching.
  *
  * @packageDocumentation
  */
+export * from "./cache.js";
+export * from "./experiments/cost.js";
+export * from "./experiments/lif.js";
+export * from "./experiments/network-figures.js";
+export * from "./experiments/training.js";
+export * from "./figures.js";
+export * from "./networks.js";
 export * from "./paper-claims.js";
+export * from "./pipeline.js";
+export * from "./report.js";
+export * from "./schema.js";

@@ -7,15 +7,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadCheckpoint, TfjsBackend } from "@neurobridge/backend-tfjs";
-import {
-  type Dataset,
-  initWeights,
-  type LayerActivity,
-  type NetworkSpec,
-  NeuroBridgeError,
-  type Runtime,
-  sequentialSpec,
-} from "@neurobridge/core";
+import { type Dataset, initWeights, type LayerActivity, type NetworkSpec, NeuroBridgeError, type Runtime } from "@neurobridge/core";
+import { paperNetwork } from "@neurobridge/experiments";
 import { loadMnist, type MnistNormalization, subset } from "@neurobridge/mnist";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
@@ -68,21 +61,14 @@ export function paperSpec(
   model: string,
   o: Pick<TrainOptions, "steps" | "beta" | "encoding" | "surrogate" | "activation" | "learnBeta">,
 ): NetworkSpec {
-  const layers = [784, 256, 256, 10];
-  if (model === "ffnn") return sequentialSpec({ name: "paper-ffnn", layers, neuron: o.activation, outputNeuron: false });
-  if (model === "snn") {
-    return sequentialSpec({
-      name: "paper-snn",
-      layers,
-      neuron: "lif",
-      params: { beta: positive(o.beta, "--beta") },
-      timeSteps: int(o.steps, "--steps"),
-      encoder: { name: o.encoding },
-      surrogate: { name: o.surrogate },
-      ...(o.learnBeta ? { learn: ["beta"] } : {}),
-    });
-  }
-  throw new NeuroBridgeError("OPTION_INVALID", `--model: unknown model '${model}'; accepted: ${MODELS.join(", ")}`);
+  return paperNetwork(model, {
+    timeSteps: int(o.steps, "--steps"),
+    beta: positive(o.beta, "--beta"),
+    encoding: o.encoding,
+    surrogate: o.surrogate,
+    activation: o.activation,
+    ...(o.learnBeta ? { learnBeta: true } : {}),
+  });
 }
 
 function loadData(normalization: string, subsetSize?: number): { train: Dataset; test: Dataset } {

@@ -1,0 +1,51 @@
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RESULTS_SCHEMA, validateResults } from "@neurobridge/experiments";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../test-support.js";
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+describe("neurobridge paper --quick (end to end)", () => {
+  const out = mkdtempSync(join(tmpdir(), "nb-paper-"));
+
+  it("writes results.json (valid against its schema), every figure as SVG and PNG, report.html and summary.md", () => {
+    const run = runCli(["paper", "--quick", "--seed", "7", "--out", out, "--json"], { timeoutMs: 600_000 });
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout.trim().split("\n").at(-1) as string);
+    expect(summary.profile).toBe("quick");
+    for (const file of ["results.json", "report.html", "summary.md"]) expect(existsSync(join(out, file)), file).toBe(true);
+
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    expect(() => validateResults(results)).not.toThrow();
+    expect(RESULTS_SCHEMA.required).toContain("paperComparison");
+    expect(results.training.ffnn.testAccuracy).toBeGreaterThan(0.5);
+    expect(results.training.snn.testAccuracy).toBeGreaterThan(0.3);
+    expect(results.lif.fiCurve.rheobasePA).toBe(200);
+
+    expect(results.figures.length).toBeGreaterThanOrEqual(10);
+    for (const f of results.figures as { id: string; files: { svg: string; png: string } }[]) {
+      const svg = readFileSync(join(out, f.files.svg), "utf8");
+      expect(svg.startsWith("<svg"), f.id).toBe(true);
+      expect(svg.length).toBeGreaterThan(1000);
+      const png = readFileSync(join(out, f.files.png));
+      expect([...png.subarray(0, 8)], f.id).toEqual(PNG_SIGNATURE);
+      expect(statSync(join(out, f.files.png)).size).toBeGreaterThan(5000);
+    }
+
+    const report = readFileSync(join(out, "report.html"), "utf8");
+    expect(report).toMatch(/<h2>Paper vs this run<\/h2>\s*<table class="comparison">/);
+    expect(report).toContain("7,111 SOPs");
+    expect((report.match(/<figure /g) ?? []).length).toBe(results.figures.length);
+    expect(readFileSync(join(out, "summary.md"), "utf8")).toMatch(/\| Quantity \| Paper \| This run \| Why they differ \|/);
+  });
+
+  it("resumes: a rerun reuses every finished step", () => {
+    const run = runCli(["paper", "--quick", "--seed", "7", "--out", out], { timeoutMs: 600_000 });
+    expect(run.code, run.stderr).toBe(0);
+    for (const step of ["lif-traces", "fi-curve", "activation-fits", "collapse", "train-ffnn", "train-snn"]) {
+      expect(run.stderr).toMatch(new RegExp(`\\] ${step}: cached`));
+    }
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * `neurobridge paper`: the whole study in one command — LIF science, both
+ * networks, costs, the T sweep, figures and the report. Steps are cached in
+ * `<out>/cache`, so a rerun after a crash or Ctrl-C resumes.
+ */
+import { runPaper } from "@neurobridge/experiments";
+import cliProgress from "cli-progress";
+import type { Command } from "commander";
+import { printJson } from "../output.js";
+
+interface PaperOptions {
+  quick?: boolean;
+  seed: string;
+  force?: boolean;
+  out: string;
+  json?: boolean;
+}
+
+async function runPaperCommand(o: PaperOptions): Promise<void> {
+  const seed = Number(o.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed: expected a non-negative integer, got '${o.seed}'`);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: "  {step} |{bar}| {value}/{total} batches | loss {loss} | acc {acc}", hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let barStep = "";
+  try {
+    const results = await runPaper({
+      out: o.out,
+      quick: o.quick ?? false,
+      seed,
+      force: o.force ?? false,
+      signal: controller.signal,
+      onStep: (e) => {
+        if (barStep) {
+          bar.stop();
+          barStep = "";
+        }
+        if (e.done)
+          process.stderr.write(
+            `[${e.index + 1}/${e.total}] ${e.step}: ${e.cached ? "cached" : `done${e.seconds !== undefined ? ` in ${e.seconds.toFixed(1)} s` : ""}`}\n`,
+          );
+        else process.stderr.write(`[${e.index + 1}/${e.total}] ${e.step} …\n`);
+      },
+      onTrainProgress: (step, p) => {
+        const label = `${step} epoch ${p.epoch}`;
+        if (label !== barStep) {
+          if (barStep) bar.stop();
+          bar.start(p.batches, 0, { step: label, loss: "-", acc: "-" });
+          barStep = label;
+        }
+        bar.update(p.batch, { loss: p.loss.toFixed(4), acc: p.accuracy.toFixed(4) });
+      },
+    });
+    bar.stop();
+    const summary = {
+      out: o.out,
+      profile: results.meta.profile,
+      wallSeconds: results.meta.wallSeconds,
+      ffnnTestAccuracy: results.training.ffnn.testAccuracy,
+      snnTestAccuracy: results.training.snn.testAccuracy,
+      files: ["results.json", "report.html", "summary.md", ...results.figures.flatMap((f) => [f.files.svg, f.files.png])],
+    };
+    if (o.json) printJson(summary);
+    else
+      process.stdout.write(
+        `wrote ${o.out}/report.html, summary.md, results.json and ${results.figures.length} figures in ${results.meta.wallSeconds.toFixed(1)} s\n`,
+      );
+  } catch (error) {
+    bar.stop();
+    if (controller.signal.aborted) {
+      process.stderr.write(`neurobridge: interrupted; finished steps are cached in ${o.out}/cache. Rerun the same command to resume.\n`);
+      process.exitCode = 130;
+      return;
+    }
+    throw error;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+export function registerPaperCommand(program: Command): void {
+  program
+    .command("paper")
+    .description("run the paper end to end: LIF science, FFNN and SNN on MNIST, costs, T sweep, figures and report")
+    .option("--quick", "CI-sized run (MNIST subsets, 1 epoch) that exercises every step in a few minutes")
+    .option("--seed <n>", "seed of every stochastic step", "42")
+    .option("--force", "recompute every step instead of reusing cached ones")
+    .option("--out <dir>", "output folder", "paper-run")
+    .option("--json", "print one JSON object (output files, headline numbers)")
+    .action((o: PaperOptions) => runPaperCommand(o));
+}

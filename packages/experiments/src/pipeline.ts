@@ -1,0 +1,203 @@
+/**
+ * The paper pipeline: every experiment in order, each cached by the hash of
+ * its config (a rerun after a crash or Ctrl-C recomputes nothing finished,
+ * and an interrupted training resumes from its checkpoint), then
+ * `results.json`, every figure as SVG and PNG, `report.html` and
+ * `summary.md`, all written atomically.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { TfjsBackend } from "@neurobridge/backend-tfjs";
+import { createRuntime, type Dataset, type TrainingProgress } from "@neurobridge/core";
+import { loadMnist, subset } from "@neurobridge/mnist";
+import { lifPlugin } from "@neurobridge/neurons-lif";
+import { StepCache, writeAtomic } from "./cache.js";
+import { energyConstants, ffnnCost, paperComparison, snnCost } from "./experiments/cost.js";
+import { collapseExperiment, fiExperiment, fitsExperiment, lifTraces } from "./experiments/lif.js";
+import { networkFigures, type SweepPoint } from "./experiments/network-figures.js";
+import { type TrainConfig, type TrainResult, trainExperiment } from "./experiments/training.js";
+import { type FigureSpec, renderFigure } from "./figures.js";
+import { renderReport, renderSummary } from "./report.js";
+import { validateResults } from "./schema.js";
+
+/** Options of {@link runPaper}. */
+export interface PaperOptions {
+  readonly out: string;
+  /** CI-sized run: MNIST subsets, 1 epoch, coarser sweeps (a few minutes). */
+  readonly quick?: boolean;
+  readonly seed?: number;
+  /** Recompute every step. */
+  readonly force?: boolean;
+  readonly signal?: AbortSignal;
+  /** A step starts (`done` false) or ends (`cached` tells whether it was reused). */
+  readonly onStep?: (event: { step: string; index: number; total: number; done: boolean; cached?: boolean; seconds?: number }) => void;
+  readonly onTrainProgress?: (step: string, progress: TrainingProgress) => void;
+}
+
+/** The profile: what the full and quick runs compute. */
+export function paperProfile(quick: boolean, seed: number) {
+  const train = (model: "ffnn" | "snn", epochs: number, timeSteps = model === "snn" ? 25 : 1): TrainConfig => ({
+    model,
+    epochs,
+    timeSteps,
+    batchSize: 128,
+    learningRate: 1e-3,
+    seed,
+    trainCount: quick ? 4000 : 60_000,
+    testCount: quick ? 1000 : 10_000,
+  });
+  return {
+    traces: { currentsPA: [150, 200, 250, 350], durationMs: 300, dtMs: 0.1 },
+    fi: {
+      fromPA: 0,
+      toPA: 1000,
+      stepPA: quick ? 20 : 5,
+      protocol: "steady" as const,
+      searchToPA: quick ? [400, 500, 600] : Array.from({ length: 35 }, (_, i) => 300 + 50 * i),
+    },
+    fits: {
+      fromPA: 0,
+      toPA: 1000,
+      stepPA: quick ? 20 : 10,
+      protocol: "steady" as const,
+      searchToPA: quick ? [400, 500, 600] : Array.from({ length: 35 }, (_, i) => 300 + 50 * i),
+    },
+    collapse: {
+      parameterSets: [
+        {} as Record<string, string>,
+        { tauM: "20ms", gL: "5nS", eL: "-70mV", vTh: "-50mV", vReset: "-70mV", tauRef: "4ms" },
+        { tauM: "5ms", gL: "40nS", eL: "-65mV", vTh: "-35mV", vReset: "-65mV", tauRef: "1ms" },
+      ],
+      currents: quick ? [0.5, 1, 1.25, 2, 4] : [0.5, 0.9, 1, 1.05, 1.1, 1.25, 1.5, 2, 3, 4, 6, 8],
+    },
+    ffnn: train("ffnn", quick ? 1 : 10),
+    snn: train("snn", quick ? 1 : 10),
+    sweep: (quick ? [5, 10, 25] : [5, 10, 25, 50]).map((T) => train("snn", quick ? 1 : 3, T)),
+  };
+}
+
+/** Runs the whole paper and writes its outputs into `options.out`. */
+export async function runPaper(options: PaperOptions) {
+  const seed = options.seed ?? 42;
+  const quick = options.quick ?? false;
+  const profile = paperProfile(quick, seed);
+  const out = options.out;
+  const figuresDir = join(out, "figures");
+  mkdirSync(figuresDir, { recursive: true });
+  const cache = new StepCache(join(out, "cache"), options.force ?? false);
+  const started = performance.now();
+  const steps = [
+    "lif-traces",
+    "fi-curve",
+    "activation-fits",
+    "collapse",
+    "train-ffnn",
+    "train-snn",
+    ...profile.sweep.map((c) => `sweep-T${c.timeSteps}`),
+    "figures",
+    "report",
+  ];
+  let index = 0;
+  const timings: Record<string, { seconds: number; cached: boolean }> = {};
+  const step = async <T>(name: string, config: unknown, compute: () => Promise<T> | T): Promise<T> => {
+    if (options.signal?.aborted) throw new Error("interrupted");
+    options.onStep?.({ step: name, index: index++, total: steps.length, done: false });
+    const t0 = performance.now();
+    const { result, cached } = await cache.run(name, config, compute);
+    const seconds = (performance.now() - t0) / 1000;
+    timings[name] = { seconds, cached };
+    options.onStep?.({ step: name, index: index - 1, total: steps.length, done: true, cached, seconds });
+    return result;
+  };
+
+  const traces = await step("lif-traces", profile.traces, () => lifTraces(profile.traces));
+  const fi = await step("fi-curve", profile.fi, () => fiExperiment(profile.fi));
+  const fits = await step("activation-fits", profile.fits, () => fitsExperiment(profile.fits));
+  const collapse = await step("collapse", profile.collapse, () => collapseExperiment(profile.collapse));
+
+  const runtime = createRuntime({ plugins: [lifPlugin], seed });
+  let backend: TfjsBackend | undefined;
+  let data: { train: Dataset; test: Dataset } | undefined;
+  const training = async (name: string, config: TrainConfig): Promise<TrainResult> =>
+    step(name, config, async () => {
+      backend ??= await TfjsBackend.create(runtime);
+      data ??= { train: subset(loadMnist("train"), config.trainCount), test: subset(loadMnist("test"), config.testCount) };
+      return trainExperiment(runtime, backend, data, config, {
+        checkpointDir: cache.folder(`${name}-checkpoint`, config),
+        ...(options.onTrainProgress ? { onProgress: (p: TrainingProgress) => options.onTrainProgress?.(name, p) } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    });
+  const ffnn = await training("train-ffnn", profile.ffnn);
+  const snn = await training("train-snn", profile.snn);
+  const sweep: SweepPoint[] = [];
+  for (const config of profile.sweep) {
+    const r = await training(`sweep-T${config.timeSteps}`, config);
+    const cost = snnCost(r);
+    sweep.push({
+      timeSteps: config.timeSteps,
+      testAccuracy: r.testAccuracy,
+      energyCmos45: cost.energy.cmos45WithMemory,
+      energyLoihi: cost.energy.loihi,
+      epochs: config.epochs,
+    });
+  }
+
+  const comparison = paperComparison(
+    {
+      rheobasePA: fi.result.rheobasePA,
+      slides: fi.result.slides,
+      reluR2: fits.result.relu.r2,
+      sigmoidR2: fits.result.sigmoid.r2,
+      closest: fits.result.closestRange,
+      fitRangeToPA: profile.fits.toPA,
+    },
+    ffnn,
+    snn,
+  );
+  const figures: FigureSpec[] = [
+    ...traces.figures,
+    ...fi.figures,
+    ...fits.figures,
+    ...collapse.figures,
+    ...networkFigures(ffnn, snn, sweep),
+  ];
+  options.onStep?.({ step: "figures", index: index++, total: steps.length, done: false });
+  const rendered: { id: string; title: string; caption: string; svg: string; files: { svg: string; png: string } }[] = [];
+  for (const figure of figures) {
+    const { svg, png } = await renderFigure(figure);
+    const files = { svg: `figures/${figure.id}.svg`, png: `figures/${figure.id}.png` };
+    writeAtomic(join(out, files.svg), svg);
+    writeAtomic(join(out, files.png), png);
+    rendered.push({ id: figure.id, title: figure.title, caption: figure.caption, svg, files });
+  }
+  options.onStep?.({ step: "figures", index: index - 1, total: steps.length, done: true });
+
+  const results = {
+    format: "neurobridge.paper-results",
+    version: 1,
+    meta: {
+      profile: quick ? "quick" : "full",
+      seed,
+      node: process.version,
+      wallSeconds: (performance.now() - started) / 1000,
+      steps: timings,
+    },
+    lif: { traces: traces.result, fiCurve: fi.result, fits: fits.result, collapse: collapse.result },
+    training: { ffnn, snn },
+    cost: { ffnn: ffnnCost(ffnn), snn: snnCost(snn), constants: energyConstants() },
+    sweep,
+    paperComparison: comparison,
+    figures: rendered.map(({ svg: _svg, ...f }) => f),
+  };
+  validateResults(results);
+  options.onStep?.({ step: "report", index: index++, total: steps.length, done: false });
+  writeAtomic(join(out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeAtomic(join(out, "report.html"), renderReport(results, rendered));
+  writeAtomic(join(out, "summary.md"), renderSummary(results));
+  options.onStep?.({ step: "report", index: index - 1, total: steps.length, done: true });
+  return results;
+}
+
+/** The results object {@link runPaper} writes. */
+export type PaperResults = Awaited<ReturnType<typeof runPaper>>;

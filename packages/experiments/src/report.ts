@@ -1,0 +1,96 @@
+/** The self-contained HTML report and the short Markdown summary. */
+import type { ComparisonRow } from "./experiments/cost.js";
+
+/** What the report reads from the results. */
+interface ReportInput {
+  readonly meta: { readonly profile: string; readonly seed: number; readonly wallSeconds: number; readonly node: string };
+  readonly paperComparison: readonly ComparisonRow[];
+  readonly training: {
+    readonly ffnn: {
+      readonly testAccuracy: number;
+      readonly secondsPerEpoch: number;
+      readonly history: readonly unknown[];
+      readonly inferenceSamplesPerSecond: number;
+    };
+    readonly snn: {
+      readonly testAccuracy: number;
+      readonly secondsPerEpoch: number;
+      readonly history: readonly unknown[];
+      readonly inferenceSamplesPerSecond: number;
+    };
+  };
+  readonly cost: { readonly constants: Record<string, Record<string, { value: number; unit: string; source: string } | undefined>> };
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+function comparisonHtml(rows: readonly ComparisonRow[]): string {
+  const body = rows
+    .map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.quantity)}</td><td>${escapeHtml(r.paper)}</td><td>${escapeHtml(r.thisRun)}</td><td>${escapeHtml(r.why)}</td></tr>`,
+    )
+    .join("\n");
+  return `<table class="comparison"><thead><tr><th>Quantity</th><th>Paper</th><th>This run</th><th>Why they differ</th></tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+/** report.html: headline table, every figure inline (SVG), constants with sources. */
+export function renderReport(
+  results: ReportInput,
+  figures: readonly { id: string; title: string; caption: string; svg: string }[],
+): string {
+  const constants = Object.entries(results.cost.constants)
+    .flatMap(([profile, entries]) =>
+      Object.entries(entries).map(([name, c]) =>
+        c
+          ? `<tr><td>${profile}</td><td>${name}</td><td>${c.value.toExponential(3)} ${escapeHtml(c.unit)}</td><td>${escapeHtml(c.source)}</td></tr>`
+          : "",
+      ),
+    )
+    .join("\n");
+  const figs = figures
+    .map(
+      (f) =>
+        `<figure id="${f.id}">${f.svg}<figcaption><strong>${escapeHtml(f.title)}.</strong> ${escapeHtml(f.caption)}</figcaption></figure>`,
+    )
+    .join("\n");
+  const t = results.training;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>NeuroBridge — paper reproduction report</title>
+<style>
+body{font-family:"DejaVu Sans",system-ui,sans-serif;max-width:1000px;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.45}
+table{border-collapse:collapse;width:100%;margin:1rem 0;font-size:.92rem}th,td{border:1px solid #ccc;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#f3f3f3}figure{margin:2rem 0}figure svg{max-width:100%;height:auto}figcaption{font-size:.92rem;color:#444}
+</style></head><body>
+<h1>Bridging biological neurons and artificial activations — reproduction report</h1>
+<p>Profile <strong>${results.meta.profile}</strong>, seed ${results.meta.seed}, Node ${escapeHtml(results.meta.node)}; wall time ${results.meta.wallSeconds.toFixed(1)} s.
+FFNN ${(t.ffnn.testAccuracy * 100).toFixed(2)}% (${t.ffnn.history.length} epochs, ${t.ffnn.secondsPerEpoch.toFixed(1)} s/epoch, ${t.ffnn.inferenceSamplesPerSecond.toFixed(0)} inferences/s);
+SNN ${(t.snn.testAccuracy * 100).toFixed(2)}% (${t.snn.history.length} epochs, ${t.snn.secondsPerEpoch.toFixed(1)} s/epoch, ${t.snn.inferenceSamplesPerSecond.toFixed(0)} inferences/s).</p>
+<h2>Paper vs this run</h2>
+${comparisonHtml(results.paperComparison)}
+<h2>Figures</h2>
+${figs}
+<h2>Energy constants</h2>
+<table><thead><tr><th>Profile</th><th>Constant</th><th>Value</th><th>Source</th></tr></thead><tbody>
+${constants}
+</tbody></table>
+<p>Operation counts follow one definition throughout: MACs for real-valued inputs (the SNN's directly encoded first layer, once per inference),
+synaptic accumulates from measured spikes for spike-fed layers, and one update per neuron per step. Energies include memory reads where stated.</p>
+</body></html>
+`;
+}
+
+/** summary.md: the headline table "paper vs this run". */
+export function renderSummary(results: ReportInput): string {
+  const rows = results.paperComparison.map((r) => `| ${r.quantity} | ${r.paper} | ${r.thisRun} | ${r.why} |`).join("\n");
+  return `# Paper vs this run
+
+Profile ${results.meta.profile}, seed ${results.meta.seed}, wall time ${results.meta.wallSeconds.toFixed(1)} s.
+
+| Quantity | Paper | This run | Why they differ |
+| --- | --- | --- | --- |
+${rows}
+
+Figures are in \`figures/\` (SVG and PNG); everything else is in \`results.json\` and \`report.html\`.
+`;
+}

@@ -1,0 +1,67 @@
+/** The JSON Schema of `results.json`, and its validator (Ajv). */
+
+import { NeuroBridgeError } from "@neurobridge/core";
+import { Ajv } from "ajv";
+
+const num = { type: "number" } as const;
+const trainResult = {
+  type: "object",
+  required: ["config", "history", "testAccuracy", "secondsPerEpoch", "inferenceSamplesPerSecond", "activity", "ops", "parameters"],
+  properties: {
+    testAccuracy: { type: "number", minimum: 0, maximum: 1 },
+    secondsPerEpoch: num,
+    history: { type: "array", minItems: 1, items: { type: "object", required: ["epoch", "trainLoss", "trainAccuracy", "seconds"] } },
+    activity: {
+      type: "array",
+      items: { type: "object", required: ["nodeId", "size", "eventsPerSample", "silentFraction", "neverActiveFraction"] },
+    },
+    ops: { type: "object", required: ["timeSteps", "macs", "accumulates", "flops", "neuronUpdates", "layers"] },
+  },
+} as const;
+
+/** JSON Schema (draft 2020-12 subset) of the pipeline's results. */
+export const RESULTS_SCHEMA = {
+  $id: "https://neurobridge.dev/schemas/paper-results-1.json",
+  type: "object",
+  required: ["format", "version", "meta", "lif", "training", "cost", "sweep", "paperComparison", "figures"],
+  properties: {
+    format: { const: "neurobridge.paper-results" },
+    version: { const: 1 },
+    meta: {
+      type: "object",
+      required: ["profile", "seed", "wallSeconds", "steps"],
+      properties: { profile: { enum: ["quick", "full"] }, seed: { type: "integer" }, wallSeconds: num },
+    },
+    lif: {
+      type: "object",
+      required: ["traces", "fiCurve", "fits", "collapse"],
+      properties: {
+        fiCurve: { type: "object", required: ["rheobasePA", "rows", "slides"], properties: { rows: { type: "array", minItems: 2 } } },
+        fits: { type: "object", required: ["relu", "sigmoid", "lif", "closestRange"] },
+      },
+    },
+    training: { type: "object", required: ["ffnn", "snn"], properties: { ffnn: trainResult, snn: trainResult } },
+    cost: { type: "object", required: ["ffnn", "snn", "constants"] },
+    sweep: {
+      type: "array",
+      minItems: 1,
+      items: { type: "object", required: ["timeSteps", "testAccuracy", "energyCmos45", "energyLoihi"] },
+    },
+    paperComparison: { type: "array", minItems: 5, items: { type: "object", required: ["quantity", "paper", "thisRun", "why"] } },
+    figures: { type: "array", minItems: 10, items: { type: "object", required: ["id", "title", "caption", "files"] } },
+  },
+} as const;
+
+const validator = new Ajv({ allErrors: true, strict: false }).compile(RESULTS_SCHEMA);
+
+/**
+ * Validates a results object against {@link RESULTS_SCHEMA}.
+ *
+ * @throws {@link NeuroBridgeError} listing every violation
+ */
+export function validateResults(value: unknown): void {
+  if (!validator(value)) {
+    const lines = (validator.errors ?? []).map((e) => `  - ${e.instancePath || "(root)"}: ${e.message}`);
+    throw new NeuroBridgeError("RESULTS_INVALID", `results do not match the schema:\n${lines.join("\n")}`);
+  }
+}
