@@ -7,6 +7,7 @@ import { lifPlugin } from "@neurobridge/neurons-lif";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type TfjsBackend, tfjsPlugin } from "./backend.js";
 import { loadCheckpoint } from "./checkpoint.js";
+import { scheduledLearningRate } from "./trainer.js";
 
 const runtime = createRuntime({ plugins: [lifPlugin, tfjsPlugin()], seed: 7 });
 let backend: TfjsBackend;
@@ -112,5 +113,12 @@ describe("training on MNIST (small subsets)", () => {
     expect(backend.check({ ...ffnn, nodes: ffnn.nodes.map((n) => (n.type === "neuron" ? { ...n, learn: ["slope"] } : n)) })).toHaveLength(
       2,
     );
+  });
+
+  it("decays the learning rate along a cosine when asked", () => {
+    expect(scheduledLearningRate(1e-3, "constant", 50, 100)).toBe(1e-3);
+    expect(scheduledLearningRate(1e-3, "cosine", 0, 100)).toBe(1e-3);
+    expect(scheduledLearningRate(1e-3, "cosine", 50, 100)).toBeCloseTo(5e-4, 12);
+    expect(scheduledLearningRate(1e-3, "cosine", 100, 100)).toBeCloseTo(0, 12);
   });
 });

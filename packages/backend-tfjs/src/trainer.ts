@@ -35,6 +35,19 @@ export interface TrainerFitOptions extends FitOptions {
   readonly checkpointDir?: string;
   readonly checkpointEvery?: number;
   readonly evalBatchSize?: number;
+  /**
+   * `constant` (the paper's Adam lr), or `cosine`: lr·½(1 + cos(π·step/steps))
+   * over the whole run, which makes the final accuracy far less dependent on
+   * where the last epoch happens to land. Keyed to Adam's step count, so a
+   * resumed run continues the same schedule.
+   */
+  readonly lrSchedule?: "constant" | "cosine";
+}
+
+/** Learning rate at optimiser step `step` (0-based) of `totalSteps`. */
+export function scheduledLearningRate(base: number, schedule: "constant" | "cosine", step: number, totalSteps: number): number {
+  if (schedule === "constant") return base;
+  return base * 0.5 * (1 + Math.cos((Math.PI * Math.min(step, totalSteps)) / totalSteps));
 }
 
 /** Result of a fit. */
@@ -216,7 +229,13 @@ export class ExecutorTrainer implements Trainer {
             g[i] = (g[i] as number) * b * (1 - b);
           }
         }
-        adamStep(this.raw, grads, this.adam, { learningRate: options.learningRate });
+        const learningRate = scheduledLearningRate(
+          options.learningRate,
+          options.lrSchedule ?? "constant",
+          this.adam.step,
+          epochs * batches,
+        );
+        adamStep(this.raw, grads, this.adam, { learningRate });
         const seconds = (performance.now() - start) / 1000;
         this.running = {
           loss: this.running.loss + loss.loss * data.count,

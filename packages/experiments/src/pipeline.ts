@@ -42,6 +42,7 @@ export function paperProfile(quick: boolean, seed: number) {
     timeSteps,
     batchSize: 128,
     learningRate: 1e-3,
+    lrSchedule: "cosine",
     seed,
     trainCount: quick ? 4000 : 60_000,
     testCount: quick ? 1000 : 10_000,

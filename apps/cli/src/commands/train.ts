@@ -41,6 +41,7 @@ interface TrainOptions {
   gemm?: string;
   workers?: string;
   checkpointEvery: string;
+  lrSchedule: string;
   json?: boolean;
 }
 
@@ -55,6 +56,13 @@ const positive = (value: string, flag: string): number => {
   if (!(n > 0) || !Number.isFinite(n)) throw new NeuroBridgeError("OPTION_INVALID", `${flag}: expected a positive number, got '${value}'`);
   return n;
 };
+
+function lrScheduleOption(value: string): "constant" | "cosine" {
+  if (value !== "constant" && value !== "cosine") {
+    throw new NeuroBridgeError("OPTION_INVALID", `--lr-schedule: unknown schedule '${value}'; accepted: constant, cosine`);
+  }
+  return value;
+}
 
 /** The paper's network for `model`, from the command-line options. */
 export function paperSpec(
@@ -96,10 +104,20 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
     batch: int(o.batch, "--batch"),
     lr: positive(o.lr, "--lr"),
     loss: o.loss ?? (model === "ffnn" ? "softmax_ce" : "ce_rate"),
+    lrSchedule: lrScheduleOption(o.lrSchedule),
     normalization: o.normalization,
     subset: o.subset ? int(o.subset, "--subset") : undefined,
     ...(checkpoint?.progress?.config ?? {}),
-  } as { model: string; batch: number; lr: number; loss: string; normalization: string; subset?: number; seed?: number };
+  } as {
+    model: string;
+    batch: number;
+    lr: number;
+    loss: string;
+    lrSchedule: "constant" | "cosine";
+    normalization: string;
+    subset?: number;
+    seed?: number;
+  };
   const epochs = o.epochs ? int(o.epochs, "--epochs") : (DEFAULT_EPOCHS[model as "ffnn" | "snn"] ?? 5);
   const weights = checkpoint ? checkpoint.weights : initWeights(spec, runtime.random("init"), runtime);
   // A resumed run keeps its worker count: the shard split is part of the arithmetic.
@@ -132,6 +150,7 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
       epochs,
       batchSize: config.batch,
       learningRate: config.lr,
+      lrSchedule: config.lrSchedule,
       loss: config.loss,
       signal: controller.signal,
       checkpointDir: o.out,
@@ -236,6 +255,7 @@ export function registerTrainCommands(program: Command): void {
     .option("--subset <n>", "train on the first n training images (and n/6 test images)")
     .option("--batch <n>", "batch size", "128")
     .option("--lr <rate>", "Adam learning rate", "1e-3")
+    .option("--lr-schedule <name>", "constant (the paper's) | cosine decay over the run", "cosine")
     .option("--steps <T>", "SNN time steps", "25")
     .option("--beta <beta>", "SNN membrane decay β", "0.95")
     .option("--learn-beta", "learn a β per neuron, kept in (0, 1)")

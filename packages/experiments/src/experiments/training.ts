@@ -22,6 +22,8 @@ export interface TrainConfig {
   readonly trainCount: number;
   /** Test images used (10,000 = all). */
   readonly testCount: number;
+  /** Learning-rate schedule (see the trainer); `constant` is the paper's. */
+  readonly lrSchedule: "constant" | "cosine";
 }
 
 /** Activity of one layer, JSON-friendly. */
@@ -68,6 +70,7 @@ export async function trainExperiment(
       epochs: config.epochs,
       batchSize: config.batchSize,
       learningRate: config.learningRate,
+      lrSchedule: config.lrSchedule,
       loss: config.model === "ffnn" ? "softmax_ce" : "ce_rate",
       checkpointDir: options.checkpointDir,
       checkpointEvery: 100,
