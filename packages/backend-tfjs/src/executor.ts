@@ -15,14 +15,10 @@
  * the executor's gradients to it.
  */
 import {
-  bindSurrogate,
-  DEFAULT_RESET,
-  DEFAULT_SURROGATE,
   type Encoder,
   type NetworkSpec,
   type NeuronModel,
   type NeuronNode,
-  neuronParams,
   type RandomSource,
   type Runtime,
   type StepContext,
@@ -32,7 +28,8 @@ import {
   UnsupportedError,
 } from "@neurobridge/core";
 import type { Gemm } from "./gemm.js";
-import { FUSED_RESETS, type FusedReset, type LifActivity, type LifKernelConfig, lifBackward, lifForward, lifInfer } from "./lif-kernel.js";
+import { type LifActivity, type LifKernelConfig, lifBackward, lifForward, lifInfer } from "./lif-kernel.js";
+import { perNeuron, resolveNeuron } from "./neuron-node.js";
 import { tf } from "./tf.js";
 import { createTfjsOps } from "./tfjs-ops.js";
 
@@ -84,9 +81,6 @@ export interface ExecutorForward {
   readonly params: ParamArrays;
 }
 
-const perNeuron = (value: number | number[], size: number): Float32Array =>
-  typeof value === "number" ? new Float32Array(size).fill(value) : Float32Array.from(value);
-
 /** Compiles a chain-shaped spec. */
 export class ChainExecutor {
   readonly spec: NetworkSpec;
@@ -121,26 +115,15 @@ export class ChainExecutor {
         layers.push({ kind: "dense", id, inFeatures: node.inFeatures, outFeatures: node.outFeatures, bias: node.bias !== false });
         continue;
       }
-      const model = runtime.neuronModel(node.model);
-      const params = neuronParams(node, model);
-      const resetName = node.reset ?? DEFAULT_RESET;
-      const surrogateRef = node.surrogate ?? { name: DEFAULT_SURROGATE };
-      const surrogate = runtime.surrogate(surrogateRef.name);
-      const bound = bindSurrogate(surrogate, strategyParams(surrogateRef, surrogate) as Record<string, number>);
-      if (model.name === "lif" && (FUSED_RESETS as readonly string[]).includes(resetName)) {
+      const { model, params, context, fused } = resolveNeuron(runtime, spec, node);
+      if (fused) {
         layers.push({
           kind: "lif",
           id,
           node,
           beta: perNeuron(params.beta as number | number[], node.size),
           learnBeta: node.learn?.includes("beta") ?? false,
-          config: {
-            timeSteps: spec.timeSteps,
-            size: node.size,
-            threshold: perNeuron(params.threshold as number | number[], node.size),
-            reset: resetName as FusedReset,
-            surrogate: surrogate.compile?.(bound.params) ?? ((x: number) => surrogate.derivative(x, bound.params)),
-          },
+          config: fused,
         });
       } else if (model.name === "relu") {
         layers.push({ kind: "relu", id, node });
@@ -155,7 +138,7 @@ export class ChainExecutor {
           node,
           model,
           params,
-          context: { surrogate: bound, reset: runtime.reset(resetName), options: {} },
+          context,
         });
       }
     }

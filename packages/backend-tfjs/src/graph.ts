@@ -13,14 +13,10 @@
  * plugin neuron trains here.
  */
 import {
-  bindSurrogate,
-  DEFAULT_RESET,
-  DEFAULT_SURROGATE,
   type Encoder,
   type NetworkSpec,
   type NeuronModel,
   type NeuronNode,
-  neuronParams,
   type RandomSource,
   type Runtime,
   type StepContext,
@@ -28,7 +24,8 @@ import {
   topologicalOrder,
   UnsupportedError,
 } from "@neurobridge/core";
-import { FUSED_RESETS, type FusedReset, type LifKernelConfig, lifSequence } from "./lif-kernel.js";
+import { type LifKernelConfig, lifSequence } from "./lif-kernel.js";
+import { resolveNeuron } from "./neuron-node.js";
 import { tf } from "./tf.js";
 import { createTfjsOps } from "./tfjs-ops.js";
 
@@ -79,9 +76,6 @@ export interface ForwardOptions {
   readonly rng: RandomSource;
 }
 
-const perNeuron = (value: number | number[], size: number): Float32Array =>
-  typeof value === "number" ? new Float32Array(size).fill(value) : Float32Array.from(value);
-
 /** The tensors a forward pass reads: dense weights and learned neuron parameters, by weight name. */
 export type GraphParams = Record<string, Tensor>;
 
@@ -115,24 +109,8 @@ export class TfjsGraph {
         case "dense":
           return { kind: "dense", id, bias: node.bias !== false, inFeatures: node.inFeatures, outFeatures: node.outFeatures };
         case "neuron": {
-          const model = runtime.neuronModel(node.model);
-          const params = neuronParams(node, model);
-          const surrogateRef = node.surrogate ?? { name: DEFAULT_SURROGATE };
-          const surrogate = runtime.surrogate(surrogateRef.name);
-          const bound = bindSurrogate(surrogate, strategyParams(surrogateRef, surrogate) as Record<string, number>);
-          const resetName = node.reset ?? DEFAULT_RESET;
-          const context: StepContext = { surrogate: bound, reset: runtime.reset(resetName), options: {} };
+          const { model, params, context, fused } = resolveNeuron(runtime, spec, node, options.fused !== false);
           if (model.dynamics === "rate") return { kind: "rate", id, node, model, params, context };
-          const fused =
-            options.fused !== false && model.name === "lif" && (FUSED_RESETS as readonly string[]).includes(resetName)
-              ? {
-                  timeSteps: spec.timeSteps,
-                  size: node.size,
-                  threshold: perNeuron(params.threshold as number | number[], node.size),
-                  reset: resetName as FusedReset,
-                  surrogate: surrogate.compile?.(bound.params) ?? ((x: number) => surrogate.derivative(x, bound.params)),
-                }
-              : undefined;
           return { kind: "spiking", id, node, model, params, context, ...(fused ? { fused } : {}) };
         }
         default:

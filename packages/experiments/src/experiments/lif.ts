@@ -215,11 +215,12 @@ export function collapseExperiment(config: CollapseConfig) {
         integrator: "exact",
         record: false,
       });
+      const rateHz = measureRate(trace.spikeTimes, protocol);
       return {
         iTilde,
         physicalPA: round(s.toPhysicalCurrent(iTilde) * 1e12, 3),
-        rateHz: round(measureRate(trace.spikeTimes, protocol)),
-        rTilde: s.toDimensionlessRate(measureRate(trace.spikeTimes, protocol)),
+        rateHz: round(rateHz),
+        rTilde: s.toDimensionlessRate(rateHz),
       };
     });
     return {

@@ -1,0 +1,59 @@
+/**
+ * Resolves a neuron node of a spec into what a tfjs-side runner needs: its
+ * model, parameters with defaults, step context (bound surrogate and reset),
+ * and — when the fused LIF kernel can run it — the kernel's configuration.
+ * The executor and the reference autograd graph both build on this.
+ */
+import {
+  bindSurrogate,
+  DEFAULT_RESET,
+  DEFAULT_SURROGATE,
+  type NetworkSpec,
+  type NeuronModel,
+  type NeuronNode,
+  neuronParams,
+  type Runtime,
+  type StepContext,
+  strategyParams,
+} from "@neurobridge/core";
+import { FUSED_RESETS, type FusedReset, type LifKernelConfig } from "./lif-kernel.js";
+
+/** A neuron node resolved against the runtime. */
+export interface ResolvedNeuron {
+  readonly node: NeuronNode;
+  readonly model: NeuronModel;
+  readonly params: Record<string, number | number[]>;
+  readonly context: StepContext;
+  /** Present when the fused LIF kernel implements this node (model `lif`, a fused reset). */
+  readonly fused?: LifKernelConfig;
+}
+
+/** A number or per-neuron array as a `size`-long Float32Array. */
+export const perNeuron = (value: number | number[], size: number): Float32Array =>
+  typeof value === "number" ? new Float32Array(size).fill(value) : Float32Array.from(value);
+
+/** Resolves `node`; `allowFused` false keeps every model on its generic `step`. */
+export function resolveNeuron(runtime: Runtime, spec: NetworkSpec, node: NeuronNode, allowFused = true): ResolvedNeuron {
+  const model = runtime.neuronModel(node.model);
+  const params = neuronParams(node, model);
+  const resetName = node.reset ?? DEFAULT_RESET;
+  const surrogateRef = node.surrogate ?? { name: DEFAULT_SURROGATE };
+  const surrogate = runtime.surrogate(surrogateRef.name);
+  const bound = bindSurrogate(surrogate, strategyParams(surrogateRef, surrogate) as Record<string, number>);
+  const context: StepContext = { surrogate: bound, reset: runtime.reset(resetName), options: {} };
+  const fusable = allowFused && model.name === "lif" && (FUSED_RESETS as readonly string[]).includes(resetName);
+  if (!fusable) return { node, model, params, context };
+  return {
+    node,
+    model,
+    params,
+    context,
+    fused: {
+      timeSteps: spec.timeSteps,
+      size: node.size,
+      threshold: perNeuron(params.threshold as number | number[], node.size),
+      reset: resetName as FusedReset,
+      surrogate: surrogate.compile?.(bound.params) ?? ((x: number) => surrogate.derivative(x, bound.params)),
+    },
+  };
+}
