@@ -8,6 +8,7 @@ import { runCli } from "../test-support.js";
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 describe("neurobridge paper --quick (end to end)", () => {
+  // End-to-end runs spawn the real CLI; on a busy 2-core machine they take far longer than vitest's 20 s default.
   const out = mkdtempSync(join(tmpdir(), "nb-paper-"));
 
   it("writes results.json (valid against its schema), every figure as SVG and PNG, report.html and summary.md", () => {
@@ -39,7 +40,7 @@ describe("neurobridge paper --quick (end to end)", () => {
     expect(report).toContain("7,111 SOPs");
     expect((report.match(/<figure /g) ?? []).length).toBe(results.figures.length);
     expect(readFileSync(join(out, "summary.md"), "utf8")).toMatch(/\| Quantity \| Paper \| This run \| Why they differ \|/);
-  });
+  }, 600_000);
 
   it("resumes: a rerun reuses every finished step", () => {
     const run = runCli(["paper", "--quick", "--seed", "7", "--out", out], { timeoutMs: 600_000 });
@@ -47,5 +48,5 @@ describe("neurobridge paper --quick (end to end)", () => {
     for (const step of ["lif-traces", "fi-curve", "activation-fits", "collapse", "train-ffnn", "train-snn"]) {
       expect(run.stderr).toMatch(new RegExp(`\\] ${step}: cached`));
     }
-  });
+  }, 600_000);
 });

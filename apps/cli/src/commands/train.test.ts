@@ -45,7 +45,7 @@ describe("neurobridge train / eval", () => {
       expect(result.ops.macs).toBe(model === "ffnn" ? 268_800 : 200_704);
       expect(result.activity).toHaveLength(model === "ffnn" ? 2 : 3);
     }
-  });
+  }, 600_000);
 
   it("rejects bad options and missing checkpoints in one line", () => {
     const cases: [string[], RegExp][] = [
