@@ -4,18 +4,7 @@
  * and — when the fused LIF kernel can run it — the kernel's configuration.
  * The executor and the reference autograd graph both build on this.
  */
-import {
-  bindSurrogate,
-  DEFAULT_RESET,
-  DEFAULT_SURROGATE,
-  type NetworkSpec,
-  type NeuronModel,
-  type NeuronNode,
-  neuronParams,
-  type Runtime,
-  type StepContext,
-  strategyParams,
-} from "@neurobridge/core";
+import { type NetworkSpec, type NeuronModel, type NeuronNode, type Runtime, resolveNeuronNode, type StepContext } from "@neurobridge/core";
 import { FUSED_RESETS, type FusedReset, type LifKernelConfig } from "./lif-kernel.js";
 
 /** A neuron node resolved against the runtime. */
@@ -34,13 +23,7 @@ export const perNeuron = (value: number | number[], size: number): Float32Array 
 
 /** Resolves `node`; `allowFused` false keeps every model on its generic `step`. */
 export function resolveNeuron(runtime: Runtime, spec: NetworkSpec, node: NeuronNode, allowFused = true): ResolvedNeuron {
-  const model = runtime.neuronModel(node.model);
-  const params = neuronParams(node, model);
-  const resetName = node.reset ?? DEFAULT_RESET;
-  const surrogateRef = node.surrogate ?? { name: DEFAULT_SURROGATE };
-  const surrogate = runtime.surrogate(surrogateRef.name);
-  const bound = bindSurrogate(surrogate, strategyParams(surrogateRef, surrogate) as Record<string, number>);
-  const context: StepContext = { surrogate: bound, reset: runtime.reset(resetName), options: {} };
+  const { model, params, context, resetName, surrogate } = resolveNeuronNode(runtime, node);
   const fusable = allowFused && model.name === "lif" && (FUSED_RESETS as readonly string[]).includes(resetName);
   if (!fusable) return { node, model, params, context };
   return {
@@ -53,7 +36,7 @@ export function resolveNeuron(runtime: Runtime, spec: NetworkSpec, node: NeuronN
       size: node.size,
       threshold: perNeuron(params.threshold as number | number[], node.size),
       reset: resetName as FusedReset,
-      surrogate: surrogate.compile?.(bound.params) ?? ((x: number) => surrogate.derivative(x, bound.params)),
+      surrogate: surrogate.compile?.(context.surrogate.params) ?? ((x: number) => surrogate.derivative(x, context.surrogate.params)),
     },
   };
 }

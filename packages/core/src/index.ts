@@ -19,6 +19,7 @@ export * from "./ops.js";
 export * from "./params.js";
 export * from "./random.js";
 export * from "./reference.js";
+export * from "./resolve.js";
 export * from "./runtime.js";
 export * from "./safetensors.js";
 export * from "./serialize.js";

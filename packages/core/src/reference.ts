@@ -6,10 +6,10 @@
  */
 import { NeuroBridgeError } from "./errors.js";
 import type { NeuronModel } from "./neuron-model.js";
+import { resolveNeuronNode } from "./resolve.js";
 import type { NeuronNode } from "./spec.js";
-import { bindSurrogate } from "./strategies.js";
 import type { TensorOps } from "./tensor-ops.js";
-import { DEFAULT_RESET, DEFAULT_SURROGATE, neuronParams, type SpecCatalog, strategyParams } from "./validate.js";
+import type { SpecCatalog } from "./validate.js";
 
 /**
  * Broadcasts `a` and `b` (equal length, a scalar, or a per-neuron vector whose
@@ -83,23 +83,14 @@ export function simulatePopulation(
       `input has ${input.length} values; expected timeSteps×batch×size = ${timeSteps}×${batch}×${size}`,
     );
   }
-  const params = Object.fromEntries(
-    Object.entries(neuronParams(node, model)).map(([k, v]) => [k, typeof v === "number" ? Float32Array.of(v) : Float32Array.from(v)]),
-  );
-  const surrogateRef = node.surrogate ?? { name: DEFAULT_SURROGATE };
-  const surrogate = catalog.findSurrogate(surrogateRef.name);
-  const reset = catalog.findReset(node.reset ?? DEFAULT_RESET);
-  if (!surrogate || !reset) {
-    throw new NeuroBridgeError(
-      "UNKNOWN_REGISTRATION",
-      `surrogate '${surrogateRef.name}' or reset '${node.reset ?? DEFAULT_RESET}' is not registered`,
-    );
+  const resolved = resolveNeuronNode(catalog, node);
+  if (resolved.model !== model) {
+    throw new NeuroBridgeError("MODEL_MISMATCH", `node '${node.id}' names model '${node.model}', not '${model.name}'`);
   }
-  const context = {
-    surrogate: bindSurrogate(surrogate, strategyParams(surrogateRef, surrogate) as Record<string, number>),
-    reset,
-    options: {},
-  };
+  const params = Object.fromEntries(
+    Object.entries(resolved.params).map(([k, v]) => [k, typeof v === "number" ? Float32Array.of(v) : Float32Array.from(v)]),
+  );
+  const context = resolved.context;
   let state: Record<string, Float32Array> = Object.fromEntries(model.state.map((s) => [s.name, new Float32Array(frame).fill(s.initial)]));
   const outputs = new Float32Array(timeSteps * frame);
   const states = Object.fromEntries(model.state.map((s) => [s.name, new Float32Array(timeSteps * frame)]));
