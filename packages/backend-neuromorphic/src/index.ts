@@ -1,7 +1,15 @@
 /**
- * `@neurobridge/backend-neuromorphic` — emulated neuromorphic targets (Loihi,
- * TrueNorth) and ONNX export. So far: the target profiles as sourced data.
+ * `@neurobridge/backend-neuromorphic` — networks off the training backend:
+ * ONNX export (feed-forward, SNN step and unrolled graphs) run in
+ * onnxruntime-node, emulated neuromorphic targets (Loihi, TrueNorth) and
+ * their sourced profiles.
  *
  * @packageDocumentation
  */
+export * from "./chain.js";
+export * from "./onnx/export.js";
+export * from "./onnx/model-file.js";
+export * from "./onnx/onnx-ops.js";
+export { GraphBuilder, IR_VERSION, OPSET } from "./onnx/proto.js";
+export * from "./onnx/session.js";
 export * from "./profiles.js";

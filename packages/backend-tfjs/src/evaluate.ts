@@ -4,10 +4,9 @@
  * fire) and operation counts under core's definitions, with the measured
  * spike counts giving the effective synaptic operations.
  */
-import { type Dataset, type LayerActivity, type NetworkSpec, type OpCounts, type Runtime, specEdges } from "@neurobridge/core";
+import { argmax, type Dataset, type LayerActivity, type NetworkSpec, type OpCounts, type Runtime, specEdges } from "@neurobridge/core";
 import { type Engine, type ForwardSummary, mergeSummaries } from "./engine.js";
 import type { ParamArrays } from "./executor.js";
-import { argmax } from "./losses.js";
 
 /** Result of {@link evaluate}. */
 export interface Evaluation {

@@ -10,7 +10,7 @@
  * - `ce_membrane`: cross-entropy of softmax(mean_t u_t) of the output layer's
  *   pre-reset membrane.
  */
-import { UnsupportedError } from "@neurobridge/core";
+import { argmax, UnsupportedError } from "@neurobridge/core";
 import type { Activation } from "./executor.js";
 
 /** Losses the executor implements, by output kind. */
@@ -24,13 +24,6 @@ export interface LossResult {
   /** d loss / d pre-reset membrane of the output layer (membrane losses). */
   readonly dMembrane?: Float32Array;
   readonly correct: number;
-}
-
-/** Index of the largest of `values[offset .. offset+n)` (the first on ties). */
-export function argmax(values: ArrayLike<number>, offset: number, n: number): number {
-  let best = 0;
-  for (let j = 1; j < n; j++) if ((values[offset + j] as number) > (values[offset + best] as number)) best = j;
-  return best;
 }
 
 /** Softmax cross-entropy of one row; writes (softmax − onehot)·scale into `grad`. Returns −log p(label). */

@@ -17,6 +17,7 @@ export * from "./errors.js";
 export * from "./neuron-model.js";
 export * from "./ops.js";
 export * from "./params.js";
+export * from "./predictions.js";
 export * from "./random.js";
 export * from "./reference.js";
 export * from "./resolve.js";
