@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerLifCommands } from "./commands/lif.js";
+import { registerOnnxCommands } from "./commands/onnx.js";
 import { registerPaperCommand } from "./commands/paper.js";
 import { registerPluginsCommand } from "./commands/plugins.js";
 import { registerTrainCommands } from "./commands/train.js";
@@ -23,5 +24,6 @@ export function buildProgram(): Command {
   registerPluginsCommand(program);
   registerLifCommands(program);
   registerTrainCommands(program);
+  registerOnnxCommands(program);
   return program;
 }

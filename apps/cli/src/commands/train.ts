@@ -14,6 +14,7 @@ import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { type GlobalOptions, printJson } from "../output.js";
 import { createCliRuntime } from "../runtime.js";
+import { positiveInt, positiveNumber } from "./options.js";
 
 /** Models the CLI builds. */
 export const MODELS = ["ffnn", "snn"] as const;
@@ -45,18 +46,6 @@ interface TrainOptions {
   json?: boolean;
 }
 
-const int = (value: string, flag: string, min = 1): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new NeuroBridgeError("OPTION_INVALID", `${flag}: expected an integer >= ${min}, got '${value}'`);
-  return n;
-};
-const positive = (value: string, flag: string): number => {
-  const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new NeuroBridgeError("OPTION_INVALID", `${flag}: expected a positive number, got '${value}'`);
-  return n;
-};
-
 function lrScheduleOption(value: string): "constant" | "cosine" {
   if (value !== "constant" && value !== "cosine") {
     throw new NeuroBridgeError("OPTION_INVALID", `--lr-schedule: unknown schedule '${value}'; accepted: constant, cosine`);
@@ -70,8 +59,8 @@ export function paperSpec(
   o: Pick<TrainOptions, "steps" | "beta" | "encoding" | "surrogate" | "activation" | "learnBeta">,
 ): NetworkSpec {
   return paperNetwork(model, {
-    timeSteps: int(o.steps, "--steps"),
-    beta: positive(o.beta, "--beta"),
+    timeSteps: positiveInt(o.steps, "--steps"),
+    beta: positiveNumber(o.beta, "--beta"),
     encoding: o.encoding,
     surrogate: o.surrogate,
     activation: o.activation,
@@ -89,7 +78,7 @@ function loadData(normalization: string, subsetSize?: number): { train: Dataset;
 }
 
 async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> {
-  const seed = int(o.seed, "--seed", 0);
+  const seed = positiveInt(o.seed, "--seed", 0);
   const runtime = await createCliRuntime({ plugins: globals.plugin ?? [], seed });
   const backend = await TfjsBackend.create(runtime, {
     kernel: o.kernel as "wasm" | "cpu",
@@ -101,12 +90,12 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
   const model = checkpoint ? String(checkpoint.progress?.config.model ?? o.model) : o.model;
   const config = {
     model,
-    batch: int(o.batch, "--batch"),
-    lr: positive(o.lr, "--lr"),
+    batch: positiveInt(o.batch, "--batch"),
+    lr: positiveNumber(o.lr, "--lr"),
     loss: o.loss ?? (model === "ffnn" ? "softmax_ce" : "ce_rate"),
     lrSchedule: lrScheduleOption(o.lrSchedule),
     normalization: o.normalization,
-    subset: o.subset ? int(o.subset, "--subset") : undefined,
+    subset: o.subset ? positiveInt(o.subset, "--subset") : undefined,
     ...(checkpoint?.progress?.config ?? {}),
   } as {
     model: string;
@@ -118,10 +107,10 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
     subset?: number;
     seed?: number;
   };
-  const epochs = o.epochs ? int(o.epochs, "--epochs") : (DEFAULT_EPOCHS[model as "ffnn" | "snn"] ?? 5);
+  const epochs = o.epochs ? positiveInt(o.epochs, "--epochs") : (DEFAULT_EPOCHS[model as "ffnn" | "snn"] ?? 5);
   const weights = checkpoint ? checkpoint.weights : initWeights(spec, runtime.random("init"), runtime);
   // A resumed run keeps its worker count: the shard split is part of the arithmetic.
-  const workers = checkpoint?.progress?.config.workers ?? (o.workers ? int(o.workers, "--workers") : undefined);
+  const workers = checkpoint?.progress?.config.workers ?? (o.workers ? positiveInt(o.workers, "--workers") : undefined);
   const trainer = await backend.trainerWithSeed(
     spec,
     weights,
@@ -154,7 +143,7 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
       loss: config.loss,
       signal: controller.signal,
       checkpointDir: o.out,
-      checkpointEvery: int(o.checkpointEvery, "--checkpoint-every"),
+      checkpointEvery: positiveInt(o.checkpointEvery, "--checkpoint-every"),
       onProgress: (p) => {
         if (p.epoch !== barEpoch) {
           if (barEpoch >= 0) bar.stop();
@@ -216,10 +205,10 @@ async function runEval(
   const backend = await TfjsBackend.create(rt);
   const normalization = (o.normalization ?? checkpoint.progress?.config.normalization ?? "unit") as MnistNormalization;
   let test = loadMnist("test", { normalization });
-  if (o.subset) test = subset(test, int(o.subset, "--subset"));
+  if (o.subset) test = subset(test, positiveInt(o.subset, "--subset"));
   const ev = await backend.evaluate(checkpoint.spec, checkpoint.weights, test, {
-    batchSize: int(o.batch, "--batch"),
-    ...(o.workers ? { workers: int(o.workers, "--workers") } : {}),
+    batchSize: positiveInt(o.batch, "--batch"),
+    ...(o.workers ? { workers: positiveInt(o.workers, "--workers") } : {}),
   });
   const result = {
     accuracy: ev.accuracy,

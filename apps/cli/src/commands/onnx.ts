@@ -1,0 +1,131 @@
+/**
+ * ONNX commands:
+ * - `neurobridge export onnx --checkpoint DIR [--mode step|unrolled] --out FILE.onnx`
+ * - `neurobridge run --onnx FILE.onnx [--subset N] [--json]` runs an exported
+ *   model on the MNIST test set in onnxruntime-node;
+ * - `neurobridge inspect --onnx FILE.onnx [--json]` describes a file.
+ */
+import { statSync } from "node:fs";
+import { evaluateOnnx, exportOnnx, type OnnxExportMode, OnnxNetwork, readChain, readOnnxFile } from "@neurobridge/backend-neuromorphic";
+import { loadCheckpoint } from "@neurobridge/backend-tfjs";
+import { NeuroBridgeError } from "@neurobridge/core";
+import { loadMnist, type MnistNormalization, subset } from "@neurobridge/mnist";
+import type { Command } from "commander";
+import { writeFileAtomic } from "../files.js";
+import { type GlobalOptions, printJson } from "../output.js";
+import { createCliRuntime } from "../runtime.js";
+import { positiveInt } from "./options.js";
+
+const MODES = ["step", "unrolled"] as const;
+
+function modeOption(value: string | undefined): OnnxExportMode | undefined {
+  if (value === undefined) return undefined;
+  if (!(MODES as readonly string[]).includes(value)) {
+    throw new NeuroBridgeError("OPTION_INVALID", `--mode: unknown mode '${value}'; accepted: ${MODES.join(", ")}`);
+  }
+  return value as OnnxExportMode;
+}
+
+async function runExport(o: { checkpoint: string; mode?: string; out: string; json?: boolean }, globals: GlobalOptions) {
+  const mode = modeOption(o.mode);
+  const runtime = await createCliRuntime({ plugins: globals.plugin ?? [] });
+  const checkpoint = loadCheckpoint(o.checkpoint, runtime);
+  const exported = exportOnnx(readChain(runtime, checkpoint.spec, checkpoint.weights), mode ? { mode } : {});
+  writeFileAtomic(o.out, exported.bytes);
+  const summary = {
+    out: o.out,
+    bytes: exported.bytes.length,
+    mode: exported.info.mode,
+    timeSteps: exported.info.timeSteps,
+    opset: 17,
+    irVersion: 8,
+    inputs: ["input", ...exported.info.states.map((s) => s.input)],
+    outputs: exported.info.mode === "step" ? ["output", ...exported.info.states.map((s) => s.output)] : ["scores"],
+    normalization: checkpoint.progress?.config.normalization ?? "unit",
+  };
+  if (mode && exported.info.mode === "feedforward") {
+    process.stderr.write(`neurobridge: this network has no spiking layers; --mode ${mode} ignored, wrote a feed-forward graph\n`);
+  }
+  if (o.json) return printJson(summary);
+  process.stdout.write(`wrote ${o.out} (${summary.mode}, ${(summary.bytes / 1024).toFixed(0)} KiB, opset 17, IR 8)\n`);
+}
+
+async function runOnnx(
+  o: { onnx: string; subset?: string; batch: string; threads: string; prepack?: boolean; normalization: string; json?: boolean },
+  globals: GlobalOptions,
+) {
+  const runtime = await createCliRuntime({ plugins: globals.plugin ?? [] });
+  const { bytes, description } = readOnnxFile(o.onnx);
+  const threads = positiveInt(o.threads, "--threads");
+  const network = await OnnxNetwork.load(runtime, bytes, description, o.onnx, { threads, prepack: o.prepack === true });
+  try {
+    let test = loadMnist("test", { normalization: o.normalization as MnistNormalization });
+    if (o.subset) test = subset(test, positiveInt(o.subset, "--subset"));
+    const ev = await evaluateOnnx(network, test, runtime.random("onnx-encoder"), positiveInt(o.batch, "--batch"));
+    const result = {
+      accuracy: ev.accuracy,
+      samplesPerSecond: ev.samplesPerSecond,
+      count: ev.count,
+      seconds: ev.seconds,
+      mode: network.info.mode,
+      timeSteps: network.info.timeSteps,
+      threads,
+      prepack: o.prepack === true,
+      file: o.onnx,
+    };
+    if (o.json) return printJson(result);
+    process.stdout.write(
+      `accuracy ${(ev.accuracy * 100).toFixed(2)}% on ${ev.count} test images, ${ev.samplesPerSecond.toFixed(0)} samples/s (onnxruntime-node, ${network.info.mode}, ${threads} threads)\n`,
+    );
+  } finally {
+    await network.release();
+  }
+}
+
+function runInspect(o: { onnx: string; json?: boolean }) {
+  const { description } = readOnnxFile(o.onnx);
+  if (o.json) return printJson({ file: o.onnx, ...description });
+  const dims = (d: readonly (number | string)[]) => `[${d.join(", ")}]`;
+  const lines = [
+    `${o.onnx}: ${(statSync(o.onnx).size / 1024).toFixed(0)} KiB, IR ${description.irVersion}, opset ${description.opset}, producer '${description.producer}'`,
+    `  ${description.nodes} nodes (${Object.entries(description.operators)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}), ${description.parameters} parameters`,
+    ...description.inputs.map((i) => `  input  ${i.name} ${dims(i.dims)}`),
+    ...description.outputs.map((i) => `  output ${i.name} ${dims(i.dims)}`),
+  ];
+  if (description.neurobridge) {
+    const nb = description.neurobridge;
+    lines.push(`  neurobridge: ${nb.mode}, T = ${nb.timeSteps}, encoder ${nb.encoder.name}, scores in '${nb.scores}'`);
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+export function registerOnnxCommands(program: Command): void {
+  const exportCommand = program.command("export").description("export a trained network to another format");
+  exportCommand
+    .command("onnx")
+    .description("write a checkpoint as an ONNX model (opset 17, IR 8): FFNN as Gemm/Relu, SNN unrolled over T or as one step")
+    .requiredOption("--checkpoint <dir>", "checkpoint folder")
+    .requiredOption("--out <file>", "the .onnx file to write")
+    .option("--mode <mode>", "SNN layout: unrolled (all T steps in one graph) | step (one step, state as inputs/outputs)")
+    .option("--json", "print one JSON object")
+    .action((o, command: Command) => runExport(o, command.optsWithGlobals<GlobalOptions>()));
+  program
+    .command("run")
+    .description("run an exported ONNX model on the MNIST test set in onnxruntime-node: accuracy and samples/s")
+    .requiredOption("--onnx <file>", "an .onnx file written by 'neurobridge export onnx'")
+    .option("--subset <n>", "first n test images")
+    .option("--batch <n>", "batch size", "256")
+    .option("--threads <n>", "ONNX Runtime intra-op threads", "2")
+    .option("--prepack", "let ONNX Runtime pre-pack weights (faster; sums may differ from training by one ulp)")
+    .option("--normalization <name>", "pixel scaling the model was trained with: unit | standard | none", "unit")
+    .option("--json", "print one JSON object")
+    .action((o, command: Command) => runOnnx(o, command.optsWithGlobals<GlobalOptions>()));
+  program
+    .command("inspect")
+    .description("describe a model file: IR, opset, operators, inputs and outputs, NeuroBridge metadata")
+    .requiredOption("--onnx <file>", "an .onnx file")
+    .option("--json", "print one JSON object")
+    .action((o) => runInspect(o));
+}
