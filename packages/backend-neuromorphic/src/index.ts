@@ -7,6 +7,13 @@
  * @packageDocumentation
  */
 export * from "./chain.js";
+export * from "./deploy.js";
+export * from "./emulator/counters.js";
+export * from "./emulator/event-emulator.js";
+export * from "./emulator/gemm-order.js";
+export * from "./emulator/population.js";
+export * from "./loihi/cuba-lif.js";
+export * from "./loihi/quantize.js";
 export * from "./onnx/export.js";
 export * from "./onnx/model-file.js";
 export * from "./onnx/onnx-ops.js";

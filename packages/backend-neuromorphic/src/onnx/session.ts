@@ -111,9 +111,7 @@ export class OnnxNetwork {
     ).data;
     const tensor = (data: Float32Array, dims: number[]) => new this.ort.Tensor("float32", data, dims);
     if (info.mode !== "step") {
-      const dims = encoder.timeInvariant || info.mode === "feedforward" ? [batch, F] : [T, batch, F];
-      const out = await this.session.run({ [this.inputName]: tensor(frames, dims) });
-      return (out[info.scores] as Ort.Tensor).data as Float32Array;
+      return this.infer(frames, encoder.timeInvariant || info.mode === "feedforward" ? [batch, F] : [T, batch, F]);
     }
     const counts = new Float32Array(batch * info.outputSize);
     const state: Record<string, Ort.Tensor> = {};
@@ -127,6 +125,12 @@ export class OnnxNetwork {
       for (const s of info.states) state[s.input] = out[s.output] as Ort.Tensor;
     }
     return counts;
+  }
+
+  /** Runs a one-pass graph on already encoded `input` of shape `dims`; returns the scores output. */
+  async infer(input: Float32Array, dims: readonly number[]): Promise<Float32Array> {
+    const out = await this.session.run({ [this.inputName]: new this.ort.Tensor("float32", input, [...dims]) });
+    return (out[this.info.scores] as Ort.Tensor).data as Float32Array;
   }
 
   async release(): Promise<void> {

@@ -1,0 +1,46 @@
+/** What an emulated run did, counted where the work happens. */
+
+/** Counters of one on-chip population. */
+export interface LayerCounters {
+  readonly id: string;
+  readonly size: number;
+  /** Spikes emitted. */
+  spikes: number;
+  /** Synapses visited by arriving spikes (each spike × its stored fan-out). */
+  synapticEvents: number;
+  /** Neuron updates with input or non-zero state. */
+  activeUpdates: number;
+  /** Neuron-steps skipped because the neuron was at rest with no input. */
+  inactiveUpdates: number;
+}
+
+/** Counters of a run (all samples). */
+export interface EmulatorCounters {
+  samples: number;
+  /** Ticks per sample: T plus the pipeline latency. */
+  ticksPerSample: number;
+  /** Multiply-accumulates done off-chip (an input layer fed graded values). */
+  hostMacs: number;
+  readonly layers: LayerCounters[];
+}
+
+export const newLayerCounters = (id: string, size: number): LayerCounters => ({
+  id,
+  size,
+  spikes: 0,
+  synapticEvents: 0,
+  activeUpdates: 0,
+  inactiveUpdates: 0,
+});
+
+/** Sums of the layer counters. */
+export function totals(c: EmulatorCounters): { spikes: number; synapticEvents: number; activeUpdates: number; inactiveUpdates: number } {
+  const t = { spikes: 0, synapticEvents: 0, activeUpdates: 0, inactiveUpdates: 0 };
+  for (const l of c.layers) {
+    t.spikes += l.spikes;
+    t.synapticEvents += l.synapticEvents;
+    t.activeUpdates += l.activeUpdates;
+    t.inactiveUpdates += l.inactiveUpdates;
+  }
+  return t;
+}

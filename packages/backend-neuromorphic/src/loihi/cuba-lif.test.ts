@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { decayShift, effectiveThreshold, loihiStep, UV_LIMIT, updateCurrent, updateVoltage } from "./cuba-lif.js";
+
+describe("Loihi CUBA-LIF, bit-accurate", () => {
+  it("rounds decays toward zero, for both signs", () => {
+    // 1000 · 3891 = 3,891,000; / 4096 = 949.95… → 949 (not 950)
+    expect(decayShift(1000 * 3891)).toBe(949);
+    expect(decayShift(-1000 * 3891)).toBe(-949);
+    expect(decayShift(4095)).toBe(0);
+    expect(decayShift(-4095)).toBe(-0);
+    // dv = 205 (β ≈ 0.95): v = 64000 → trunc(64000 · 3891 / 4096) = trunc(60796.875) = 60796
+    expect(updateVoltage(64_000, 0, 0, 205)).toBe(60_796);
+    expect(updateVoltage(-64_000, 0, 0, 205)).toBe(-60_796);
+  });
+
+  it("adds synaptic input shifted left by 6 and applies the current decay with its offset", () => {
+    // du = 4095 → decay constant 4096: no current memory, u = a_in·64.
+    expect(updateCurrent(12_345, 10, 4095)).toBe(640);
+    // du = 0 → decay constant 1: u keeps 4095/4096 of itself (truncated).
+    expect(updateCurrent(4096, 0, 0)).toBe(4095);
+    // du = 2047 → 4096 − 2048 = 2048: halves u, toward zero.
+    expect(updateCurrent(-1001, 1, 2047)).toBe(-500 + 64);
+  });
+
+  it("wraps the current at ±2^23 like a 24-bit register (range (−2^23, 2^23])", () => {
+    // du = 4095: u = a_in·64.
+    expect(updateCurrent(0, 131_072, 4095)).toBe(8_388_608); // exactly 2^23 stays
+    expect(updateCurrent(0, 131_073, 4095)).toBe(-8_388_544); // 2^23 + 64 → −2^23 + 64
+    expect(updateCurrent(0, -131_072, 4095)).toBe(8_388_608); // −2^23 → +2^23
+    expect(updateCurrent(0, -131_073, 4095)).toBe(8_388_544); // −2^23 − 64 → 2^23 − 64
+    // With memory (du = 0): trunc((2^23 − 100)·4095/4096) = 8,386,460; + 6400 = 8,392,860 → −8,384,356
+    expect(updateCurrent(UV_LIMIT - 100, 100, 0)).toBe(-8_384_356);
+  });
+
+  it("saturates the voltage at ±(2^23 − 1)", () => {
+    expect(updateVoltage(0, UV_LIMIT - 10, 100, 4095)).toBe(UV_LIMIT - 1);
+    expect(updateVoltage(0, -UV_LIMIT + 10, -100, 4095)).toBe(-UV_LIMIT + 1);
+  });
+
+  it("spikes only when v exceeds vth·2^6, then resets v to 0", () => {
+    const config = { du: 4095, dv: 205, vth: 100 };
+    expect(effectiveThreshold(100)).toBe(6400);
+    // a_in = 100 → u = 6400 = threshold exactly: no spike (strictly greater).
+    const s = { u: 0, v: 0 };
+    expect(loihiStep(s, 100, 0, config)).toBe(0);
+    expect(s).toEqual({ u: 6400, v: 6400 });
+    // next step: v = trunc(6400·3891/4096) + 6400 = 6079 + 6400 = 12479 > 6400 → spike, v = 0
+    expect(loihiStep(s, 100, 0, config)).toBe(1);
+    expect(s).toEqual({ u: 6400, v: 0 });
+    // bias alone drives v: 6401 > 6400
+    const b = { u: 0, v: 0 };
+    expect(loihiStep(b, 0, 6401, config)).toBe(1);
+    expect(b.v).toBe(0);
+  });
+});
