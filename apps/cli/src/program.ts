@@ -1,6 +1,7 @@
 /** The `neurobridge` command tree. Each command is a thin shell over a library function. */
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerDeployCommand } from "./commands/deploy.js";
 import { registerLifCommands } from "./commands/lif.js";
 import { registerOnnxCommands } from "./commands/onnx.js";
 import { registerPaperCommand } from "./commands/paper.js";
@@ -25,5 +26,6 @@ export function buildProgram(): Command {
   registerLifCommands(program);
   registerTrainCommands(program);
   registerOnnxCommands(program);
+  registerDeployCommand(program);
   return program;
 }

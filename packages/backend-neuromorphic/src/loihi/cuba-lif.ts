@@ -16,9 +16,13 @@
 /** 2^12: decay constants are 12-bit fractions of this. */
 export const DECAY_UNITY = 4096;
 /** Bound of the 24-bit state: 2^23. */
-export const UV_LIMIT = 2 ** 23;
+export const UV_LIMIT = 8_388_608;
+/** 2^24: the wrap-around of the 24-bit current. */
+const UV_RANGE = 16_777_216;
 /** Left shift applied to synaptic input and to the threshold (MSB alignment). */
 export const ACTIVATION_SHIFT = 6;
+/** 2^ACTIVATION_SHIFT, precomputed for the hot loop. */
+const ACTIVATION_SCALE = 64;
 /** `ds_offset`: added to du (lets du = 4095 mean "no current memory"). */
 export const CURRENT_DECAY_OFFSET = 1;
 
@@ -39,9 +43,9 @@ export function decayShift(x: number): number {
 
 /** u after decay and input, wrapped into the 24-bit range as Lava does. */
 export function updateCurrent(u: number, activation: number, du: number): number {
-  const next = decayShift(u * (DECAY_UNITY - (du + CURRENT_DECAY_OFFSET))) + activation * 2 ** ACTIVATION_SHIFT;
-  if (next > UV_LIMIT) return next - 2 * UV_LIMIT;
-  if (next <= -UV_LIMIT) return next + 2 * UV_LIMIT;
+  const next = decayShift(u * (DECAY_UNITY - (du + CURRENT_DECAY_OFFSET))) + activation * ACTIVATION_SCALE;
+  if (next > UV_LIMIT) return next - UV_RANGE;
+  if (next <= -UV_LIMIT) return next + UV_RANGE;
   return next;
 }
 
@@ -52,7 +56,7 @@ export function updateVoltage(v: number, u: number, bias: number, dv: number): n
 }
 
 /** The threshold compared against v: vth << 6. */
-export const effectiveThreshold = (vth: number): number => vth * 2 ** ACTIVATION_SHIFT;
+export const effectiveThreshold = (vth: number): number => vth * ACTIVATION_SCALE;
 
 /**
  * One step of a compartment: returns the spike (0/1); `state` holds u and v

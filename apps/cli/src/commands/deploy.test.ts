@@ -1,0 +1,53 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../test-support.js";
+
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) as string);
+
+describe("neurobridge deploy", () => {
+  const dir = mkdtempSync(join(tmpdir(), "nb-deploy-cli-"));
+  const snn = join(dir, "snn");
+  const ffnn = join(dir, "ffnn");
+  beforeAll(() => {
+    for (const [model, out] of [
+      ["snn", snn],
+      ["ffnn", ffnn],
+    ] as const) {
+      const train = runCli(["train", "--model", model, "--epochs", "1", "--subset", "2048", "--steps", "10", "--seed", "6", "--out", out], {
+        timeoutMs: 300_000,
+      });
+      expect(train.code, train.stderr).toBe(0);
+    }
+  }, 300_000);
+
+  it("runs the SNN on emulated Loihi and prints the interface keys", () => {
+    const r = runCli(["deploy", "--checkpoint", snn, "--target", "loihi", "--subset", "300", "--json"], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const result = lastJson(r.stdout);
+    expect(result).toMatchObject({ target: "loihi", deployed: true, count: 300, cores: 3, ticksPerSample: 12, latencyTicks: 2 });
+    for (const key of ["accuracy", "floatAccuracy", "synapticEvents", "energyJoules", "samplesPerSecond"]) {
+      expect(result[key], key).toBeGreaterThan(0);
+    }
+    expect(Math.abs(result.accuracy - result.floatAccuracy)).toBeLessThanOrEqual(0.03);
+    expect(result.quantization).toHaveLength(3);
+    const text = runCli(["deploy", "--checkpoint", snn, "--target", "loihi", "--subset", "50"]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/loihi: 3 of 128 cores/);
+    expect(text.stdout).toMatch(/accuracy .* \(fixed point\) vs .* \(float\) on 50 test images/);
+  }, 300_000);
+
+  it("exits non-zero naming the failing constraint", () => {
+    const tn = runCli(["deploy", "--checkpoint", snn, "--target", "truenorth", "--json"]);
+    expect(tn.code).toBe(1);
+    expect(lastJson(tn.stdout)).toMatchObject({ target: "truenorth", deployed: false, constraint: "axonsPerCore" });
+    expect(tn.stderr).toMatch(/a TrueNorth core has 256 axons/);
+    const rate = runCli(["deploy", "--checkpoint", ffnn, "--target", "loihi"]);
+    expect(rate.code).toBe(1);
+    expect(rate.stderr).toMatch(/no spiking populations .* Export it to ONNX instead/);
+    const unknown = runCli(["deploy", "--checkpoint", snn, "--target", "spinnaker"]);
+    expect(unknown.stderr).toMatch(/--target: unknown target 'spinnaker'; accepted: loihi, truenorth/);
+    for (const r of [tn, rate, unknown]) expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+});
