@@ -1,0 +1,111 @@
+/**
+ * Benchmark: off the training backend. Loads (or, without `--snn`/`--ffnn`,
+ * trains for one epoch) the paper's FFNN and SNN, then measures on the MNIST
+ * test set:
+ *
+ * - ONNX Runtime (onnxruntime-node, 2 threads) samples/s for the FFNN and for
+ *   the SNN as an unrolled graph and as a step graph, exact (no weight
+ *   pre-packing) and pre-packed, with accuracy;
+ * - the event-driven emulators' samples/s: float32 and Loihi fixed point,
+ *   with the deployment report (cores, quantisation, energy per inference).
+ *
+ * `--snn DIR --ffnn DIR` use trained checkpoints; `--count N` test images for
+ * the emulators (default 10,000).
+ */
+import "reflect-metadata";
+import { resolve } from "node:path";
+import { decodeOnnx, deploy, evaluateOnnx, exportOnnx, OnnxNetwork, readChain, totals } from "@neurobridge/backend-neuromorphic";
+import { loadCheckpoint, TfjsBackend } from "@neurobridge/backend-tfjs";
+import { accuracyOf, createRuntime, initWeights, type NetworkSpec, predictClasses, sequentialSpec, type Weights } from "@neurobridge/core";
+import { loadMnist, subset } from "@neurobridge/mnist";
+import { lifPlugin } from "@neurobridge/neurons-lif";
+
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const runtime = createRuntime({ plugins: [lifPlugin], seed: 42 });
+const test = loadMnist("test");
+const count = Number(arg("count") ?? test.count);
+const specs: Record<"ffnn" | "snn", NetworkSpec> = {
+  ffnn: sequentialSpec({ layers: [784, 256, 256, 10], neuron: "relu", outputNeuron: false }),
+  snn: sequentialSpec({ layers: [784, 256, 256, 10], neuron: "lif", params: { beta: 0.95 }, timeSteps: 25 }),
+};
+
+async function network(model: "ffnn" | "snn"): Promise<{ spec: NetworkSpec; weights: Weights; source: string }> {
+  const given = arg(model);
+  if (given) {
+    // npm runs workspace scripts in tools/; paths are relative to where npm was called.
+    const dir = resolve(process.env.INIT_CWD ?? process.cwd(), given);
+    const ck = loadCheckpoint(dir, runtime);
+    return { spec: ck.spec, weights: ck.weights, source: given };
+  }
+  const backend = await TfjsBackend.create(runtime);
+  const spec = runtime.validateSpec(specs[model]);
+  const trainer = await backend.trainerWithSeed(spec, initWeights(spec, runtime.random("init"), runtime), 42);
+  const result = await trainer.fit({
+    train: loadMnist("train"),
+    epochs: 1,
+    batchSize: 128,
+    learningRate: 1e-3,
+    loss: model === "ffnn" ? "softmax_ce" : "ce_rate",
+  });
+  trainer.dispose();
+  return { spec, weights: result.weights, source: "trained 1 epoch" };
+}
+
+const rows: string[][] = [];
+const json: Record<string, unknown> = {};
+for (const model of ["ffnn", "snn"] as const) {
+  const { spec, weights, source } = await network(model);
+  const chain = readChain(runtime, spec, weights);
+  const modes = model === "snn" ? (["unrolled", "step"] as const) : ([undefined] as const);
+  for (const mode of modes) {
+    const exported = exportOnnx(chain, mode ? { mode } : {});
+    const { description } = decodeOnnx(exported.bytes, "bench.onnx");
+    for (const prepack of [false, true]) {
+      const net = await OnnxNetwork.load(runtime, exported.bytes, description, "bench.onnx", { threads: 2, prepack });
+      await evaluateOnnx(net, subset(test, 512), runtime.random("warm"));
+      const ev = await evaluateOnnx(net, test, runtime.random("onnx"));
+      await net.release();
+      const label = `${model} onnx ${exported.info.mode}${prepack ? " prepacked" : ""}`;
+      rows.push([label, ev.samplesPerSecond.toFixed(0), (ev.accuracy * 100).toFixed(2), source]);
+      json[label] = { samplesPerSecond: ev.samplesPerSecond, accuracy: ev.accuracy };
+    }
+  }
+  if (model === "snn") {
+    const d = await deploy(runtime, chain, "loihi");
+    const data = subset(test, count);
+    for (const [label, emulator] of [
+      ["snn emulator float32", d.floatEmulator],
+      ["snn emulator loihi fixed", d.emulator],
+    ] as const) {
+      const start = performance.now();
+      const scores = new Float32Array(data.count * 10);
+      const sums = { synapticEvents: 0, spikes: 0, joules: 0 };
+      for (let s = 0; s < data.count; s += 256) {
+        const batch = Math.min(256, data.count - s);
+        const run = await emulator.run(data.inputs.subarray(s * 784, (s + batch) * 784), batch, runtime.random(`e${s}`));
+        scores.set(run.scores, s * 10);
+        const t = totals(run.counters);
+        sums.synapticEvents += t.synapticEvents;
+        sums.spikes += t.spikes;
+        sums.joules += d.energy(run.counters).joules;
+      }
+      const seconds = (performance.now() - start) / 1000;
+      const accuracy = accuracyOf(predictClasses(scores, 10), data.labels);
+      rows.push([label, (data.count / seconds).toFixed(0), (accuracy * 100).toFixed(2), `${data.count} images`]);
+      json[label] = {
+        samplesPerSecond: data.count / seconds,
+        accuracy,
+        synapticEventsPerSample: sums.synapticEvents / data.count,
+        spikesPerSample: sums.spikes / data.count,
+        energyJoulesPerSample: sums.joules / data.count,
+      };
+    }
+    json.deployment = d.report;
+    await d.release();
+  }
+}
+process.stdout.write(`path\tsamples/s\taccuracy %\tnetwork\n${rows.map((r) => r.join("\t")).join("\n")}\n`);
+process.stdout.write(`${JSON.stringify(json)}\n`);
