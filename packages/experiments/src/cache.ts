@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** JSON with object keys sorted, so equal configs hash equally. */
 export function stableStringify(value: unknown): string {
@@ -23,8 +23,9 @@ export function stableStringify(value: unknown): string {
 /** First 16 hex digits of the SHA-256 of the config's stable JSON. */
 export const configHash = (config: unknown): string => createHash("sha256").update(stableStringify(config)).digest("hex").slice(0, 16);
 
-/** Writes text to `path` atomically (temporary file, then rename). */
+/** Writes `content` to `path` atomically (temporary file, then rename), creating parent folders. */
 export function writeAtomic(path: string, content: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, content);
   renameSync(tmp, path);

@@ -13,6 +13,7 @@ import { loadMnist, subset } from "@neurobridge/mnist";
 import { lifPlugin } from "@neurobridge/neurons-lif";
 import { StepCache, writeAtomic } from "./cache.js";
 import { energyConstants, ffnnCost, paperComparison, snnCost } from "./experiments/cost.js";
+import { deploymentExperiment } from "./experiments/deployment.js";
 import { collapseExperiment, fiExperiment, fitsExperiment, lifTraces } from "./experiments/lif.js";
 import { networkFigures, type SweepPoint } from "./experiments/network-figures.js";
 import { type TrainConfig, type TrainResult, trainExperiment } from "./experiments/training.js";
@@ -95,6 +96,7 @@ export async function runPaper(options: PaperOptions) {
     "train-ffnn",
     "train-snn",
     ...profile.sweep.map((c) => `sweep-T${c.timeSteps}`),
+    "deploy",
     "figures",
     "report",
   ];
@@ -144,6 +146,20 @@ export async function runPaper(options: PaperOptions) {
     });
   }
 
+  // Off the training backend: ONNX files, ONNX Runtime parity, emulated Loihi, TrueNorth's constraints.
+  const deployConfig = { ffnn: profile.ffnn, snn: profile.snn, testCount: profile.snn.testCount };
+  const deployment = await step("deploy", deployConfig, async () => {
+    backend ??= await TfjsBackend.create(runtime);
+    const test = data?.test ?? subset(loadMnist("test"), profile.snn.testCount);
+    return deploymentExperiment(
+      runtime,
+      backend,
+      { ffnn: cache.folder("train-ffnn-checkpoint", profile.ffnn), snn: cache.folder("train-snn-checkpoint", profile.snn) },
+      test,
+      join(out, "models"),
+    );
+  });
+
   const comparison = paperComparison(
     {
       rheobasePA: fi.result.rheobasePA,
@@ -188,6 +204,7 @@ export async function runPaper(options: PaperOptions) {
     training: { ffnn, snn },
     cost: { ffnn: ffnnCost(ffnn), snn: snnCost(snn), constants: energyConstants() },
     sweep,
+    deployment,
     paperComparison: comparison,
     figures: rendered.map(({ svg: _svg, ...f }) => f),
   };

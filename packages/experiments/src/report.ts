@@ -1,5 +1,6 @@
 /** The self-contained HTML report and the short Markdown summary. */
 import type { ComparisonRow } from "./experiments/cost.js";
+import type { DeploymentResult } from "./experiments/deployment.js";
 
 /** What the report reads from the results. */
 interface ReportInput {
@@ -20,6 +21,34 @@ interface ReportInput {
     };
   };
   readonly cost: { readonly constants: Record<string, Record<string, { value: number; unit: string; source: string } | undefined>> };
+  readonly deployment: DeploymentResult;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+/** Rows of the "off the training backend" table: [path, accuracy, samples/s, note]. */
+function deploymentRows(d: DeploymentResult): string[][] {
+  const rows = d.onnx.map((o) => [
+    `${o.model.toUpperCase()} in ONNX Runtime (${o.mode}, ${o.file})`,
+    pct(o.accuracy),
+    o.samplesPerSecond.toFixed(0),
+    `same prediction as tfjs on ${pct(o.samePredictions)} of ${d.testCount} images; largest score difference ${o.maxAbsDifference}`,
+  ]);
+  const l = d.loihi;
+  rows.push([
+    "SNN on emulated Loihi (fixed point, event-driven)",
+    pct(l.accuracy),
+    l.samplesPerSecond.toFixed(0),
+    `${l.cores} cores; ${l.synapticEventsPerSample.toFixed(0)} synaptic events, ${l.spikesPerSample.toFixed(0)} spikes and ${(l.energyJoulesPerSample * 1e6).toFixed(2)} µJ per inference; ${l.ticksPerSample} ticks (first output after ${l.latencyTicks})`,
+  ]);
+  rows.push([
+    "SNN float model in the event-driven emulator",
+    pct(l.floatAccuracy),
+    l.floatSamplesPerSecond.toFixed(0),
+    "spikes identical to the training backend (tested)",
+  ]);
+  rows.push(["SNN on TrueNorth", d.truenorth.deployed ? "deployed" : "does not fit", "—", d.truenorth.message]);
+  return rows;
 }
 
 const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -68,6 +97,13 @@ FFNN ${(t.ffnn.testAccuracy * 100).toFixed(2)}% (${t.ffnn.history.length} epochs
 SNN ${(t.snn.testAccuracy * 100).toFixed(2)}% (${t.snn.history.length} epochs, ${t.snn.secondsPerEpoch.toFixed(1)} s/epoch, ${t.snn.inferenceSamplesPerSecond.toFixed(0)} inferences/s).</p>
 <h2>Paper vs this run</h2>
 ${comparisonHtml(results.paperComparison)}
+<h2>Off the training backend</h2>
+<table><thead><tr><th>Path</th><th>Test accuracy</th><th>Samples/s</th><th>Notes</th></tr></thead><tbody>
+${deploymentRows(results.deployment)
+  .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`)
+  .join("\n")}
+</tbody></table>
+<p>${results.deployment.loihi.warnings.map(escapeHtml).join(" ")}</p>
 <h2>Figures</h2>
 ${figs}
 <h2>Energy constants</h2>
@@ -91,6 +127,14 @@ Profile ${results.meta.profile}, seed ${results.meta.seed}, wall time ${results.
 | --- | --- | --- | --- |
 ${rows}
 
-Figures are in \`figures/\` (SVG and PNG); everything else is in \`results.json\` and \`report.html\`.
+## Off the training backend
+
+| Path | Test accuracy | Samples/s | Notes |
+| --- | --- | --- | --- |
+${deploymentRows(results.deployment)
+  .map((r) => `| ${r.join(" | ")} |`)
+  .join("\n")}
+
+Figures are in \`figures/\` (SVG and PNG), ONNX models in \`models/\`; everything else is in \`results.json\` and \`report.html\`.
 `;
 }

@@ -23,7 +23,7 @@ const trainResult = {
 export const RESULTS_SCHEMA = {
   $id: "https://neurobridge.dev/schemas/paper-results-1.json",
   type: "object",
-  required: ["format", "version", "meta", "lif", "training", "cost", "sweep", "paperComparison", "figures"],
+  required: ["format", "version", "meta", "lif", "training", "cost", "sweep", "deployment", "paperComparison", "figures"],
   properties: {
     format: { const: "neurobridge.paper-results" },
     version: { const: 1 },
@@ -46,6 +46,33 @@ export const RESULTS_SCHEMA = {
       type: "array",
       minItems: 1,
       items: { type: "object", required: ["timeSteps", "testAccuracy", "energyCmos45", "energyLoihi"] },
+    },
+    deployment: {
+      type: "object",
+      required: ["testCount", "onnx", "loihi", "truenorth"],
+      properties: {
+        onnx: {
+          type: "array",
+          minItems: 3,
+          items: {
+            type: "object",
+            required: ["model", "mode", "file", "accuracy", "samplesPerSecond", "samePredictions", "maxAbsDifference"],
+          },
+        },
+        loihi: {
+          type: "object",
+          required: [
+            "accuracy",
+            "floatAccuracy",
+            "cores",
+            "synapticEventsPerSample",
+            "energyJoulesPerSample",
+            "ticksPerSample",
+            "quantization",
+          ],
+        },
+        truenorth: { type: "object", required: ["deployed", "message"] },
+      },
     },
     paperComparison: { type: "array", minItems: 5, items: { type: "object", required: ["quantity", "paper", "thisRun", "why"] } },
     figures: { type: "array", minItems: 10, items: { type: "object", required: ["id", "title", "caption", "files"] } },

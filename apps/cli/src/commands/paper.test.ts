@@ -35,7 +35,26 @@ describe("neurobridge paper --quick (end to end)", () => {
       expect(statSync(join(out, f.files.png)).size).toBeGreaterThan(5000);
     }
 
+    // Off the training backend: exported models run in ONNX Runtime with tfjs's predictions; emulated Loihi.
+    const d = results.deployment;
+    expect(d.onnx.map((o: { model: string; mode: string }) => `${o.model}-${o.mode}`)).toEqual([
+      "ffnn-feedforward",
+      "snn-unrolled",
+      "snn-step",
+    ]);
+    for (const o of d.onnx) {
+      expect(o.samePredictions, o.file).toBe(1);
+      expect(o.maxAbsDifference, o.file).toBeLessThanOrEqual(1e-5);
+      expect(existsSync(join(out, o.file)), o.file).toBe(true);
+    }
+    expect(d.loihi.cores).toBe(3);
+    // The quick run's SNN is barely trained; the 1-point claim is tested on a trained one in backend-neuromorphic.
+    expect(d.loihi.accuracy).toBeGreaterThan(0.3);
+    expect(d.loihi.floatAccuracy).toBe(results.training.snn.testAccuracy);
+    expect(d.truenorth).toMatchObject({ deployed: false, constraint: "axonsPerCore" });
+
     const report = readFileSync(join(out, "report.html"), "utf8");
+    expect(report).toContain("<h2>Off the training backend</h2>");
     expect(report).toMatch(/<h2>Paper vs this run<\/h2>\s*<table class="comparison">/);
     expect(report).toContain("7,111 SOPs");
     expect((report.match(/<figure /g) ?? []).length).toBe(results.figures.length);
@@ -45,7 +64,7 @@ describe("neurobridge paper --quick (end to end)", () => {
   it("resumes: a rerun reuses every finished step", () => {
     const run = runCli(["paper", "--quick", "--seed", "7", "--out", out], { timeoutMs: 600_000 });
     expect(run.code, run.stderr).toBe(0);
-    for (const step of ["lif-traces", "fi-curve", "activation-fits", "collapse", "train-ffnn", "train-snn"]) {
+    for (const step of ["lif-traces", "fi-curve", "activation-fits", "collapse", "train-ffnn", "train-snn", "deploy"]) {
       expect(run.stderr).toMatch(new RegExp(`\\] ${step}: cached`));
     }
   }, 600_000);
