@@ -15,13 +15,13 @@
  * same network, whose spikes equal the training backend's.
  */
 import { type Runtime, UnsupportedError } from "@neurobridge/core";
-import type { Chain, DenseLayer, NeuronLayer } from "./chain.js";
+import type { Chain, DenseLayer } from "./chain.js";
 import { DeploymentError } from "./deploy-error.js";
 import { type EmulatorCounters, totals } from "./emulator/counters.js";
 import { EventDrivenEmulator } from "./emulator/event-emulator.js";
-import { mlasSliceK } from "./emulator/gemm-order.js";
+import { floatEmulator, type Stage, stagesOf } from "./emulator/float-plan.js";
 import { HostLayer } from "./emulator/host-layer.js";
-import { byPresynaptic, FloatLifPopulation, GenericPopulation, LoihiPopulation, type Population } from "./emulator/population.js";
+import { LoihiPopulation } from "./emulator/population.js";
 import { type LoihiQuantization, quantizeLoihiPopulation } from "./loihi/quantize.js";
 import { constantOf, loihiProfile, type TargetProfile, trueNorthProfile } from "./profiles.js";
 
@@ -38,84 +38,16 @@ export function targetProfile(name: string): TargetProfile {
   throw new UnsupportedError(`unknown target '${name}'; accepted: ${TARGETS.join(", ")}`);
 }
 
-/** A population paired with the dense layer that feeds it. */
-interface Stage {
-  readonly dense: DenseLayer;
-  readonly neuron: NeuronLayer;
-}
-
-/** Checks the chain alternates dense → spiking population and returns the pairs. */
-function stagesOf(chain: Chain, target: string): Stage[] {
-  if (!chain.spiking) {
-    throw new DeploymentError(
-      target,
-      "spikingNetwork",
-      "the network has no spiking populations (a rate network such as the FFNN); neuromorphic targets run SNNs. Export it to ONNX instead, or train the SNN.",
-    );
-  }
-  const stages: Stage[] = [];
-  const layers = chain.layers;
-  for (let i = 0; i < layers.length; i++) {
-    const dense = layers[i];
-    const neuron = layers[i + 1];
-    if (dense?.kind !== "dense" || neuron?.kind !== "neuron") {
-      throw new DeploymentError(
-        target,
-        "topology",
-        `expected dense → spiking population pairs; found '${dense?.id}' (${dense?.kind}) followed by '${neuron?.id ?? "nothing"}'. Supported: input → (dense → neuron)* → output.`,
-      );
-    }
-    if (!neuron.spiking) {
-      throw new DeploymentError(
-        target,
-        "neuronModel",
-        `population '${neuron.id}' uses the rate model '${neuron.resolved.model.name}'; cores host spiking neurons only`,
-      );
-    }
-    stages.push({ dense, neuron });
-    i++;
-  }
-  return stages;
-}
-
-const fusedReset = (name: string): "subtract" | "zero" | "none" | undefined =>
-  name === "subtract" || name === "zero" || name === "none" ? name : undefined;
-
-/** Builds a float32 population for `stage` (the fused LIF when it applies, else the model's own step). */
-function floatPopulation(stage: Stage, hostFed: boolean): Population {
-  const { dense, neuron } = stage;
-  const weights = hostFed ? new Float32Array(0) : byPresynaptic(dense.weight, dense.outFeatures, dense.inFeatures);
-  const reset = fusedReset(neuron.resolved.resetName);
-  if (neuron.resolved.model.name === "lif" && reset) {
-    return new FloatLifPopulation(
-      neuron.id,
-      neuron.size,
-      dense.inFeatures,
-      weights,
-      dense.bias,
-      neuron.params.beta as Float32Array,
-      neuron.params.threshold as Float32Array,
-      reset,
-      mlasSliceK(dense.outFeatures, dense.inFeatures),
-    );
-  }
-  return new GenericPopulation(neuron.id, neuron.size, dense.inFeatures, weights, dense.bias, neuron.resolved, neuron.params);
-}
-
 /**
  * The float32 event-driven emulator of `chain`: the first dense layer runs on
- * the host when the encoder does not emit spikes. Its spikes equal the
- * training backend's, step for step (one tick of latency per hop).
+ * the host (ONNX Runtime's GEMM) when the encoder does not emit spikes. Its
+ * spikes equal the training backend's, step for step (one tick of latency
+ * per hop).
  */
 export async function createFloatEmulator(runtime: Runtime, chain: Chain): Promise<EventDrivenEmulator> {
   const stages = stagesOf(chain, "the event-driven emulator");
-  const hostFed = !chain.encoder.emitsSpikes;
-  const host = hostFed ? await HostLayer.create(runtime, (stages[0] as Stage).dense) : undefined;
-  return new EventDrivenEmulator({
-    chain,
-    ...(host ? { host } : {}),
-    populations: stages.map((s, i) => floatPopulation(s, hostFed && i === 0)),
-  });
+  const host = chain.encoder.emitsSpikes ? undefined : await HostLayer.create(runtime, (stages[0] as Stage).dense);
+  return floatEmulator(chain, host ? () => host : undefined);
 }
 
 /** One core's share of a population. */
@@ -299,7 +231,7 @@ async function deployLoihi(runtime: Runtime, chain: Chain, options: DeployOption
     ...(host ? { host } : {}),
     populations: quantized.map((q) => new LoihiPopulation(q.stage.neuron.id, q.stage.neuron.size, q.stage.dense.inFeatures, q.config)),
   });
-  const floatEmulator = await createFloatEmulator(runtime, chain);
+  const floatModel = await createFloatEmulator(runtime, chain);
   const destinations = placements.map((_, l) => placements[l + 1]?.cores ?? 1);
   const report: DeploymentReport = {
     target: "loihi",
@@ -317,7 +249,7 @@ async function deployLoihi(runtime: Runtime, chain: Chain, options: DeployOption
   return {
     report,
     emulator,
-    floatEmulator,
+    floatEmulator: floatModel,
     energy(counters) {
       const t = totals(counters);
       let spikeTraffic = 0;
@@ -335,7 +267,7 @@ async function deployLoihi(runtime: Runtime, chain: Chain, options: DeployOption
     },
     async release() {
       await host?.release();
-      await floatEmulator.plan.host?.release();
+      await floatModel.plan.host?.release();
     },
   };
 }

@@ -11,14 +11,22 @@
 import { NeuroBridgeError, type RandomSource, UnsupportedError } from "@neurobridge/core";
 import type { Chain } from "../chain.js";
 import { type EmulatorCounters, newLayerCounters } from "./counters.js";
-import type { HostLayer } from "./host-layer.js";
 import type { Population } from "./population.js";
+
+/** A dense layer evaluated off-chip, feeding the first population with a current. */
+export interface HostInput {
+  /** Currents `[rows, out]` for encoded inputs `[rows, in]`. */
+  currents(input: Float32Array, rows: number): Promise<Float32Array>;
+  /** Multiply-accumulates per input row. */
+  readonly macsPerRow: number;
+  release(): Promise<void>;
+}
 
 /** What to emulate: the chain, an optional off-chip input layer and the on-chip populations in order. */
 export interface EmulationPlan {
   readonly chain: Chain;
   /** Present when the input is graded (not spikes): the first dense layer runs off-chip. */
-  readonly host?: HostLayer;
+  readonly host?: HostInput;
   readonly populations: readonly Population[];
 }
 

@@ -12,9 +12,10 @@ import type { DenseLayer } from "../chain.js";
 import { decodeOnnx } from "../onnx/model-file.js";
 import { GraphBuilder } from "../onnx/proto.js";
 import { OnnxNetwork } from "../onnx/session.js";
+import type { HostInput } from "./event-emulator.js";
 
-/** A dense layer evaluated on the host. */
-export class HostLayer {
+/** A dense layer evaluated on the host with ONNX Runtime (Node). */
+export class HostLayer implements HostInput {
   private constructor(
     readonly layer: DenseLayer,
     private readonly network: OnnxNetwork,
