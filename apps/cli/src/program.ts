@@ -5,6 +5,7 @@ import { registerDeployCommand } from "./commands/deploy.js";
 import { registerLifCommands } from "./commands/lif.js";
 import { registerOnnxCommands } from "./commands/onnx.js";
 import { registerPaperCommand } from "./commands/paper.js";
+import { registerPlaygroundCommand } from "./commands/playground.js";
 import { registerPluginsCommand } from "./commands/plugins.js";
 import { registerTrainCommands } from "./commands/train.js";
 
@@ -27,5 +28,6 @@ export function buildProgram(): Command {
   registerTrainCommands(program);
   registerOnnxCommands(program);
   registerDeployCommand(program);
+  registerPlaygroundCommand(program);
   return program;
 }

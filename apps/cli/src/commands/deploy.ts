@@ -129,7 +129,8 @@ async function runDeploy(o: DeployOptions, globals: GlobalOptions) {
         `per inference: ${result.synapticEvents.toFixed(0)} synaptic events, ${result.spikes.toFixed(0)} spikes, ${(energy.joulesPerSample * 1e6).toFixed(2)} µJ, ${report.ticksPerSample} ticks (first output after ${report.latencyTicks})`,
         `emulator: ${chip.samplesPerSecond.toFixed(0)} samples/s fixed point, ${float.samplesPerSecond.toFixed(0)} samples/s float`,
         ...report.warnings.map((w) => `note: ${w}`),
-      ].join("\n") + "\n",
+        "",
+      ].join("\n"),
     );
   } finally {
     await deployment.release();
