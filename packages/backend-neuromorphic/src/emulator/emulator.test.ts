@@ -16,7 +16,7 @@ import { createFloatEmulator, DeploymentError, deploy } from "../deploy.js";
 import { decodeOnnx } from "../onnx/model-file.js";
 import { GraphBuilder } from "../onnx/proto.js";
 import { OnnxNetwork } from "../onnx/session.js";
-import { mnistTest, paperFfnn, paperSnn, runtime, tfjsBackend, trainBriefly } from "../test-support/trained.js";
+import { mnistTest, paperFfnn, paperSnn, patternWeights, runtime, tfjsBackend, trainBriefly } from "../test-support/trained.js";
 import { totals } from "./counters.js";
 import { mlasSliceK } from "./gemm-order.js";
 
@@ -111,16 +111,7 @@ describe("the float event-driven emulator", () => {
   it("does work in proportion to spikes: silencing half the input spikes halves the synaptic events", async () => {
     const rt = createRuntime({ plugins: [lifPlugin], seed: 1 });
     const spec = sequentialSpec({ layers: [784, 64, 10], neuron: "lif", timeSteps: 10, encoder: { name: "rate" } });
-    const w: Weights = {};
-    for (const [name, shape] of [
-      ["fc1.weight", [64, 784]],
-      ["fc1.bias", [64]],
-      ["fc2.weight", [10, 64]],
-      ["fc2.bias", [10]],
-    ] as const) {
-      const n = shape.reduce((a: number, b: number) => a * b, 1);
-      w[name] = { shape: [...shape], data: new Float32Array(n).map((_, i) => (((i * 2654435761) % 1000) / 1000 - 0.5) * 0.3) };
-    }
+    const w = patternWeights(spec, rt, (i) => (((i * 2654435761) % 1000) / 1000 - 0.5) * 0.3);
     const emulator = await createFloatEmulator(rt, readChain(rt, spec, w));
     // Binary images: the rate encoder turns 1 into a spike at every step.
     const image = new Float32Array(784);
@@ -155,16 +146,7 @@ describe("the float event-driven emulator", () => {
     const plugin: NeuroBridgePlugin = { name: "if-test", register: (r) => r.neuronModel(ifModel) };
     const rt = createRuntime({ plugins: [lifPlugin, plugin], seed: 2 });
     const spec: NetworkSpec = sequentialSpec({ layers: [784, 32, 10], neuron: "if-test", timeSteps: 5 });
-    const w: Weights = {};
-    for (const [name, shape] of [
-      ["fc1.weight", [32, 784]],
-      ["fc1.bias", [32]],
-      ["fc2.weight", [10, 32]],
-      ["fc2.bias", [10]],
-    ] as const) {
-      const n = shape.reduce((a: number, b: number) => a * b, 1);
-      w[name] = { shape: [...shape], data: new Float32Array(n).map((_, i) => (((i * 40503) % 997) / 997 - 0.4) * 0.2) };
-    }
+    const w = patternWeights(spec, rt, (i) => (((i * 40503) % 997) / 997 - 0.4) * 0.2);
     const emulator = await createFloatEmulator(rt, readChain(rt, spec, w));
     const run = await emulator.run(first(8), 8, rt.random("p"), { record: true });
     expect(totals(run.counters).spikes).toBeGreaterThan(0);

@@ -86,6 +86,33 @@ const shared = (values: Float32Array, what: string, population: string): number 
   return first;
 };
 
+/** The report fields every population has, from its scale and integer constants. */
+function commonReport(
+  population: string,
+  fedBy: "synapses" | "host",
+  weightExponent: number,
+  voltageScale: number,
+  vth: number,
+  dv: number,
+  beta: number,
+  theta: number,
+) {
+  return {
+    population,
+    fedBy,
+    weightBits: 8 as const,
+    weightExponent,
+    voltageScale,
+    vth,
+    du: DECAY_UNITY - 1,
+    dv,
+    betaFloat: beta,
+    betaEffective: 1 - dv / DECAY_UNITY,
+    thresholdFloat: theta,
+    thresholdEffective: (vth * 64) / voltageScale,
+  };
+}
+
 /**
  * Quantises `neuron` fed by `dense` (on-chip synapses) or, when `dense` is
  * host-computed, by a host current bounded by `hostBound` (float units).
@@ -119,18 +146,7 @@ export function quantizeLoihiPopulation(
         quantizeBias,
       },
       report: {
-        population: id,
-        fedBy,
-        weightBits: 8,
-        weightExponent: 0,
-        voltageScale: scale,
-        vth,
-        du: DECAY_UNITY - 1,
-        dv,
-        betaFloat: beta,
-        betaEffective: 1 - dv / DECAY_UNITY,
-        thresholdFloat: theta,
-        thresholdEffective: (vth * 64) / scale,
+        ...commonReport(id, fedBy, 0, scale, vth, dv, beta, theta),
         weightRelativeRmsError: 0,
         weightMaxAbsError: 0,
         zeroedSynapses: 0,
@@ -198,18 +214,7 @@ export function quantizeLoihiPopulation(
   return {
     config: { weights, synapses, bias, du: DECAY_UNITY - 1, dv, vth, hostScale: voltageScale, quantizeBias },
     report: {
-      population: id,
-      fedBy,
-      weightBits: 8,
-      weightExponent: exponent,
-      voltageScale,
-      vth,
-      du: DECAY_UNITY - 1,
-      dv,
-      betaFloat: beta,
-      betaEffective: 1 - dv / DECAY_UNITY,
-      thresholdFloat: theta,
-      thresholdEffective: (vth * 64) / voltageScale,
+      ...commonReport(id, fedBy, exponent, voltageScale, vth, dv, beta, theta),
       weightRelativeRmsError: normSq > 0 ? Math.sqrt(errSq / normSq) : 0,
       weightMaxAbsError: maxErr,
       zeroedSynapses: zeroed,

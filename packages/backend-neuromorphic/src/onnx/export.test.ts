@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { DataFileError, type NetworkSpec, type Weights } from "@neurobridge/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readChain } from "../chain.js";
-import { mnistTest, paperFfnn, paperSnn, runtime, tfjsBackend, trainBriefly } from "../test-support/trained.js";
+import { mnistTest, paperFfnn, paperSnn, patternWeights, runtime, tfjsBackend, trainBriefly } from "../test-support/trained.js";
 import { exportOnnx, type OnnxExportMode } from "./export.js";
 import { decodeOnnx, readOnnxFile } from "./model-file.js";
 import { evaluateOnnx, OnnxNetwork } from "./session.js";
@@ -100,14 +100,7 @@ describe("ONNX export, run in onnxruntime-node against the tfjs backend", () => 
 describe("reading .onnx files", () => {
   const dir = mkdtempSync(join(tmpdir(), "nb-onnx-"));
   const spec = paperSnn({ layers: [784, 16, 10], timeSteps: 3 });
-  const weights = Object.fromEntries(
-    ["fc1.weight:16x784", "fc1.bias:16", "fc2.weight:10x16", "fc2.bias:10"].map((s) => {
-      const [name, dims] = s.split(":") as [string, string];
-      const shape = dims.split("x").map(Number);
-      const n = shape.reduce((a, b) => a * b, 1);
-      return [name, { shape, data: new Float32Array(n).map((_, i) => ((i * 7919) % 13) / 26 - 0.25) }];
-    }),
-  );
+  const weights = patternWeights(spec, runtime, (i) => ((i * 7919) % 13) / 26 - 0.25);
   const bytes = exportOnnx(readChain(runtime, spec, weights), { mode: "unrolled" }).bytes;
 
   it("describes a good file", () => {

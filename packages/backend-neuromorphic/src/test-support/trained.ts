@@ -5,7 +5,7 @@
  * weights. Deterministic (fixed seeds).
  */
 import { type TfjsBackend, tfjsPlugin } from "@neurobridge/backend-tfjs";
-import { createRuntime, initWeights, type NetworkSpec, type Runtime, sequentialSpec, type Weights } from "@neurobridge/core";
+import { createRuntime, initWeights, type NetworkSpec, type Runtime, sequentialSpec, type Weights, weightSlots } from "@neurobridge/core";
 import { loadMnist, subset } from "@neurobridge/mnist";
 import { lifPlugin } from "@neurobridge/neurons-lif";
 
@@ -43,3 +43,13 @@ export async function trainBriefly(spec: NetworkSpec, samples = 2048, seed = 21)
 
 /** The MNIST test set (10,000 images, pixels in [0, 1]). */
 export const mnistTest = () => loadMnist("test");
+
+/** Deterministic weights for every slot of `spec`: entry i of each tensor is `value(i)`. */
+export function patternWeights(spec: NetworkSpec, rt: Runtime, value: (i: number) => number): Weights {
+  return Object.fromEntries(
+    weightSlots(spec, rt).map((slot) => {
+      const n = slot.shape.reduce((a, b) => a * b, 1);
+      return [slot.name, { shape: [...slot.shape], data: Float32Array.from({ length: n }, (_, i) => value(i)) }];
+    }),
+  );
+}
