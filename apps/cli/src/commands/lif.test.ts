@@ -65,6 +65,44 @@ describe("neurobridge lif", () => {
     expect(out.paper).toEqual({ relu: 0.9784, sigmoid: 0.9788 });
   });
 
+  it("simulate --current-file takes a sampled current (CSV or JSON) and matches the same current given as a step", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nb-current-"));
+    // 0 pA for 50 ms, then 300 pA: the same as --current 300pA --step-start 50ms.
+    const rows = Array.from({ length: 2000 }, (_, k) => `${(k * 0.1).toFixed(1)},${k < 500 ? 0 : 300}`);
+    writeFileSync(join(dir, "step.csv"), `time_ms,current_pA\n${rows.join("\n")}\n`);
+    writeFileSync(
+      join(dir, "step.json"),
+      JSON.stringify({ dt: "0.1ms", unit: "nA", samples: Array.from({ length: 2000 }, (_, k) => (k < 500 ? 0 : 0.3)) }),
+    );
+    const step = json(["lif", "simulate", "--current", "300pA", "--step-start", "50ms", "--duration", "200ms", "--json"]);
+    for (const file of ["step.csv", "step.json"]) {
+      const sampled = json(["lif", "simulate", "--current-file", join(dir, file), "--duration", "200ms", "--json"]);
+      expect(sampled.spikeTimesMs, file).toEqual(step.spikeTimesMs);
+      expect(sampled.currentPA).toBeNull();
+    }
+    expect(step.spikeCount).toBeGreaterThan(5);
+    writeFileSync(join(dir, "gappy.csv"), "time_ms,current_pA\n0,100\n0.1,100\n0.3,100\n");
+    writeFileSync(join(dir, "header.csv"), "t,I\n0,100\n");
+    const cases: [string[], RegExp][] = [
+      [["lif", "simulate", "--current-file", join(dir, "gappy.csv")], /gappy\.csv: samples must be evenly spaced in time/],
+      [["lif", "simulate", "--current-file", join(dir, "header.csv")], /header\.csv: the header must be 'time_<unit>,current_<unit>'/],
+      [
+        ["lif", "simulate", "--current-file", join(dir, "step.csv"), "--duration", "1s"],
+        /trace covers 0\.2 s but the simulation lasts 1 s/,
+      ],
+      [
+        ["lif", "simulate", "--current", "1nA", "--current-file", join(dir, "step.csv")],
+        /give exactly one of --current .* and --current-file/,
+      ],
+      [["lif", "simulate", "--current-file", join(dir, "none.csv")], /none\.csv: file not found/],
+    ];
+    for (const [args, message] of cases) {
+      const result = runCli(args);
+      expect(result.code, args.join(" ")).toBe(1);
+      expect(result.stderr).toMatch(message);
+    }
+  });
+
   it("rejects bad units, integrators, protocols and parameter files in one line", () => {
     const cases: [string[], RegExp][] = [
       [["lif", "simulate", "--current", "250ms"], /--current: unit 'ms' in '250ms' is not a unit of current/],

@@ -25,6 +25,7 @@ import {
 import type { Command } from "commander";
 import { readJsonFile, writeFileAtomic } from "../files.js";
 import { printJson } from "../output.js";
+import { readCurrentFile } from "./current-file.js";
 
 const q = (text: string, dimension: Dimension, flag: string) => parseQuantity(text, dimension, flag);
 const round = (x: number, digits = 6) => Number(x.toFixed(digits));
@@ -62,7 +63,8 @@ const displayParameters = (p: LifParameters) => ({
 });
 
 interface SimulateOptions {
-  current: string;
+  current?: string;
+  currentFile?: string;
   duration: string;
   dt: string;
   integrator?: string;
@@ -76,12 +78,20 @@ interface SimulateOptions {
 
 function runSimulate(o: SimulateOptions): void {
   const p = loadParameters(o.params);
-  const amplitude = q(o.current, "current", "--current");
+  if ((o.current === undefined) === (o.currentFile === undefined)) {
+    throw new NeuroBridgeError(
+      "OPTION_INVALID",
+      "give exactly one of --current (e.g. 250pA) and --current-file (a sampled current, .csv or .json)",
+    );
+  }
+  const sampled = o.currentFile !== undefined ? readCurrentFile(o.currentFile) : undefined;
+  const amplitude = o.current !== undefined ? q(o.current, "current", "--current") : Number.NaN;
   const duration = q(o.duration, "time", "--duration");
   const dt = q(o.dt, "time", "--dt");
   const integrator = integratorOption(o.integrator, "euler");
-  const input: CurrentInput =
-    o.stepStart !== undefined
+  const input: CurrentInput = sampled
+    ? sampled
+    : o.stepStart !== undefined
       ? {
           kind: "step",
           amplitude,
@@ -92,7 +102,8 @@ function runSimulate(o: SimulateOptions): void {
   const trace = simulateLif(p, input, { duration, dt, integrator, ...(o.v0 !== undefined ? { v0: q(o.v0, "voltage", "--v0") } : {}) });
   const spikeTimesMs = trace.spikeTimes.map((t) => round(t * 1e3, 6));
   const result = {
-    currentPA: round(amplitude * 1e12),
+    currentPA: sampled ? null : round(amplitude * 1e12),
+    ...(o.currentFile ? { currentFile: o.currentFile } : {}),
     durationMs: round(duration * 1e3),
     dtMs: round(dt * 1e3),
     integrator,
@@ -121,7 +132,7 @@ function runSimulate(o: SimulateOptions): void {
     return;
   }
   const lines = [
-    `LIF at ${result.currentPA} pA for ${result.durationMs} ms (dt ${result.dtMs} ms, ${integrator}; rheobase ${result.rheobasePA} pA)`,
+    `LIF at ${result.currentPA !== null ? `${result.currentPA} pA` : `the current in ${o.currentFile}`} for ${result.durationMs} ms (dt ${result.dtMs} ms, ${integrator}; rheobase ${result.rheobasePA} pA)`,
     `spikes: ${result.spikeCount}  rate: ${result.rateHz} Hz (count/duration)${result.analyticRateHz !== null ? `  analytic steady state: ${result.analyticRateHz} Hz` : ""}`,
     `spike times (ms): ${spikeTimesMs.length ? spikeTimesMs.map((t) => t.toFixed(2)).join(", ") : "none"}`,
   ];
@@ -263,7 +274,8 @@ export function registerLifCommands(program: Command): void {
   lif
     .command("simulate")
     .description("simulate one neuron under a constant or step current; print spikes and rate, optionally write the trace")
-    .requiredOption("--current <current>", "input current, e.g. 250pA or 0.25nA")
+    .option("--current <current>", "input current, e.g. 250pA or 0.25nA")
+    .option("--current-file <file>", "a sampled current instead: CSV 'time_ms,current_pA' or JSON { dt, unit, samples }")
     .option("--duration <time>", "simulated time", "300ms")
     .option("--dt <time>", "time step", "0.1ms")
     .option("--integrator <name>", `${INTEGRATORS.join(" | ")}`, "euler")
