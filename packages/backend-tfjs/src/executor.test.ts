@@ -97,6 +97,48 @@ describe("chain executor", () => {
     }
   });
 
+  it("ce_membrane: gradients of the output layer's weights match finite differences where no spike flips", async () => {
+    const spec = sequentialSpec({ layers: [6, 5, 4, 3], neuron: "lif", params: { beta: 0.9, threshold: 0.3 }, timeSteps: 6 });
+    const weights = initWeights(spec, runtime.random("init-m"), runtime);
+    const { x, y } = batchOf(4, 6, 3);
+    const ex = new ChainExecutor(runtime, spec, gemm);
+    const run = async (p: Record<string, Float32Array>) => {
+      const forward = await ex.forward(p, x, 4, runtime.random("enc"), { keepMembrane: true });
+      const membrane = forward.layers.at(-1)?.membrane as Float32Array;
+      return { forward, result: computeLoss("ce_membrane", {}, forward.output, y, 6, 4, membrane) };
+    };
+    const params = toArrays(weights);
+    const { forward, result } = await run(params);
+    expect(result.dMembrane).toBeDefined();
+    const grads = await ex.backward(forward, result.grad, result.dMembrane);
+    // The loss reads the membrane only, so d loss / d fc3 needs no surrogate: finite differences are exact
+    // wherever a small step flips no output spike (checked).
+    const h = 1e-3;
+    let checked = 0;
+    for (const name of ["fc3.weight", "fc3.bias"]) {
+      for (const i of [0, 1, 2, 5]) {
+        if (i >= (params[name] as Float32Array).length) continue;
+        const plus = toArrays(weights);
+        const minus = toArrays(weights);
+        (plus[name] as Float32Array)[i]! += h;
+        (minus[name] as Float32Array)[i]! -= h;
+        const a = await run(plus);
+        const b = await run(minus);
+        const base = Array.from(forward.output.data).join("");
+        const spikes = (r: typeof a) => Array.from(r.forward.output.data).join("");
+        if (spikes(a) !== base || spikes(b) !== base) continue;
+        const fd = (a.result.loss - b.result.loss) / (2 * h);
+        expect(Math.abs(((grads[name] as Float32Array)[i] as number) - fd), `${name}[${i}]`).toBeLessThan(
+          1e-3 * Math.max(1, Math.abs(fd) * 10),
+        );
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(4);
+    // Hidden layers get gradients through the surrogate.
+    expect((grads["fc1.weight"] as Float32Array).some((g) => g !== 0)).toBe(true);
+  });
+
   it("runs plugin-style models through tfjs autograd (sigmoid FFNN) and keeps the tensor count flat", async () => {
     const spec = sequentialSpec({ layers: [6, 5, 3], neuron: "sigmoid", outputNeuron: false });
     const weights = initWeights(spec, runtime.random("init"), runtime);

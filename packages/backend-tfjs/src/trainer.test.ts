@@ -34,6 +34,20 @@ describe("training on MNIST (small subsets)", () => {
     for (const b of s.weights["lif1.beta"]?.data ?? []) expect(b > 0 && b < 1).toBe(true);
   });
 
+  it("trains with the membrane loss and with rate-coded (spiking) input", async () => {
+    const membrane = await (await fresh(snn, 13)).fit({ train, test, epochs: 1, batchSize: 32, learningRate: 1e-3, loss: "ce_membrane" });
+    expect(membrane.history.at(-1)?.testAccuracy).toBeGreaterThan(0.5);
+    const rate = sequentialSpec({
+      layers: [784, 128, 10],
+      neuron: "lif",
+      params: { beta: 0.95 },
+      timeSteps: 10,
+      encoder: { name: "rate" },
+    });
+    const r = await (await fresh(rate, 14)).fit({ train, test, epochs: 1, batchSize: 32, learningRate: 2e-3, loss: "ce_rate" });
+    expect(r.history.at(-1)?.testAccuracy).toBeGreaterThan(0.5);
+  });
+
   it("is reproducible: same seed, same weights", async () => {
     const a = await (await fresh(snn, 5)).fit({
       train: subset(train, 256),
