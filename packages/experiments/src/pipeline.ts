@@ -12,6 +12,7 @@ import { createRuntime, type Dataset, type TrainingProgress } from "@neurobridge
 import { loadMnist, subset } from "@neurobridge/mnist";
 import { lifPlugin } from "@neurobridge/neurons-lif";
 import { StepCache, writeAtomic } from "./cache.js";
+import { pipelineCodeVersions } from "./code-version.js";
 import { energyConstants, ffnnCost, paperComparison, snnCost } from "./experiments/cost.js";
 import { deploymentExperiment } from "./experiments/deployment.js";
 import { collapseExperiment, fiExperiment, fitsExperiment, lifTraces } from "./experiments/lif.js";
@@ -87,6 +88,9 @@ export async function runPaper(options: PaperOptions) {
   const figuresDir = join(out, "figures");
   mkdirSync(figuresDir, { recursive: true });
   const cache = new StepCache(join(out, "cache"), options.force ?? false);
+  // Cache keys carry the code a step runs on: changed code recomputes, unchanged code resumes.
+  const code = pipelineCodeVersions();
+  const keyed = <C extends object>(config: C, part: keyof typeof code) => ({ ...config, code: code[part] });
   const started = performance.now();
   const steps = [
     "lif-traces",
@@ -113,20 +117,20 @@ export async function runPaper(options: PaperOptions) {
     return result;
   };
 
-  const traces = await step("lif-traces", profile.traces, () => lifTraces(profile.traces));
-  const fi = await step("fi-curve", profile.fi, () => fiExperiment(profile.fi));
-  const fits = await step("activation-fits", profile.fits, () => fitsExperiment(profile.fits));
-  const collapse = await step("collapse", profile.collapse, () => collapseExperiment(profile.collapse));
+  const traces = await step("lif-traces", keyed(profile.traces, "lif"), () => lifTraces(profile.traces));
+  const fi = await step("fi-curve", keyed(profile.fi, "lif"), () => fiExperiment(profile.fi));
+  const fits = await step("activation-fits", keyed(profile.fits, "lif"), () => fitsExperiment(profile.fits));
+  const collapse = await step("collapse", keyed(profile.collapse, "lif"), () => collapseExperiment(profile.collapse));
 
   const runtime = createRuntime({ plugins: [lifPlugin], seed });
   let backend: TfjsBackend | undefined;
   let data: { train: Dataset; test: Dataset } | undefined;
   const training = async (name: string, config: TrainConfig): Promise<TrainResult> =>
-    step(name, config, async () => {
+    step(name, keyed(config, "training"), async () => {
       backend ??= await TfjsBackend.create(runtime);
       data ??= { train: subset(loadMnist("train"), config.trainCount), test: subset(loadMnist("test"), config.testCount) };
       return trainExperiment(runtime, backend, data, config, {
-        checkpointDir: cache.folder(`${name}-checkpoint`, config),
+        checkpointDir: cache.folder(`${name}-checkpoint`, keyed(config, "training")),
         ...(options.onTrainProgress ? { onProgress: (p: TrainingProgress) => options.onTrainProgress?.(name, p) } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
@@ -148,13 +152,16 @@ export async function runPaper(options: PaperOptions) {
 
   // Off the training backend: ONNX files, ONNX Runtime parity, emulated Loihi, TrueNorth's constraints.
   const deployConfig = { ffnn: profile.ffnn, snn: profile.snn, testCount: profile.snn.testCount };
-  const deployment = await step("deploy", deployConfig, async () => {
+  const deployment = await step("deploy", keyed(deployConfig, "deploy"), async () => {
     backend ??= await TfjsBackend.create(runtime);
     const test = data?.test ?? subset(loadMnist("test"), profile.snn.testCount);
     return deploymentExperiment(
       runtime,
       backend,
-      { ffnn: cache.folder("train-ffnn-checkpoint", profile.ffnn), snn: cache.folder("train-snn-checkpoint", profile.snn) },
+      {
+        ffnn: cache.folder("train-ffnn-checkpoint", keyed(profile.ffnn, "training")),
+        snn: cache.folder("train-snn-checkpoint", keyed(profile.snn, "training")),
+      },
       test,
       join(out, "models"),
     );
@@ -199,6 +206,7 @@ export async function runPaper(options: PaperOptions) {
       node: process.version,
       wallSeconds: (performance.now() - started) / 1000,
       steps: timings,
+      code,
     },
     lif: { traces: traces.result, fiCurve: fi.result, fits: fits.result, collapse: collapse.result },
     training: { ffnn, snn },
