@@ -12,18 +12,26 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
 }
 
 /**
+ * Reads a text file a user named.
+ *
+ * @throws {@link DataFileError} when it is missing or unreadable
+ */
+export function readTextFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DataFileError(path, code === "ENOENT" ? "file not found" : `cannot read (${code ?? (error as Error).message})`);
+  }
+}
+
+/**
  * Reads and parses a JSON file a user named.
  *
  * @throws {@link DataFileError} when it is missing, unreadable or not JSON
  */
 export function readJsonFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new DataFileError(path, code === "ENOENT" ? "file not found" : `cannot read (${code ?? (error as Error).message})`);
-  }
+  const text = readTextFile(path);
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -5,10 +5,9 @@
  * - JSON `{ "dt": "0.1ms", "unit": "pA", "samples": [250, 260, …] }`.
  * The current is held constant between samples (kind `trace`).
  */
-import { readFileSync } from "node:fs";
 import { DataFileError, parseQuantity } from "@neurobridge/core";
 import type { CurrentInput } from "@neurobridge/neurons-lif";
-import { readJsonFile } from "../files.js";
+import { readJsonFile, readTextFile } from "../files.js";
 
 const unitScale = (file: string, unit: string, dimension: "time" | "current") => {
   try {
@@ -67,13 +66,5 @@ function fromJson(file: string): CurrentInput {
 
 /** The sampled current in `file` (.csv or .json). */
 export function readCurrentFile(file: string): CurrentInput {
-  if (file.endsWith(".json")) return fromJson(file);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new DataFileError(file, code === "ENOENT" ? "file not found" : `cannot read (${code ?? (error as Error).message})`);
-  }
-  return fromCsv(file, text);
+  return file.endsWith(".json") ? fromJson(file) : fromCsv(file, readTextFile(file));
 }
