@@ -83,6 +83,26 @@ function selectField(id: string, label: string, options: readonly (string | numb
   return wrap;
 }
 
+type FiData = ReturnType<typeof computeFi>;
+
+/** The F–I curve, its fits and the simulated points: independent of the input current, so kept while only I moves. */
+function computeFi(p: LifParameters, maxPA: number, duration: number, dt: number, integrator: LifSettings["integrator"]) {
+  const xs = Array.from({ length: 201 }, (_, i) => (i * maxPA) / 200);
+  const ys = xs.map((x) => analyticRate(p, x * 1e-12));
+  const simXs = Array.from({ length: 21 }, (_, i) => (i * maxPA) / 20);
+  const simYs = simXs.map(
+    (x) => simulateLif(p, constantCurrent(x * 1e-12), { duration, dt, integrator, record: false }).spikeTimes.length / duration,
+  );
+  return { xs, ys, relu: fitRelu({ x: xs, y: ys }), sigmoid: fitSigmoid({ x: xs, y: ys }), simXs, simYs };
+}
+
+let fiCache: { key: string; data: FiData } | undefined;
+function fiData(p: LifParameters, maxPA: number, duration: number, dt: number, integrator: LifSettings["integrator"]): FiData {
+  const key = JSON.stringify([p, maxPA, duration, dt, integrator]);
+  if (fiCache?.key !== key) fiCache = { key, data: computeFi(p, maxPA, duration, dt, integrator) };
+  return fiCache.data;
+}
+
 /** Mounts the panel; returns a function that applies a preset by name. */
 export function mountLifPanel(): (preset: "table1" | "seed") => void {
   let settings: LifSettings = { ...TABLE1_PRESET };
@@ -182,15 +202,7 @@ export function mountLifPanel(): (preset: "table1" | "seed") => void {
 
     // F–I curve with fits.
     const maxPA = Math.max(1000, Math.ceil((1.25 * s.current) / 100) * 100);
-    const xs = Array.from({ length: 201 }, (_, i) => (i * maxPA) / 200);
-    const ys = xs.map((x) => analyticRate(p, x * 1e-12));
-    const relu = fitRelu({ x: xs, y: ys });
-    const sigmoid = fitSigmoid({ x: xs, y: ys });
-    const simXs = Array.from({ length: 21 }, (_, i) => (i * maxPA) / 20);
-    const simYs = simXs.map(
-      (x) =>
-        simulateLif(p, constantCurrent(x * 1e-12), { duration, dt, integrator: s.integrator, record: false }).spikeTimes.length / duration,
-    );
+    const { xs, ys, relu, sigmoid, simXs, simYs } = fiData(p, maxPA, duration, dt, s.integrator);
     const cx = (pa: number) => (nd ? sc.toDimensionlessCurrent(pa * 1e-12) : pa);
     const cy = (hz: number) => (nd ? hz * p.tauM : hz);
     const pts = (x: number[], y: number[]) => x.map((xi, i) => [cx(xi), cy(y[i] as number)] as [number, number]);

@@ -8,6 +8,7 @@
  */
 export * from "./chain.js";
 export * from "./emulator/counters.js";
+export * from "./emulator/evaluate.js";
 export * from "./emulator/event-emulator.js";
 export { floatEmulator } from "./emulator/float-plan.js";
 export * from "./emulator/js-host-layer.js";

@@ -49,22 +49,18 @@ export function paperProfile(quick: boolean, seed: number) {
     trainCount: quick ? 4000 : 60_000,
     testCount: quick ? 1000 : 10_000,
   });
+  // The F–I curve and the fits share a sweep; only their resolution differs.
+  const fiSweep = (stepPA: number) => ({
+    fromPA: 0,
+    toPA: 1000,
+    stepPA,
+    protocol: "steady" as const,
+    searchToPA: quick ? [400, 500, 600] : Array.from({ length: 35 }, (_, i) => 300 + 50 * i),
+  });
   return {
     traces: { currentsPA: [150, 200, 250, 350], durationMs: 300, dtMs: 0.1 },
-    fi: {
-      fromPA: 0,
-      toPA: 1000,
-      stepPA: quick ? 20 : 5,
-      protocol: "steady" as const,
-      searchToPA: quick ? [400, 500, 600] : Array.from({ length: 35 }, (_, i) => 300 + 50 * i),
-    },
-    fits: {
-      fromPA: 0,
-      toPA: 1000,
-      stepPA: quick ? 20 : 10,
-      protocol: "steady" as const,
-      searchToPA: quick ? [400, 500, 600] : Array.from({ length: 35 }, (_, i) => 300 + 50 * i),
-    },
+    fi: fiSweep(quick ? 20 : 5),
+    fits: fiSweep(quick ? 20 : 10),
     collapse: {
       parameterSets: [
         {} as Record<string, string>,

@@ -14,9 +14,18 @@
  */
 import "reflect-metadata";
 import { resolve } from "node:path";
-import { decodeOnnx, deploy, evaluateOnnx, exportOnnx, OnnxNetwork, readChain, totals } from "@neurobridge/backend-neuromorphic";
+import {
+  decodeOnnx,
+  deploy,
+  evaluateEmulator,
+  evaluateOnnx,
+  exportOnnx,
+  OnnxNetwork,
+  readChain,
+  totals,
+} from "@neurobridge/backend-neuromorphic";
 import { loadCheckpoint, TfjsBackend } from "@neurobridge/backend-tfjs";
-import { accuracyOf, createRuntime, initWeights, type NetworkSpec, predictClasses, sequentialSpec, type Weights } from "@neurobridge/core";
+import { createRuntime, initWeights, type NetworkSpec, sequentialSpec, type Weights } from "@neurobridge/core";
 import { loadMnist, subset } from "@neurobridge/mnist";
 import { lifPlugin } from "@neurobridge/neurons-lif";
 
@@ -80,27 +89,15 @@ for (const model of ["ffnn", "snn"] as const) {
       ["snn emulator float32", d.floatEmulator],
       ["snn emulator loihi fixed", d.emulator],
     ] as const) {
-      const start = performance.now();
-      const scores = new Float32Array(data.count * 10);
-      const sums = { synapticEvents: 0, spikes: 0, joules: 0 };
-      for (let s = 0; s < data.count; s += 256) {
-        const batch = Math.min(256, data.count - s);
-        const run = await emulator.run(data.inputs.subarray(s * 784, (s + batch) * 784), batch, runtime.random(`e${s}`));
-        scores.set(run.scores, s * 10);
-        const t = totals(run.counters);
-        sums.synapticEvents += t.synapticEvents;
-        sums.spikes += t.spikes;
-        sums.joules += d.energy(run.counters).joules;
-      }
-      const seconds = (performance.now() - start) / 1000;
-      const accuracy = accuracyOf(predictClasses(scores, 10), data.labels);
-      rows.push([label, (data.count / seconds).toFixed(0), (accuracy * 100).toFixed(2), `${data.count} images`]);
+      const ev = await evaluateEmulator(emulator, data, (offset) => runtime.random(`e${offset}`));
+      const t = totals(ev.counters);
+      rows.push([label, ev.samplesPerSecond.toFixed(0), (ev.accuracy * 100).toFixed(2), `${data.count} images`]);
       json[label] = {
-        samplesPerSecond: data.count / seconds,
-        accuracy,
-        synapticEventsPerSample: sums.synapticEvents / data.count,
-        spikesPerSample: sums.spikes / data.count,
-        energyJoulesPerSample: sums.joules / data.count,
+        samplesPerSecond: ev.samplesPerSecond,
+        accuracy: ev.accuracy,
+        synapticEventsPerSample: t.synapticEvents / data.count,
+        spikesPerSample: t.spikes / data.count,
+        energyJoulesPerSample: d.energy(ev.counters).joulesPerSample,
       };
     }
     json.deployment = d.report;

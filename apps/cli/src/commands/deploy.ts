@@ -6,51 +6,14 @@
  * A network the target cannot host exits non-zero naming the constraint.
  */
 
-import {
-  DeploymentError,
-  deploy,
-  type EmulatorCounters,
-  type EventDrivenEmulator,
-  readChain,
-  TARGETS,
-  totals,
-} from "@neurobridge/backend-neuromorphic";
+import { DeploymentError, deploy, evaluateEmulator, readChain, TARGETS, totals } from "@neurobridge/backend-neuromorphic";
 import { loadCheckpoint } from "@neurobridge/backend-tfjs";
-import { accuracyOf, type Dataset, NeuroBridgeError, predictClasses, type Runtime } from "@neurobridge/core";
+import { NeuroBridgeError } from "@neurobridge/core";
 import { loadMnist, type MnistNormalization, subset } from "@neurobridge/mnist";
 import type { Command } from "commander";
 import { type GlobalOptions, printJson } from "../output.js";
 import { createCliRuntime } from "../runtime.js";
 import { positiveInt } from "./options.js";
-
-/** Runs `emulator` over `data` in batches; merges counters. */
-async function emulate(emulator: EventDrivenEmulator, data: Dataset, runtime: Runtime, batchSize: number) {
-  const F = data.features;
-  const scores = new Float32Array(data.count * data.classes);
-  let counters: EmulatorCounters | undefined;
-  const start = performance.now();
-  for (let s = 0; s < data.count; s += batchSize) {
-    const batch = Math.min(batchSize, data.count - s);
-    const run = await emulator.run(data.inputs.subarray(s * F, (s + batch) * F), batch, runtime.random(`deploy-${s}`));
-    scores.set(run.scores, s * data.classes);
-    if (!counters) counters = run.counters;
-    else {
-      counters.samples += run.counters.samples;
-      counters.hostMacs += run.counters.hostMacs;
-      run.counters.layers.forEach((l, i) => {
-        const c = counters?.layers[i];
-        if (!c) return;
-        c.spikes += l.spikes;
-        c.synapticEvents += l.synapticEvents;
-        c.activeUpdates += l.activeUpdates;
-        c.inactiveUpdates += l.inactiveUpdates;
-      });
-    }
-  }
-  const seconds = (performance.now() - start) / 1000;
-  const accuracy = accuracyOf(predictClasses(scores, data.classes), data.labels);
-  return { accuracy, seconds, samplesPerSecond: data.count / seconds, counters: counters as EmulatorCounters };
-}
 
 interface DeployOptions {
   checkpoint: string;
@@ -82,8 +45,9 @@ async function runDeploy(o: DeployOptions, globals: GlobalOptions) {
     let test = loadMnist("test", { normalization });
     if (o.subset) test = subset(test, positiveInt(o.subset, "--subset"));
     const batch = positiveInt(o.batch, "--batch");
-    const chip = await emulate(deployment.emulator, test, runtime, batch);
-    const float = await emulate(deployment.floatEmulator, test, runtime, batch);
+    const rngFor = (offset: number) => runtime.random(`deploy-${offset}`);
+    const chip = await evaluateEmulator(deployment.emulator, test, rngFor, batch);
+    const float = await evaluateEmulator(deployment.floatEmulator, test, rngFor, batch);
     const energy = deployment.energy(chip.counters);
     const t = totals(chip.counters);
     const per = (x: number) => x / test.count;

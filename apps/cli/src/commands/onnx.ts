@@ -6,7 +6,16 @@
  * - `neurobridge inspect --onnx FILE.onnx [--json]` describes a file.
  */
 import { statSync } from "node:fs";
-import { evaluateOnnx, exportOnnx, type OnnxExportMode, OnnxNetwork, readChain, readOnnxFile } from "@neurobridge/backend-neuromorphic";
+import {
+  evaluateOnnx,
+  exportOnnx,
+  IR_VERSION,
+  type OnnxExportMode,
+  OnnxNetwork,
+  OPSET,
+  readChain,
+  readOnnxFile,
+} from "@neurobridge/backend-neuromorphic";
 import { loadCheckpoint } from "@neurobridge/backend-tfjs";
 import { NeuroBridgeError } from "@neurobridge/core";
 import { loadMnist, type MnistNormalization, subset } from "@neurobridge/mnist";
@@ -37,8 +46,8 @@ async function runExport(o: { checkpoint: string; mode?: string; out: string; js
     bytes: exported.bytes.length,
     mode: exported.info.mode,
     timeSteps: exported.info.timeSteps,
-    opset: 17,
-    irVersion: 8,
+    opset: OPSET,
+    irVersion: IR_VERSION,
     inputs: ["input", ...exported.info.states.map((s) => s.input)],
     outputs: exported.info.mode === "step" ? ["output", ...exported.info.states.map((s) => s.output)] : ["scores"],
     normalization: checkpoint.progress?.config.normalization ?? "unit",
@@ -47,7 +56,7 @@ async function runExport(o: { checkpoint: string; mode?: string; out: string; js
     process.stderr.write(`neurobridge: this network has no spiking layers; --mode ${mode} ignored, wrote a feed-forward graph\n`);
   }
   if (o.json) return printJson(summary);
-  process.stdout.write(`wrote ${o.out} (${summary.mode}, ${(summary.bytes / 1024).toFixed(0)} KiB, opset 17, IR 8)\n`);
+  process.stdout.write(`wrote ${o.out} (${summary.mode}, ${(summary.bytes / 1024).toFixed(0)} KiB, opset ${OPSET}, IR ${IR_VERSION})\n`);
 }
 
 async function runOnnx(

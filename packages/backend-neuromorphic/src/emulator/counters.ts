@@ -44,3 +44,17 @@ export function totals(c: EmulatorCounters): { spikes: number; synapticEvents: n
   }
   return t;
 }
+
+/** Adds `part`'s counts into `into` (same populations, in order). */
+export function addCounters(into: EmulatorCounters, part: EmulatorCounters): void {
+  into.samples += part.samples;
+  into.hostMacs += part.hostMacs;
+  part.layers.forEach((l, i) => {
+    const c = into.layers[i];
+    if (!c) return;
+    c.spikes += l.spikes;
+    c.synapticEvents += l.synapticEvents;
+    c.activeUpdates += l.activeUpdates;
+    c.inactiveUpdates += l.inactiveUpdates;
+  });
+}

@@ -7,6 +7,7 @@ import {
   accuracyOf,
   DataFileError,
   type Dataset,
+  type Encoder,
   NeuroBridgeError,
   predictClasses,
   type RandomSource,
@@ -63,7 +64,8 @@ export class OnnxNetwork {
     readonly info: OnnxExportInfo,
     readonly description: OnnxModelDescription,
     private readonly inputName: string,
-    private readonly runtime: Runtime,
+    /** The encoder the model was exported with (the graph takes encoded input). */
+    private readonly encoder: Encoder,
   ) {}
 
   /** Creates a session for `bytes` (already checked by `decodeOnnx`/`readOnnxFile`). */
@@ -88,7 +90,7 @@ export class OnnxNetwork {
     }
     const info = description.neurobridge ?? plainInfo(description);
     const inputName = info.states.length > 0 ? "input" : (session.inputNames[0] ?? "input");
-    return new OnnxNetwork(ort, session, info, description, inputName, runtime);
+    return new OnnxNetwork(ort, session, info, description, inputName, runtime.encoder(info.encoder.name));
   }
 
   /**
@@ -101,7 +103,7 @@ export class OnnxNetwork {
     if (input.length !== batch * F) {
       throw new NeuroBridgeError("SHAPE_MISMATCH", `input has ${input.length} values; the model takes batch×${F} = ${batch * F}`);
     }
-    const encoder = this.runtime.encoder(info.encoder.name);
+    const encoder = this.encoder;
     const T = info.mode === "feedforward" ? 1 : info.timeSteps;
     const frames = encoder.encode(
       { data: input, steps: 1, batch, features: F },

@@ -7,11 +7,11 @@
  */
 import { join } from "node:path";
 import {
-  type Deployment,
+  type Chain,
   DeploymentError,
   decodeOnnx,
   deploy,
-  type EventDrivenEmulator,
+  evaluateEmulator,
   evaluateOnnx,
   exportOnnx,
   type OnnxExportMode,
@@ -20,7 +20,7 @@ import {
   totals,
 } from "@neurobridge/backend-neuromorphic";
 import { loadCheckpoint, type TfjsBackend } from "@neurobridge/backend-tfjs";
-import { accuracyOf, type Dataset, predictClasses, type Runtime } from "@neurobridge/core";
+import type { Dataset, Runtime } from "@neurobridge/core";
 import { writeAtomic } from "../cache.js";
 
 /** One exported model run in ONNX Runtime. */
@@ -60,30 +60,6 @@ export interface DeploymentResult {
   readonly truenorth: { readonly deployed: boolean; readonly constraint?: string; readonly message: string };
 }
 
-async function emulate(emulator: EventDrivenEmulator, test: Dataset, runtime: Runtime, deployment: Deployment) {
-  const scores = new Float32Array(test.count * test.classes);
-  const sums = { synapticEvents: 0, spikes: 0, hostMacs: 0, joules: 0, breakdown: {} as Record<string, number> };
-  const start = performance.now();
-  for (let s = 0; s < test.count; s += 256) {
-    const batch = Math.min(256, test.count - s);
-    const run = await emulator.run(
-      test.inputs.subarray(s * test.features, (s + batch) * test.features),
-      batch,
-      runtime.random(`deploy-${s}`),
-    );
-    scores.set(run.scores, s * test.classes);
-    const t = totals(run.counters);
-    sums.synapticEvents += t.synapticEvents;
-    sums.spikes += t.spikes;
-    sums.hostMacs += run.counters.hostMacs;
-    const e = deployment.energy(run.counters);
-    sums.joules += e.joules;
-    for (const [k, v] of Object.entries(e.breakdown)) sums.breakdown[k] = (sums.breakdown[k] ?? 0) + v;
-  }
-  const seconds = (performance.now() - start) / 1000;
-  return { accuracy: accuracyOf(predictClasses(scores, test.classes), test.labels), samplesPerSecond: test.count / seconds, sums };
-}
-
 /** Exports, runs and deploys the trained networks; writes the `.onnx` files into `modelsDir`. */
 export async function deploymentExperiment(
   runtime: Runtime,
@@ -93,9 +69,11 @@ export async function deploymentExperiment(
   modelsDir: string,
 ): Promise<DeploymentResult> {
   const onnx: OnnxResult[] = [];
+  const chains: Partial<Record<"ffnn" | "snn", Chain>> = {};
   for (const model of ["ffnn", "snn"] as const) {
     const ck = loadCheckpoint(checkpoints[model], runtime);
     const chain = readChain(runtime, ck.spec, ck.weights);
+    chains[model] = chain;
     const reference = await backend.evaluate(ck.spec, ck.weights, test);
     const modes: (OnnxExportMode | undefined)[] = model === "snn" ? ["unrolled", "step"] : [undefined];
     for (const mode of modes) {
@@ -122,12 +100,14 @@ export async function deploymentExperiment(
       });
     }
   }
-  const snn = loadCheckpoint(checkpoints.snn, runtime);
-  const chain = readChain(runtime, snn.spec, snn.weights);
+  const chain = chains.snn as Chain;
   const d = await deploy(runtime, chain, "loihi");
   try {
-    const fixed = await emulate(d.emulator, test, runtime, d);
-    const float = await emulate(d.floatEmulator, test, runtime, d);
+    const rngFor = (offset: number) => runtime.random(`deploy-${offset}`);
+    const fixed = await evaluateEmulator(d.emulator, test, rngFor);
+    const float = await evaluateEmulator(d.floatEmulator, test, rngFor);
+    const t = totals(fixed.counters);
+    const energy = d.energy(fixed.counters);
     const per = (x: number) => x / test.count;
     let truenorth: DeploymentResult["truenorth"];
     try {
@@ -144,11 +124,11 @@ export async function deploymentExperiment(
         accuracy: fixed.accuracy,
         floatAccuracy: float.accuracy,
         cores: d.report.cores,
-        synapticEventsPerSample: per(fixed.sums.synapticEvents),
-        spikesPerSample: per(fixed.sums.spikes),
-        hostMacsPerSample: per(fixed.sums.hostMacs),
-        energyJoulesPerSample: per(fixed.sums.joules),
-        energyBreakdown: Object.fromEntries(Object.entries(fixed.sums.breakdown).map(([k, v]) => [k, per(v)])),
+        synapticEventsPerSample: per(t.synapticEvents),
+        spikesPerSample: per(t.spikes),
+        hostMacsPerSample: per(fixed.counters.hostMacs),
+        energyJoulesPerSample: energy.joulesPerSample,
+        energyBreakdown: Object.fromEntries(Object.entries(energy.breakdown).map(([k, v]) => [k, per(v)])),
         ticksPerSample: d.report.ticksPerSample,
         latencyTicks: d.report.latencyTicks,
         samplesPerSecond: fixed.samplesPerSecond,

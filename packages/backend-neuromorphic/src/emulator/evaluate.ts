@@ -1,0 +1,49 @@
+/**
+ * An emulator over a labelled dataset, in batches (the off-chip layer runs
+ * once per batch): accuracy, throughput and the run's merged counters.
+ */
+import { accuracyOf, type Dataset, predictClasses, type RandomSource } from "@neurobridge/core";
+import { addCounters, type EmulatorCounters } from "./counters.js";
+import type { EventDrivenEmulator } from "./event-emulator.js";
+
+/** Result of {@link evaluateEmulator}. */
+export interface EmulatorEvaluation {
+  readonly accuracy: number;
+  readonly count: number;
+  readonly seconds: number;
+  readonly samplesPerSecond: number;
+  /** Output spike counts `[count, classes]`. */
+  readonly scores: Float32Array;
+  /** Counters summed over every batch. */
+  readonly counters: EmulatorCounters;
+}
+
+/** Runs `emulator` over `data`; `rngFor(offset)` feeds stochastic encoders per batch. */
+export async function evaluateEmulator(
+  emulator: EventDrivenEmulator,
+  data: Dataset,
+  rngFor: (offset: number) => RandomSource,
+  batchSize = 256,
+): Promise<EmulatorEvaluation> {
+  const F = data.features;
+  const C = emulator.plan.chain.outputSize;
+  const scores = new Float32Array(data.count * C);
+  let counters: EmulatorCounters | undefined;
+  const start = performance.now();
+  for (let s = 0; s < data.count; s += batchSize) {
+    const batch = Math.min(batchSize, data.count - s);
+    const run = await emulator.run(data.inputs.subarray(s * F, (s + batch) * F), batch, rngFor(s));
+    scores.set(run.scores, s * C);
+    if (counters) addCounters(counters, run.counters);
+    else counters = run.counters;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    accuracy: accuracyOf(predictClasses(scores, C), data.labels),
+    count: data.count,
+    seconds,
+    samplesPerSecond: data.count / seconds,
+    scores,
+    counters: counters as EmulatorCounters,
+  };
+}
