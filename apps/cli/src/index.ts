@@ -7,4 +7,4 @@
 export { EXIT_ERROR, EXIT_INTERNAL, main } from "./main.js";
 export { loadPlugin } from "./plugin-loader.js";
 export { buildProgram } from "./program.js";
-export { BUNDLED_PLUGINS, createCliRuntime } from "./runtime.js";
+export { createCliRuntime } from "./runtime.js";

@@ -16,10 +16,22 @@ describe("neurobridge CLI", () => {
   it("lists every registered kind as JSON", () => {
     const result = runCli(["plugins", "--json"]);
     expect(result.code).toBe(0);
-    const listing = JSON.parse(result.stdout) as Record<string, { name: string }[]>;
-    expect(Object.keys(listing)).toEqual(["plugins", "neuronModels", "encoders", "surrogates", "resets", "losses", "backends"]);
+    const listing = JSON.parse(result.stdout) as Record<string, { name: string; [k: string]: unknown }[]>;
+    expect(Object.keys(listing)).toEqual(["plugins", "neuronModels", "encoders", "surrogates", "resets", "losses", "backends", "kernels"]);
     expect(listing.neuronModels?.map((m) => m.name)).toEqual(["relu", "sigmoid", "identity", "lif", "relu-fit", "sigmoid-fit", "lif-rate"]);
-    expect(listing.backends?.map((b) => b.name)).toEqual(["tfjs"]);
+    // Every target is a backend, with what it can do.
+    expect(listing.backends?.map((b) => [b.name, b.capabilities])).toEqual([
+      ["tfjs", expect.objectContaining({ train: true, eventDriven: false, precisions: ["float32"] })],
+      ["emulator", expect.objectContaining({ train: false, eventDriven: true, precisions: ["float32"] })],
+      ["loihi", expect.objectContaining({ train: false, eventDriven: true, precisions: ["fixed-point"] })],
+      ["truenorth", expect.objectContaining({ train: false, eventDriven: true, precisions: ["fixed-point"] })],
+    ]);
+    // Every model with its kernels.
+    const kernelsOf = (name: string) =>
+      ((listing.neuronModels?.find((m) => m.name === name)?.kernels ?? []) as { kind: string }[]).map((k) => k.kind);
+    expect(kernelsOf("lif")).toEqual(["sequence", "infer", "population", "fixed-point:loihi"]);
+    expect(kernelsOf("relu")).toEqual(["sequence"]);
+    expect(kernelsOf("sigmoid")).toEqual([]);
     expect(listing.encoders?.map((m) => m.name)).toEqual(["direct", "rate", "latency", "delta"]);
     expect(listing.surrogates?.map((m) => m.name)).toContain("fast-sigmoid");
   });
@@ -29,6 +41,8 @@ describe("neurobridge CLI", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Plugins: @neurobridge\/core, @neurobridge\/neurons-lif/);
     expect(result.stdout).toMatch(/\n {2}lif +Discrete leaky integrate-and-fire.*\[spiking\] \(beta=0\.95, threshold=1\)/);
+    expect(result.stdout).toMatch(/\n {17}kernels: sequence, infer, population, fixed-point:loihi\n/);
+    expect(result.stdout).toMatch(/\n {2}loihi .*\n {17}inference, event-driven, fixed-point; hosts /);
   });
 
   it("fails with one line and a non-zero code on a bad plugin or command", () => {

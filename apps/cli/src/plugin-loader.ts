@@ -28,17 +28,21 @@ function resolveSpecifier(specifier: string, cwd: string): string {
  */
 export async function loadPlugin(specifier: string, cwd = process.cwd()): Promise<NeuroBridgePlugin> {
   let module: Record<string, unknown>;
+  let url: string;
   try {
-    module = (await import(resolveSpecifier(specifier, cwd))) as Record<string, unknown>;
+    url = resolveSpecifier(specifier, cwd);
+    module = (await import(url)) as Record<string, unknown>;
   } catch (error) {
     throw new NeuroBridgeError("PLUGIN_LOAD", `cannot load plugin module '${specifier}': ${(error as Error).message.split("\n")[0]}`);
   }
-  const candidate = [module.default, module.plugin].find(isPlugin);
-  if (!candidate) {
+  const exportName = (["default", "plugin"] as const).find((name) => isPlugin(module[name]));
+  const candidate = exportName ? (module[exportName] as NeuroBridgePlugin) : undefined;
+  if (!candidate || !exportName) {
     throw new NeuroBridgeError(
       "PLUGIN_LOAD",
       `module '${specifier}' exports no NeuroBridge plugin; export an object { name, register(registrar) } as default or as 'plugin'`,
     );
   }
-  return candidate;
+  // Remember where it came from, so worker threads can import it too.
+  return candidate.source ? candidate : { ...candidate, source: { module: url, export: exportName } };
 }

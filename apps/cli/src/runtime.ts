@@ -1,15 +1,14 @@
-/** The runtime the CLI works in: every installed NeuroBridge package's plugin plus user plugins. */
+/** The runtime the CLI works in: the bundled plugins (the pipeline's) plus user plugins named by `--plugin`. */
 
-import { tfjsPlugin } from "@neurobridge/backend-tfjs";
-import { createRuntime, type NeuroBridgePlugin, type Runtime } from "@neurobridge/core";
-import { lifPlugin } from "@neurobridge/neurons-lif";
+import type { TfjsBackendOptions } from "@neurobridge/backend-tfjs";
+import { createRuntime, type Runtime } from "@neurobridge/core";
+import { bundledPlugins } from "@neurobridge/experiments";
 import { loadPlugin } from "./plugin-loader.js";
 
-/** Plugins the CLI always registers. */
-export const BUNDLED_PLUGINS: readonly NeuroBridgePlugin[] = [lifPlugin, tfjsPlugin()];
-
 /** Creates the CLI runtime with the bundled plugins and the modules named by `--plugin`. */
-export async function createCliRuntime(options: { plugins?: readonly string[]; seed?: number } = {}): Promise<Runtime> {
+export async function createCliRuntime(
+  options: { plugins?: readonly string[]; seed?: number; tfjs?: TfjsBackendOptions } = {},
+): Promise<Runtime> {
   const user = await Promise.all((options.plugins ?? []).map((p) => loadPlugin(p)));
-  return createRuntime({ plugins: [...BUNDLED_PLUGINS, ...user], seed: options.seed ?? 0 });
+  return createRuntime({ plugins: [...bundledPlugins(options.tfjs ? { tfjs: options.tfjs } : {}), ...user], seed: options.seed ?? 0 });
 }

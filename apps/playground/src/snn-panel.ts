@@ -4,7 +4,7 @@
  * in NeuroBridge's event-driven emulator in the page; each layer's spike
  * raster and the output spike counts are shown.
  */
-import { type EventDrivenEmulator, floatEmulator, readChain } from "@neurobridge/backend-neuromorphic/browser";
+import { type EventDrivenEmulator, floatEmulator } from "@neurobridge/backend-neuromorphic/browser";
 import { createRuntime, decodeSafetensors, parseSpec, type Runtime } from "@neurobridge/core";
 import { lifPlugin } from "@neurobridge/neurons-lif";
 import { el } from "./chart.js";
@@ -20,7 +20,7 @@ let sampleIndex = 0;
 async function loadModel(specText: string, weights: Uint8Array, name: string): Promise<void> {
   const spec = parseSpec(specText, runtime, name);
   const { tensors } = decodeSafetensors(weights, `${name} weights`);
-  emulator = floatEmulator(readChain(runtime, spec, tensors));
+  emulator = floatEmulator(runtime, runtime.plan(spec, tensors));
   const T = spec.timeSteps;
   const sizes = emulator.plan.populations.map((p) => `${p.id} ${p.size}`).join(", ");
   $("model-note").textContent =

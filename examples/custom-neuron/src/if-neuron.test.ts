@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { createRuntime, type NeuronNode, sequentialSpec, simulatePopulation } from "@neurobridge/core";
 import { lifPlugin } from "@neurobridge/neurons-lif";
 import { describe, expect, it } from "vitest";
-import { integrateAndFire, plugin } from "./if-neuron.js";
+import { integrateAndFire } from "./if-neuron.js";
+import { plugin } from "./plugin.js";
 
 describe("a custom neuron plugin, registered without editing NeuroBridge", () => {
   const runtime = createRuntime({ plugins: [lifPlugin, plugin] });

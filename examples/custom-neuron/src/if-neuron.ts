@@ -4,7 +4,7 @@
  * `@neurobridge/core`'s public interfaces, so it runs on every backend that
  * executes `TensorOps` (reference arrays, TensorFlow.js, ONNX graphs).
  */
-import type { NeuroBridgePlugin, NeuronModel } from "@neurobridge/core";
+import type { NeuronModel } from "@neurobridge/core";
 
 /** The IF neuron: a LIF with β = 1, cheaper per update (no decay multiply). */
 export const integrateAndFire: NeuronModel = {
@@ -32,15 +32,3 @@ export const integrateAndFire: NeuronModel = {
     return { output: spikes, state: { v: context.reset.apply(ops, v, ops.stopGradient(spikes), threshold) } };
   },
 };
-
-/** The plugin object users pass to `createRuntime({ plugins })` or `neurobridge --plugin`. */
-export const plugin: NeuroBridgePlugin = {
-  name: "@neurobridge-examples/custom-neuron",
-  version: "0.1.0",
-  description: "Example: a non-leaky integrate-and-fire neuron registered from outside NeuroBridge.",
-  register(registrar) {
-    registrar.neuronModel(integrateAndFire);
-  },
-};
-
-export default plugin;

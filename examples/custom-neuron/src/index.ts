@@ -1,1 +1,3 @@
-export { default, integrateAndFire, plugin } from "./if-neuron.js";
+export * from "./alif-neuron.js";
+export { integrateAndFire } from "./if-neuron.js";
+export { default, plugin } from "./plugin.js";

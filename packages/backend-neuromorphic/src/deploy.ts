@@ -7,19 +7,29 @@
  *   cores of 1024 compartments and 128 KB synaptic memory, 128 per chip.
  *   Graded input (direct encoding) enters through an off-chip first layer
  *   programmed into the first population's bias registers.
- * - `truenorth`: checked against its crossbar constraints; dense layers with
- *   real-valued weights and more than 256 inputs do not map, and the error
- *   says which constraint fails and what would make the network fit.
+ * - `truenorth`: checked against its crossbar constraints ({@link checkTrueNorth}
+ *   returns every failing constraint with what would fit, as a value).
+ *
+ * Which models map onto Loihi is registered, not listed here: a model maps
+ * when its package registers a `fixed-point:loihi` kernel (e.g. `lif`).
  *
  * Every deployment also carries the float32 event-driven emulator of the
  * same network, whose spikes equal the training backend's.
  */
-import { type Runtime, UnsupportedError } from "@neurobridge/core";
-import type { Chain, DenseLayer } from "./chain.js";
+import {
+  type BackendCheck,
+  type BackendIssue,
+  createKernel,
+  type DensePlanLayer,
+  type NetworkPlan,
+  type Runtime,
+  requireBound,
+  UnsupportedError,
+} from "@neurobridge/core";
 import { DeploymentError } from "./deploy-error.js";
 import { type EmulatorCounters, totals } from "./emulator/counters.js";
 import { EventDrivenEmulator } from "./emulator/event-emulator.js";
-import { floatEmulator, type Stage, stagesOf } from "./emulator/float-plan.js";
+import { floatEmulator, type Stage, stageIssues, stagesOf } from "./emulator/float-plan.js";
 import { HostLayer } from "./emulator/host-layer.js";
 import { LoihiPopulation } from "./emulator/population.js";
 import { type LoihiQuantization, quantizeLoihiPopulation } from "./loihi/quantize.js";
@@ -31,11 +41,14 @@ export { DeploymentError } from "./deploy-error.js";
 export const TARGETS = ["loihi", "truenorth"] as const;
 export type TargetName = (typeof TARGETS)[number];
 
+const PROFILES: Readonly<Record<TargetName, TargetProfile>> = { loihi: loihiProfile, truenorth: trueNorthProfile };
+
+const isTarget = (name: string): name is TargetName => (TARGETS as readonly string[]).includes(name);
+
 /** The profile of a target by name. */
 export function targetProfile(name: string): TargetProfile {
-  if (name === "loihi") return loihiProfile;
-  if (name === "truenorth") return trueNorthProfile;
-  throw new UnsupportedError(`unknown target '${name}'; accepted: ${TARGETS.join(", ")}`);
+  if (!isTarget(name)) throw new UnsupportedError(`unknown target '${name}'; accepted: ${TARGETS.join(", ")}`);
+  return PROFILES[name];
 }
 
 /**
@@ -44,10 +57,10 @@ export function targetProfile(name: string): TargetProfile {
  * spikes equal the training backend's, step for step (one tick of latency
  * per hop).
  */
-export async function createFloatEmulator(runtime: Runtime, chain: Chain): Promise<EventDrivenEmulator> {
+export async function createFloatEmulator(runtime: Runtime, chain: NetworkPlan): Promise<EventDrivenEmulator> {
   const stages = stagesOf(chain, "the event-driven emulator");
   const host = chain.encoder.emitsSpikes ? undefined : await HostLayer.create(runtime, (stages[0] as Stage).dense);
-  return floatEmulator(chain, host ? () => host : undefined);
+  return floatEmulator(runtime, chain, host ? () => host : undefined);
 }
 
 /** One core's share of a population. */
@@ -110,7 +123,7 @@ export interface Deployment {
 }
 
 /** Largest |current| an off-chip layer can produce for inputs in [−maxInput, maxInput]. */
-function hostBound(dense: DenseLayer, maxInput: number): number {
+function hostBound(dense: DensePlanLayer, maxInput: number): number {
   let bound = 0;
   for (let o = 0; o < dense.outFeatures; o++) {
     let s = Math.abs((dense.bias?.[o] ?? 0) as number);
@@ -120,31 +133,30 @@ function hostBound(dense: DenseLayer, maxInput: number): number {
   return bound;
 }
 
-async function deployLoihi(runtime: Runtime, chain: Chain, options: DeployOptions): Promise<Deployment> {
+/** Maps, quantises and places `chain` on Loihi (synchronous: the verdict needs no emulator); throws {@link DeploymentError} at the first limit. */
+function placeLoihi(runtime: Runtime, chain: NetworkPlan, options: DeployOptions) {
   const p = loihiProfile;
   const stages = stagesOf(chain, "loihi");
   const warnings: string[] = [];
-  for (const { neuron } of stages) {
-    if (neuron.resolved.model.name !== "lif") {
+  const compartments = stages.map(({ neuron }) => {
+    const mapping = createKernel(runtime, neuron, "fixed-point:loihi");
+    if (!mapping) {
+      const mappable = runtime
+        .registry("kernel")
+        .list()
+        .filter((k) => k.value.kind === "fixed-point:loihi")
+        .map((k) => `'${k.value.model}'`);
       throw new DeploymentError(
         "loihi",
         "neuronModel",
-        `population '${neuron.id}' uses neuron model '${neuron.resolved.model.name}'; Loihi compartments are CUBA-LIF: accepted model 'lif'`,
+        `population '${neuron.id}' uses neuron model '${neuron.model.name}', which has no Loihi mapping (a 'fixed-point:loihi' kernel); models with one: ${mappable.join(", ") || "none"}`,
       );
     }
-    const reset = neuron.resolved.resetName;
-    if (reset === "subtract") {
-      warnings.push(
-        `'${neuron.id}' was trained with reset by subtraction; Loihi resets v to 0 after a spike, so the chip drops the charge above threshold.`,
-      );
-    } else if (reset !== "zero") {
-      throw new DeploymentError(
-        "loihi",
-        "reset",
-        `population '${neuron.id}' uses reset '${reset}'; Loihi resets v to 0: accepted 'zero' (or 'subtract', approximated)`,
-      );
-    }
-  }
+    const mapped = mapping.map(neuron);
+    if ("reason" in mapped) throw new DeploymentError("loihi", "reset", mapped.reason);
+    warnings.push(...mapped.warnings);
+    return { id: neuron.id, size: neuron.size, decay: mapped.decay, threshold: mapped.threshold };
+  });
   const hostFed = !chain.encoder.emitsSpikes;
   if (hostFed) {
     warnings.push(
@@ -155,7 +167,12 @@ async function deployLoihi(runtime: Runtime, chain: Chain, options: DeployOption
   const maxInput = (options.maxInput ?? 1) * Math.abs(gain);
   const quantized = stages.map((s, i) => {
     const fedBy = hostFed && i === 0 ? "host" : "synapses";
-    return { stage: s, fedBy, ...quantizeLoihiPopulation(s.neuron, s.dense, fedBy, fedBy === "host" ? hostBound(s.dense, maxInput) : 0) };
+    const compartment = compartments[i] as (typeof compartments)[number];
+    return {
+      stage: s,
+      fedBy,
+      ...quantizeLoihiPopulation(compartment, s.dense, fedBy, fedBy === "host" ? hostBound(s.dense, maxInput) : 0),
+    };
   });
   // Partition: neurons per core, synaptic memory, input and output axons.
   const neuronsPerCore = constantOf(p, "neuronsPerCore");
@@ -225,6 +242,12 @@ async function deployLoihi(runtime: Runtime, chain: Chain, options: DeployOption
       required: core,
     });
   }
+  return { p, stages, warnings, hostFed, quantized, placements, coreMap, core, available, weightBits };
+}
+
+/** Builds the Loihi deployment of a placed plan: its emulators and energy model. */
+async function deployLoihi(runtime: Runtime, chain: NetworkPlan, options: DeployOptions): Promise<Deployment> {
+  const { p, stages, warnings, hostFed, quantized, placements, coreMap, core, available, weightBits } = placeLoihi(runtime, chain, options);
   const host = hostFed ? await HostLayer.create(runtime, (stages[0] as Stage).dense) : undefined;
   const emulator = new EventDrivenEmulator({
     chain,
@@ -275,16 +298,18 @@ async function deployLoihi(runtime: Runtime, chain: Chain, options: DeployOption
 /**
  * TrueNorth: 256 axons × 256 neurons per core; a neuron sees one signed
  * weight per axon type (4 types, the type belongs to the axon) through a
- * binary crossbar, and targets exactly one axon. Checks the chain against
- * these and names the first constraint that fails, with what would fit.
+ * binary crossbar, and targets exactly one axon. Lists every constraint the
+ * plan breaks, each with what would fit.
  */
-function checkTrueNorth(chain: Chain): never {
+export function checkTrueNorth(chain: NetworkPlan): BackendCheck {
   const p = trueNorthProfile;
   const axons = constantOf(p, "axonsPerCore");
   const neurons = constantOf(p, "neuronsPerCore");
   const types = constantOf(p, "axonTypes");
-  const stages = stagesOf(chain, "truenorth");
-  for (const { dense, neuron } of stages) {
+  const structural = stageIssues(chain);
+  if (structural.length) return { fits: false, issues: structural };
+  const issues: BackendIssue[] = [];
+  for (const { dense, neuron } of stagesOf(chain, "truenorth")) {
     let positive = false;
     let negative = false;
     const distinct = new Set<number>();
@@ -299,37 +324,61 @@ function checkTrueNorth(chain: Chain): never {
     if (required > axons) {
       const groups = Math.ceil(required / axons);
       const cores = groups * Math.ceil(neuron.size / neurons);
-      throw new DeploymentError(
-        "truenorth",
-        "axonsPerCore",
-        `'${dense.id}' has fan-in ${dense.inFeatures} with mixed-sign weights, i.e. ${required} axons (one per input and sign); a TrueNorth core has ${axons} axons. ` +
+      issues.push({
+        constraint: "axonsPerCore",
+        path: `layers.${dense.id}`,
+        message:
+          `'${dense.id}' has fan-in ${dense.inFeatures} with mixed-sign weights, i.e. ${required} axons (one per input and sign); a TrueNorth core has ${axons} axons. ` +
           `To fit: restrict each neuron's fan-in to ${Math.floor(axons / copies)} inputs (e.g. ${groups} groups of ≤ ${Math.ceil(dense.inFeatures / groups)} pixels with a merge layer, as Esser et al., PNAS 2016, do) — at least ${cores} cores for this layer plus the merge — ` +
           `and quantise weights to ${types} values per neuron (one per axon type), then retrain under those constraints.`,
-        { layer: dense.id, limit: axons, required, groups, coresAtLeast: cores },
-      );
+        details: { layer: dense.id, limit: axons, required, groups, coresAtLeast: cores },
+      });
     }
     if (distinct.size > types) {
-      throw new DeploymentError(
-        "truenorth",
-        "axonTypes",
-        `'${dense.id}' has more than ${types} distinct weight values; a TrueNorth neuron has one signed weight per axon type (${types} types). Train with weights constrained to ${types} levels per neuron (e.g. ternary).`,
-        { layer: dense.id, limit: types },
-      );
+      issues.push({
+        constraint: "axonTypes",
+        path: `layers.${dense.id}`,
+        message: `'${dense.id}' has more than ${types} distinct weight values; a TrueNorth neuron has one signed weight per axon type (${types} types). Train with weights constrained to ${types} levels per neuron (e.g. ternary).`,
+        details: { layer: dense.id, limit: types },
+      });
     }
     if (neuron.size > neurons) {
-      throw new DeploymentError(
-        "truenorth",
-        "targetsPerNeuron",
-        `'${neuron.id}' (${neuron.size} neurons) spans several cores, and each presynaptic neuron targets one axon: every source neuron needs ${Math.ceil(neuron.size / neurons)} copies (splitter neurons).`,
-        { layer: neuron.id },
-      );
+      issues.push({
+        constraint: "targetsPerNeuron",
+        path: `layers.${neuron.id}`,
+        message: `'${neuron.id}' (${neuron.size} neurons) spans several cores, and each presynaptic neuron targets one axon: every source neuron needs ${Math.ceil(neuron.size / neurons)} copies (splitter neurons).`,
+        details: { layer: neuron.id },
+      });
     }
   }
-  throw new DeploymentError(
-    "truenorth",
-    "emulation",
-    "the network satisfies the crossbar constraints, but this release emulates Loihi only; TrueNorth emulation is not implemented yet",
-  );
+  if (issues.length === 0) {
+    issues.push({
+      constraint: "emulation",
+      path: "network",
+      message:
+        "the network satisfies the crossbar constraints, but this release does not emulate TrueNorth yet (Loihi and the float emulator run)",
+    });
+  }
+  return { fits: false, issues };
+}
+
+/** Runs `check` and throws its first issue as a {@link DeploymentError}. */
+function throwFirst(target: string, check: BackendCheck): void {
+  const issue = check.issues[0];
+  if (!check.fits && issue) throw new DeploymentError(target, issue.constraint, issue.message, issue.details ?? {});
+}
+
+/** Loihi's verdict on a plan as a value: the first constraint that fails (placement runs to find it). */
+export function checkLoihi(runtime: Runtime, chain: NetworkPlan, options: DeployOptions = {}): BackendCheck {
+  const structural = stageIssues(chain);
+  if (structural.length) return { fits: false, issues: structural };
+  try {
+    placeLoihi(runtime, chain, options);
+    return { fits: true, issues: [] };
+  } catch (error) {
+    if (!(error instanceof DeploymentError)) throw error;
+    return { fits: false, issues: [{ constraint: error.constraint, path: "network", message: error.message, details: error.details }] };
+  }
 }
 
 /** Options of {@link deploy}. */
@@ -338,9 +387,19 @@ export interface DeployOptions {
   readonly maxInput?: number;
 }
 
-/** Places `chain` on `target`; throws {@link DeploymentError} naming the failing constraint. */
-export async function deploy(runtime: Runtime, chain: Chain, target: string, options: DeployOptions = {}): Promise<Deployment> {
+/** Places a bound `chain` on `target`; throws {@link DeploymentError} naming the failing constraint. */
+export async function deploy(runtime: Runtime, chain: NetworkPlan, target: string, options: DeployOptions = {}): Promise<Deployment> {
   targetProfile(target);
-  if (target === "truenorth") checkTrueNorth(chain);
-  return deployLoihi(runtime, chain, options);
+  requireBound(chain, `deploying to ${target}`);
+  return DEPLOYERS[target as TargetName](runtime, chain, options);
 }
+
+/** How each target places a plan (TrueNorth: its constraints, every one of which fails in this release). */
+const DEPLOYERS: Readonly<Record<TargetName, (runtime: Runtime, chain: NetworkPlan, options: DeployOptions) => Promise<Deployment>>> = {
+  loihi: deployLoihi,
+  truenorth: async (_runtime, chain) => {
+    const check = checkTrueNorth(chain);
+    throwFirst("truenorth", check);
+    throw new DeploymentError("truenorth", "emulation", "TrueNorth emulation is not in this release");
+  },
+};

@@ -1,17 +1,17 @@
 /**
  * `@neurobridge/backend-neuromorphic` — networks off the training backend:
- * ONNX export (feed-forward, SNN step and unrolled graphs) run in
- * onnxruntime-node, emulated neuromorphic targets (Loihi, TrueNorth) and
- * their sourced profiles.
+ * the emulated targets as backends (`emulator`, `loihi`, `truenorth`, from
+ * {@link neuromorphicPlugin}), ONNX export (feed-forward, SNN step and
+ * unrolled graphs) run in onnxruntime-node, and the targets' sourced profiles.
  *
  * @packageDocumentation
  */
-export * from "./chain.js";
+export * from "./backends.js";
 export * from "./deploy.js";
 export * from "./emulator/counters.js";
 export * from "./emulator/evaluate.js";
 export * from "./emulator/event-emulator.js";
-export { floatEmulator } from "./emulator/float-plan.js";
+export { floatEmulator, floatPopulation, type Stage, stageIssues, stagesOf } from "./emulator/float-plan.js";
 export * from "./emulator/gemm-order.js";
 export * from "./emulator/js-host-layer.js";
 export * from "./emulator/population.js";

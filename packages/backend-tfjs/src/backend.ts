@@ -1,23 +1,28 @@
 /**
- * The `tfjs` backend as registered through the runtime: compiles specs into
- * the chain executor (GEMMs on ONNX Runtime where available, fused LIF
- * kernels, tfjs autograd for every other neuron model) and trains them.
+ * The `tfjs` backend as registered through the runtime: runs a
+ * {@link NetworkPlan} on the chain executor (GEMMs on ONNX Runtime where
+ * available, registered kernels, tfjs autograd through every other model's
+ * `step`), trains it, evaluates it — in this thread or on worker threads that
+ * rebuild the runtime from the plugins' sources.
  */
 
 import { availableParallelism } from "node:os";
 import {
   type Backend,
+  type BackendCheck,
   type CompiledNetwork,
-  type NetworkSpec,
+  type Dataset,
+  describeCheck,
+  type Evaluation,
+  type NetworkPlan,
+  NeuroBridgeError,
   type NeuroBridgePlugin,
-  type RandomSource,
   type RunOptions,
   type RunResult,
   type Runtime,
-  specEdges,
+  requireBound,
+  type TrainerOptions,
   UnsupportedError,
-  type ValidationIssue,
-  validateWeights,
   type Weights,
 } from "@neurobridge/core";
 import { type Engine, LocalEngine } from "./engine.js";
@@ -42,15 +47,18 @@ export interface TfjsBackendOptions {
   readonly gemmThreads?: number;
   /**
    * Worker threads for training and evaluation (default: min(2, cores) for
-   * multi-step networks, 1 for T = 1). 1 runs in this thread. Workers host the bundled neuron models and
-   * `workerPlugins`; a spec they cannot host runs in this thread.
+   * multi-step networks, 1 for T = 1); 1 runs in this thread. Workers rebuild
+   * the runtime from each plugin's `source`.
    */
   readonly workers?: number;
-  /** Plugin modules (paths or package names) the workers import. */
-  readonly workerPlugins?: readonly string[];
 }
 
-const CAPABILITIES = { train: true, eventDriven: false, precisions: ["float32"] } as const;
+const CAPABILITIES = {
+  train: true,
+  eventDriven: false,
+  precisions: ["float32"],
+  hosts: "chains input → (dense → neuron)* → output of any registered neuron model; learns any learnable parameter",
+} as const;
 
 /** The tfjs backend. */
 export class TfjsBackend implements Backend {
@@ -66,6 +74,11 @@ export class TfjsBackend implements Backend {
     private readonly options: TfjsBackendOptions,
   ) {}
 
+  /** Where dense products and elementwise work run. */
+  info(): Readonly<Record<string, unknown>> {
+    return { gemm: this.gemm.name, kernel: this.kernel };
+  }
+
   /** Initialises tfjs and the GEMM provider. */
   static async create(runtime: Runtime, options: TfjsBackendOptions = {}): Promise<TfjsBackend> {
     const kernel = await useKernelBackend(options.kernel ?? "wasm");
@@ -73,80 +86,81 @@ export class TfjsBackend implements Backend {
     return new TfjsBackend(runtime, gemm, kernel as "wasm" | "cpu", options);
   }
 
-  check(spec: NetworkSpec): ValidationIssue[] {
-    const issues: ValidationIssue[] = [];
-    const outDegree = new Map<string, number>();
-    for (const [from] of specEdges(spec)) outDegree.set(from, (outDegree.get(from) ?? 0) + 1);
-    for (const [id, n] of outDegree) {
-      if (n > 1)
-        issues.push({
-          path: `nodes.${id}`,
-          message: `feeds ${n} nodes; the tfjs backend runs chains (input → (dense → neuron)* → output)`,
-        });
-    }
-    spec.nodes.forEach((node, i) => {
-      if (node.type !== "neuron" || !node.learn?.length) return;
-      const bad = node.learn.filter((p) => !(node.model === "lif" && p === "beta"));
-      if (bad.length)
-        issues.push({
-          path: `nodes[${i}].learn`,
-          message: `the tfjs backend learns lif's beta only; cannot learn ${bad.join(", ")} of '${node.model}'`,
-        });
-    });
-    return issues;
+  /**
+   * Every plan fits: plans are chains by construction, models without a
+   * kernel run their own `step`, and the executor learns any learnable
+   * parameter through tfjs autograd.
+   */
+  check(_plan: NetworkPlan): BackendCheck {
+    return { fits: true, issues: [] };
   }
 
-  private executor(spec: NetworkSpec): ChainExecutor {
-    const issues = this.check(spec);
-    if (issues.length)
-      throw new UnsupportedError(
-        `the tfjs backend cannot host this network:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n")}`,
-      );
-    return new ChainExecutor(this.runtime, spec, this.gemm);
+  private executor(plan: NetworkPlan): ChainExecutor {
+    const check = this.check(plan);
+    if (!check.fits) throw new UnsupportedError(describeCheck("tfjs", check));
+    return new ChainExecutor(this.runtime, plan, this.gemm);
   }
 
   /**
-   * An engine for `spec`: worker threads when more than one is asked for (or
-   * by default) and they can host the spec, else this thread.
+   * An engine for `plan`: worker threads when more than one is asked for (or
+   * by default for multi-step networks), else this thread. Workers need every
+   * plugin the plan uses to have a `source`; when one has none, an explicit
+   * request fails naming the fix, and the default runs in this thread and
+   * says why in `warnings`.
    */
-  async engine(spec: NetworkSpec, seed: number, workers?: number): Promise<Engine> {
-    const executor = this.executor(spec);
+  async engine(plan: NetworkPlan, seed: number, workers?: number, warnings: string[] = []): Promise<Engine> {
+    const executor = this.executor(plan);
     // Workers pay 1–2 ms of messaging per batch: worth it for multi-step
     // (spiking) networks, not for a T = 1 ANN (measured: FFNN 2.6 s/epoch in
     // this thread, 4.0 s on 2 workers; SNN 43 s in this thread, 22–24 s on 2).
-    const wanted = workers ?? this.options.workers ?? (spec.timeSteps > 1 ? Math.min(2, availableParallelism()) : 1);
+    const explicit = workers ?? this.options.workers;
+    if (explicit !== undefined && !(Number.isInteger(explicit) && explicit >= 1)) {
+      throw new NeuroBridgeError("WORKERS_INVALID", `workers must be a positive integer, got ${explicit}`);
+    }
+    const wanted = explicit ?? (plan.timeSteps > 1 ? Math.min(2, availableParallelism()) : 1);
     if (wanted > 1) {
-      try {
-        return await ParallelEngine.create({
-          workers: wanted,
-          spec: executor.spec,
-          seed,
-          plugins: this.options.workerPlugins ?? [],
-          ...(this.options.gemm ? { gemm: this.options.gemm } : {}),
-          gemmThreads: 1,
-          kernel: this.kernel,
-        });
-      } catch (error) {
-        if (workers !== undefined || this.options.workers !== undefined) throw error;
+      const { sources, missing } = this.runtime.pluginSources(plan.plugins);
+      if (missing.length) {
+        const message =
+          `plugin${missing.length > 1 ? "s" : ""} ${missing.map((m) => `'${m}'`).join(", ")} exist${missing.length > 1 ? "" : "s"} only in this thread, so worker threads cannot register ${missing.length > 1 ? "them" : "it"}. ` +
+          'Give the plugin a source — `source: { module: import.meta.url, export: "myPlugin" }` — or load it with `neurobridge --plugin <module>`, or ask for 1 worker';
+        if (explicit !== undefined) throw new NeuroBridgeError("PLUGIN_NOT_PORTABLE", `${message}.`);
+        warnings.push(`training runs in this thread: ${message}.`);
+      } else {
+        try {
+          return await ParallelEngine.create({
+            workers: wanted,
+            spec: plan.spec,
+            seed,
+            plugins: sources,
+            ...(this.options.gemm ? { gemm: this.options.gemm } : {}),
+            gemmThreads: 1,
+            kernel: this.kernel,
+          });
+        } catch (error) {
+          if (explicit !== undefined) throw error;
+          warnings.push(`training runs in this thread: worker threads did not start (${(error as Error).message}).`);
+        }
       }
     }
     return new LocalEngine(executor, seed, this.gemm.name);
   }
 
-  async compile(spec: NetworkSpec, weights: Weights): Promise<CompiledNetwork> {
-    const executor = this.executor(spec);
-    validateWeights(spec, weights, this.runtime);
-    const params = Object.fromEntries(Object.entries(weights).map(([k, t]) => [k, t.data]));
+  async compile(plan: NetworkPlan): Promise<CompiledNetwork> {
+    requireBound(plan, "compiling for tfjs");
+    const executor = this.executor(plan);
+    const params = planParams(plan);
     const runtime = this.runtime;
     const engine = new LocalEngine(executor, runtime.seed, this.gemm.name);
     return {
-      spec: executor.spec,
+      spec: plan.spec,
+      plan,
       async run(input: Float32Array, batch: number, _options: RunOptions = {}): Promise<RunResult> {
         const features = input.length / batch;
         if (!Number.isInteger(features)) throw new UnsupportedError(`input of ${input.length} values does not split into ${batch} samples`);
         const ev = await evaluate(
           runtime,
-          executor.spec,
+          plan,
           engine,
           params,
           { inputs: input, labels: new Uint8Array(batch), count: batch, features, classes: 0 },
@@ -158,43 +172,38 @@ export class TfjsBackend implements Backend {
     };
   }
 
-  /** A trainer; `rng`'s seed seeds everything stochastic in training. */
-  createTrainer(
-    spec: NetworkSpec,
-    weights: Weights,
-    rng: RandomSource,
-    config: Readonly<Record<string, unknown>> = {},
-  ): Promise<ExecutorTrainer> {
-    return this.trainerWithSeed(spec, weights, rng.seed, config);
+  /** A trainer for `plan` starting from `weights`. */
+  async createTrainer(plan: NetworkPlan, weights: Weights, options: TrainerOptions = {}): Promise<ExecutorTrainer> {
+    const seed = options.seed ?? this.runtime.seed;
+    const warnings: string[] = [];
+    const engine = await this.engine(plan, seed, options.workers, warnings);
+    return new ExecutorTrainer(this.runtime, plan, engine, weights, seed, { ...(options.config ?? {}), workers: engine.workers }, warnings);
   }
 
-  /** A trainer seeded with `seed` directly (what checkpoints record); `workers` as in {@link engine}. */
-  async trainerWithSeed(
-    spec: NetworkSpec,
-    weights: Weights,
-    seed: number,
-    config: Readonly<Record<string, unknown>> = {},
-    workers?: number,
-  ): Promise<ExecutorTrainer> {
-    const engine = await this.engine(spec, seed, workers);
-    return new ExecutorTrainer(this.runtime, spec, engine, weights, seed, { ...config, workers: engine.workers });
-  }
-
-  /** Evaluates `weights` of `spec` on `data` (accuracy, speed, activity, ops). */
-  async evaluate(
-    spec: NetworkSpec,
-    weights: Weights,
-    data: import("@neurobridge/core").Dataset,
-    options: { batchSize?: number; workers?: number } = {},
-  ) {
-    const engine = await this.engine(spec, this.runtime.seed, options.workers);
+  /** Evaluates a bound plan on `data` (accuracy, speed, activity, ops). */
+  async evaluate(plan: NetworkPlan, data: Dataset, options: { batchSize?: number; workers?: number } = {}): Promise<Evaluation> {
+    requireBound(plan, "evaluating on tfjs");
+    const engine = await this.engine(plan, this.runtime.seed, options.workers);
     try {
-      const params = Object.fromEntries(Object.entries(weights).map(([k, t]) => [k, t.data]));
-      return await evaluate(this.runtime, spec, engine, params, data, options.batchSize ? { batchSize: options.batchSize } : {});
+      return await evaluate(this.runtime, plan, engine, planParams(plan), data, options.batchSize ? { batchSize: options.batchSize } : {});
     } finally {
       await engine.dispose();
     }
   }
+}
+
+/** A bound plan's weights by weight name, as the executor reads them. */
+function planParams(plan: NetworkPlan): Record<string, Float32Array> {
+  const params: Record<string, Float32Array> = {};
+  for (const layer of plan.layers) {
+    if (layer.kind === "dense") {
+      params[`${layer.id}.weight`] = layer.weight;
+      if (layer.bias) params[`${layer.id}.bias`] = layer.bias;
+    } else {
+      for (const name of layer.learn) params[`${layer.id}.${name}`] = layer.params[name] as Float32Array;
+    }
+  }
+  return params;
 }
 
 /** Registers the `tfjs` backend. */
@@ -203,7 +212,7 @@ export function tfjsPlugin(options: TfjsBackendOptions = {}): NeuroBridgePlugin 
     name: "@neurobridge/backend-tfjs",
     version: "0.1.0",
     description: "TensorFlow.js backend: training and inference.",
-    requires: ["@neurobridge/neurons-lif"],
+    source: { module: import.meta.url, export: "tfjsPlugin", options },
     register(r) {
       r.backend({
         name: "tfjs",

@@ -4,9 +4,8 @@
  * ({@link LocalEngine}) or split across worker threads (`parallel.ts`).
  * Both return the same shapes, so the trainer and `evaluate` do not care.
  */
-import { createRandom, type RandomSource } from "@neurobridge/core";
+import { countCorrect, createRandom, outputScores, type RandomSource, UnsupportedError } from "@neurobridge/core";
 import type { ChainExecutor, ExecutorForward, ParamArrays } from "./executor.js";
-import { computeLoss, spikeCounts } from "./losses.js";
 
 /** Which loss, with its parameters and what it reads. */
 export interface LossConfig {
@@ -49,6 +48,8 @@ export interface ForwardSummary {
 export interface Engine {
   readonly name: string;
   readonly workers: number;
+  /** Which implementation runs each neuron layer (as the executors report it). */
+  readonly implementations: Readonly<Record<string, string>>;
   trainStep(params: ParamArrays, inputs: Float32Array, labels: Uint8Array, loss: LossConfig, rngLabel: string): Promise<TrainStepResult>;
   summarize(params: ParamArrays, inputs: Float32Array, batch: number, rngLabel: string): Promise<ForwardSummary>;
   dispose(): Promise<void>;
@@ -58,11 +59,11 @@ export interface Engine {
 export function summarizeForward(forward: ExecutorForward, timeSteps: number): ForwardSummary {
   const batch = forward.batch;
   const out = forward.output;
-  const scores = out.temporal ? spikeCounts(out, timeSteps, batch) : Float32Array.from(out.data);
+  const scores = Float32Array.from(outputScores(out, timeSteps, batch));
   let inputSpikes = 0;
   if (forward.input.temporal) for (const v of forward.input.data) if (v !== 0) inputSpikes++;
   const layers = forward.layers.map((layer) => {
-    if (layer.activity) return { id: layer.id, size: layer.size, temporal: true, ...layer.activity };
+    if (layer.counts) return { id: layer.id, size: layer.size, temporal: layer.output.temporal, ...layer.counts };
     const steps = layer.output.temporal ? timeSteps : 1;
     const N = layer.size;
     const data = layer.output.data;
@@ -126,11 +127,40 @@ export async function executorTrainStep(
   meanOver: number,
 ): Promise<TrainStepResult> {
   const batch = labels.length;
-  const forward = await executor.forward(params, inputs, batch, rng, { keepMembrane: loss.reads === "membrane" });
-  const membrane = loss.reads === "membrane" ? forward.layers.at(-1)?.membrane : undefined;
-  const result = computeLoss(loss.name, loss.params, forward.output, labels, executor.spec.timeSteps, batch, membrane, meanOver);
+  const spec = executor.runtime.loss(loss.name);
+  const plan = executor.plan;
+  const readsMembrane = spec.reads === "membrane";
+  const forward = await executor.forward(params, inputs, batch, rng, { keepMembrane: readsMembrane });
+  const output = forward.output;
+  if ((spec.reads === "logits") === output.temporal) {
+    throw new UnsupportedError(
+      `loss '${spec.name}' reads ${spec.reads}, which this network's ${output.temporal ? "per-step (spiking)" : "static"} output does not have; ` +
+        `losses for it: ${executor.runtime
+          .registry("loss")
+          .list()
+          .filter((l) => (l.value.reads === "logits") !== output.temporal)
+          .map((l) => l.name)
+          .join(", ")}`,
+    );
+  }
+  const last = plan.layers.at(-1);
+  const membrane = readsMembrane ? forward.layers.at(-1)?.membrane : undefined;
+  if (readsMembrane && !(membrane && last?.kind === "neuron")) {
+    throw new UnsupportedError(
+      `loss '${spec.name}' reads the output layer's membrane; ${last?.kind === "neuron" ? `'${last.id}' (model '${last.model.name}') runs on its generic step, which exposes none — use a model with a sequence kernel` : "the network ends in a dense layer"}, or a loss that reads spikes (ce_rate, ce_count, mse_count)`,
+    );
+  }
+  const result = spec.compute({
+    output,
+    labels,
+    batch,
+    timeSteps: plan.timeSteps,
+    meanOver,
+    params: loss.params as Record<string, number>,
+    ...(membrane ? { membrane } : {}),
+  });
   const grads = await executor.backward(forward, result.grad, result.dMembrane);
-  return { loss: result.loss, correct: result.correct, grads };
+  return { loss: result.loss, correct: countCorrect(output, labels, plan.timeSteps, batch), grads };
 }
 
 /** Runs everything in this thread. */
@@ -146,13 +176,17 @@ export class LocalEngine implements Engine {
     this.name = `local (${gemmName})`;
   }
 
+  get implementations() {
+    return this.executor.implementations;
+  }
+
   trainStep(params: ParamArrays, inputs: Float32Array, labels: Uint8Array, loss: LossConfig, rngLabel: string): Promise<TrainStepResult> {
     return executorTrainStep(this.executor, params, inputs, labels, loss, createRandom(this.seed).fork(rngLabel), labels.length);
   }
 
   async summarize(params: ParamArrays, inputs: Float32Array, batch: number, rngLabel: string): Promise<ForwardSummary> {
     const forward = await this.executor.forward(params, inputs, batch, createRandom(this.seed).fork(rngLabel), { inference: true });
-    return summarizeForward(forward, this.executor.spec.timeSteps);
+    return summarizeForward(forward, this.executor.plan.timeSteps);
   }
 
   async dispose(): Promise<void> {}

@@ -4,29 +4,24 @@
  * fire) and operation counts under core's definitions, with the measured
  * spike counts giving the effective synaptic operations.
  */
-import { argmax, type Dataset, type LayerActivity, type NetworkSpec, type OpCounts, type Runtime, specEdges } from "@neurobridge/core";
+import {
+  argmax,
+  type Dataset,
+  type Evaluation,
+  type LayerActivity,
+  type NetworkPlan,
+  type OpCounts,
+  type Runtime,
+} from "@neurobridge/core";
 import { type Engine, type ForwardSummary, mergeSummaries } from "./engine.js";
 import type { ParamArrays } from "./executor.js";
 
-/** Result of {@link evaluate}. */
-export interface Evaluation {
-  readonly accuracy: number;
-  readonly count: number;
-  readonly seconds: number;
-  readonly samplesPerSecond: number;
-  readonly activity: LayerActivity[];
-  /** Operations per sample, effective (measured spikes). */
-  readonly ops: OpCounts;
-  /** Predicted class per sample (argmax of spike counts or logits; first on ties). */
-  readonly predictions: Uint8Array;
-  /** Output per sample `[count, C]`: spike counts (SNN) or logits (ANN). */
-  readonly outputs: Float32Array;
-}
+export type { Evaluation } from "@neurobridge/core";
 
 /** Turns a summary of `count` samples into activity records and effective op counts. */
 export function activityAndOps(
   runtime: Runtime,
-  spec: NetworkSpec,
+  plan: NetworkPlan,
   summary: ForwardSummary,
   count: number,
 ): { activity: LayerActivity[]; ops: OpCounts } {
@@ -41,23 +36,23 @@ export function activityAndOps(
       neverActiveFraction: 1 - l.everActive.reduce((s, v) => s + v, 0) / l.size,
     };
   });
+  // Input events of each dense layer: the spikes of what feeds it (the encoder, or the layer before).
   const byId = new Map(summary.layers.map((l) => [l.id, l]));
   const inputEvents: Record<string, number> = {};
-  for (const [from, to] of specEdges(spec)) {
-    const target = spec.nodes.find((n) => n.id === to);
-    if (target?.type !== "dense") continue;
-    const source = spec.nodes.find((n) => n.id === from);
-    if (source?.type === "input" && summary.inputSpikes > 0) inputEvents[to] = summary.inputSpikes / count;
-    const layer = byId.get(from);
-    if (layer?.temporal) inputEvents[to] = layer.perStep.reduce((s, v) => s + v, 0) / count;
-  }
-  return { activity, ops: runtime.countOps(spec, inputEvents) };
+  plan.layers.forEach((layer, i) => {
+    if (layer.kind !== "dense") return;
+    const before = plan.layers[i - 1];
+    if (!before && summary.inputSpikes > 0) inputEvents[layer.id] = summary.inputSpikes / count;
+    const fed = before ? byId.get(before.id) : undefined;
+    if (fed?.temporal) inputEvents[layer.id] = fed.perStep.reduce((s, v) => s + v, 0) / count;
+  });
+  return { activity, ops: runtime.countOps(plan, inputEvents) };
 }
 
 /** Runs `engine` over `dataset` in batches and aggregates everything. */
 export async function evaluate(
   runtime: Runtime,
-  spec: NetworkSpec,
+  plan: NetworkPlan,
   engine: Engine,
   params: ParamArrays,
   dataset: Dataset,
@@ -88,7 +83,7 @@ export async function evaluate(
     count: dataset.count,
     seconds,
     samplesPerSecond: dataset.count / seconds,
-    ...activityAndOps(runtime, spec, summary, dataset.count),
+    ...activityAndOps(runtime, plan, summary, dataset.count),
     predictions,
     outputs: summary.scores,
   };

@@ -1,13 +1,28 @@
-import { createRuntime, initWeights, type NetworkSpec, sequentialSpec, type Weights, type WeightTensor } from "@neurobridge/core";
+import {
+  type Activation,
+  createRuntime,
+  initWeights,
+  type NetworkSpec,
+  sequentialSpec,
+  type Weights,
+  type WeightTensor,
+} from "@neurobridge/core";
 import { lifPlugin } from "@neurobridge/neurons-lif";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ChainExecutor } from "./executor.js";
+import { executorTrainStep } from "./engine.js";
+import { ChainExecutor, type ExecutorOptions } from "./executor.js";
 import { createGemm, createTfjsGemm, type Gemm } from "./gemm.js";
-import { TfjsGraph } from "./graph.js";
-import { computeLoss } from "./losses.js";
+import { autogradForward } from "./test-support/autograd-graph.js";
 import { tf, useKernelBackend } from "./tf.js";
 
 const runtime = createRuntime({ plugins: [lifPlugin], seed: 3 });
+const executor = (spec: NetworkSpec, g: Gemm, options?: ExecutorOptions) => new ChainExecutor(runtime, runtime.plan(spec), g, options);
+
+/** A registered loss on an output, as the engine computes it. */
+function computeLoss(name: string, output: Activation, labels: Uint8Array, timeSteps: number, batch: number, membrane?: Float32Array) {
+  const loss = runtime.loss(name);
+  return loss.compute({ output, labels, batch, timeSteps, meanOver: batch, params: {}, ...(membrane ? { membrane } : {}) });
+}
 let gemm: Gemm;
 
 beforeAll(async () => {
@@ -25,7 +40,7 @@ const toArrays = (w: Weights) => Object.fromEntries(Object.entries(w).map(([k, t
 
 /** Loss and gradients through tfjs autograd (the reference), for softmax_ce or ce_rate. */
 function referenceGrads(spec: NetworkSpec, weights: Weights, x: Float32Array, y: Uint8Array, loss: "softmax_ce" | "ce_rate") {
-  const graph = new TfjsGraph(runtime, spec, { fused: false });
+  const plan = runtime.plan(spec);
   const names = Object.keys(weights);
   const batch = y.length;
   return tf.tidy(() => {
@@ -33,7 +48,7 @@ function referenceGrads(spec: NetworkSpec, weights: Weights, x: Float32Array, y:
     const onehot = tf.oneHot(tf.tensor1d(Array.from(y), "int32"), 3);
     const { value, grads } = tf.valueAndGrads((...ps: tf.Tensor[]) => {
       const params = Object.fromEntries(names.map((n, i) => [n, ps[i] as tf.Tensor]));
-      const out = graph.forward(params, x, batch, { rng: runtime.random("enc") }).output;
+      const out = autogradForward(plan, params, x, batch, runtime.random("enc"));
       if (loss === "softmax_ce") return tf.losses.softmaxCrossEntropy(onehot, out) as tf.Scalar;
       const T = spec.timeSteps;
       return tf.losses.softmaxCrossEntropy(tf.tile(onehot, [T, 1]), out) as tf.Scalar;
@@ -59,9 +74,14 @@ describe("chain executor", () => {
   it("SNN BPTT through the fused kernel equals tfjs autograd through the generic step (incl. learned β)", async () => {
     const weights = initWeights(snn, runtime.random("init"), runtime);
     const { x, y } = batchOf(4, 6, 1);
-    const ex = new ChainExecutor(runtime, snn, gemm);
+    const ex = executor(snn, gemm);
+    expect(ex.implementations).toEqual({
+      lif1: "kernel sequence+infer (@neurobridge/neurons-lif)",
+      lif2: "kernel sequence+infer (@neurobridge/neurons-lif)",
+      lif3: "kernel sequence+infer (@neurobridge/neurons-lif)",
+    });
     const forward = await ex.forward(toArrays(weights), x, 4, runtime.random("enc"));
-    const loss = computeLoss("ce_rate", {}, forward.output, y, 6, 4);
+    const loss = computeLoss("ce_rate", forward.output, y, 6, 4);
     const grads = await ex.backward(forward, loss.grad);
     const ref = referenceGrads(snn, weights, x, y, "ce_rate");
     expect(loss.loss).toBeCloseTo(ref.loss, 5);
@@ -69,20 +89,41 @@ describe("chain executor", () => {
     // The spikes are the ones the generic path emits, bit for bit.
     const generic = tf.tidy(() => {
       const params = Object.fromEntries(Object.entries(weights).map(([k, t]) => [k, tf.tensor(t.data, [...t.shape])]));
-      return new TfjsGraph(runtime, snn, { fused: false }).forward(params, x, 4, { rng: runtime.random("enc") }).output.dataSync();
+      return autogradForward(runtime.plan(snn), params, x, 4, runtime.random("enc")).dataSync();
     });
     expect(Array.from(forward.output.data)).toEqual(Array.from(generic));
+  });
+
+  it("the generic path (kernels off) learns a parameter through tfjs autograd, as the kernel does", async () => {
+    const weights = initWeights(snn, runtime.random("init"), runtime);
+    const { x, y } = batchOf(4, 6, 7);
+    const results = [];
+    for (const kernels of [true, false]) {
+      const ex = executor(snn, gemm, { kernels });
+      expect(ex.implementations.lif1).toMatch(kernels ? /^kernel sequence/ : /^generic step/);
+      const forward = await ex.forward(toArrays(weights), x, 4, runtime.random("enc"));
+      results.push({
+        spikes: forward.output.data,
+        grads: await ex.backward(forward, computeLoss("ce_rate", forward.output, y, 6, 4).grad),
+      });
+    }
+    const [kernel, generic] = results as [(typeof results)[0], (typeof results)[0]];
+    expect(Array.from(generic.spikes)).toEqual(Array.from(kernel.spikes));
+    for (const name of ["lif1.beta", "lif2.beta", "fc1.weight"]) {
+      expectClose(generic.grads[name] as Float32Array, kernel.grads[name] as Float32Array, 1e-4);
+    }
+    expect((generic.grads["lif1.beta"] as Float32Array).some((g) => g !== 0)).toBe(true);
   });
 
   it("FFNN gradients match finite differences of the loss", async () => {
     const weights = initWeights(ffnn, runtime.random("init"), runtime);
     const { x, y } = batchOf(5, 6, 2);
-    const ex = new ChainExecutor(runtime, ffnn, await createTfjsGemm());
+    const ex = executor(ffnn, await createTfjsGemm());
     const params = toArrays(weights);
     const lossAt = async (p: Record<string, Float32Array>) =>
-      computeLoss("softmax_ce", {}, (await ex.forward(p, x, 5, runtime.random("e"))).output, y, 1, 5).loss;
+      computeLoss("softmax_ce", (await ex.forward(p, x, 5, runtime.random("e"))).output, y, 1, 5).loss;
     const forward = await ex.forward(params, x, 5, runtime.random("e"));
-    const grads = await ex.backward(forward, computeLoss("softmax_ce", {}, forward.output, y, 1, 5).grad);
+    const grads = await ex.backward(forward, computeLoss("softmax_ce", forward.output, y, 1, 5).grad);
     // Central differences in float32: h trades truncation error against rounding noise.
     const h = 2e-3;
     for (const name of ["fc1.weight", "fc2.bias", "fc3.weight"]) {
@@ -101,11 +142,11 @@ describe("chain executor", () => {
     const spec = sequentialSpec({ layers: [6, 5, 4, 3], neuron: "lif", params: { beta: 0.9, threshold: 0.3 }, timeSteps: 6 });
     const weights = initWeights(spec, runtime.random("init-m"), runtime);
     const { x, y } = batchOf(4, 6, 3);
-    const ex = new ChainExecutor(runtime, spec, gemm);
+    const ex = executor(spec, gemm);
     const run = async (p: Record<string, Float32Array>) => {
       const forward = await ex.forward(p, x, 4, runtime.random("enc"), { keepMembrane: true });
       const membrane = forward.layers.at(-1)?.membrane as Float32Array;
-      return { forward, result: computeLoss("ce_membrane", {}, forward.output, y, 6, 4, membrane) };
+      return { forward, result: computeLoss("ce_membrane", forward.output, y, 6, 4, membrane) };
     };
     const params = toArrays(weights);
     const { forward, result } = await run(params);
@@ -142,13 +183,13 @@ describe("chain executor", () => {
   it("runs plugin-style models through tfjs autograd (sigmoid FFNN) and keeps the tensor count flat", async () => {
     const spec = sequentialSpec({ layers: [6, 5, 3], neuron: "sigmoid", outputNeuron: false });
     const weights = initWeights(spec, runtime.random("init"), runtime);
-    const ex = new ChainExecutor(runtime, spec, gemm);
+    const ex = executor(spec, gemm);
     const ref = referenceGrads(spec, weights, batchOf(4, 6, 3).x, batchOf(4, 6, 3).y, "softmax_ce");
     const before = tf.memory().numTensors;
     for (let k = 0; k < 3; k++) {
       const { x, y } = batchOf(4, 6, 3);
       const forward = await ex.forward(toArrays(weights), x, 4, runtime.random("e"));
-      const grads = await ex.backward(forward, computeLoss("softmax_ce", {}, forward.output, y, 1, 4).grad);
+      const grads = await ex.backward(forward, computeLoss("softmax_ce", forward.output, y, 1, 4).grad);
       expectClose(grads["fc1.weight"] as Float32Array, ref.grads["fc1.weight"] as Float32Array, 1e-4);
       expect(tf.memory().numTensors).toBe(before);
     }
@@ -166,7 +207,7 @@ describe("chain executor", () => {
       },
       dispose: async () => {},
     };
-    await new ChainExecutor(runtime, snn, counting).forward(toArrays(weights), batchOf(4, 6, 4).x, 4, runtime.random("e"));
+    await executor(snn, counting).forward(toArrays(weights), batchOf(4, 6, 4).x, 4, runtime.random("e"));
     expect(calls).toBe(3);
   });
 
@@ -180,15 +221,21 @@ describe("chain executor", () => {
         ["relu1", "fc2"],
       ] as [string, string][],
     };
-    expect(() => new ChainExecutor(runtime, branching as NetworkSpec, gemm)).toThrow();
-    const forward = await new ChainExecutor(runtime, ffnn, gemm).forward(
-      toArrays(initWeights(ffnn, runtime.random("i"), runtime)),
-      batchOf(2, 6, 5).x,
-      2,
-      runtime.random("e"),
+    expect(() => runtime.plan(branching as NetworkSpec)).toThrow(/node 'fc2' has 2 incoming edges/);
+    const ex = executor(ffnn, gemm);
+    const { x, y } = batchOf(2, 6, 5);
+    const params = toArrays(initWeights(ffnn, runtime.random("i"), runtime));
+    const step = (loss: string) =>
+      executorTrainStep(ex, params, x, y, { name: loss, params: {}, reads: runtime.loss(loss).reads }, runtime.random("e"), 2);
+    await expect(step("ce_rate")).rejects.toThrow(
+      "loss 'ce_rate' reads spike-counts, which this network's static output does not have; losses for it: softmax_ce",
     );
-    expect(() => computeLoss("ce_rate", {}, forward.output, new Uint8Array(2), 1, 2)).toThrow(
-      "loss 'ce_rate' does not apply to this network's static output; supported: softmax_ce",
-    );
+    // A generic (kernel-less) last layer exposes no membrane: said, not silently wrong.
+    const sig = sequentialSpec({ layers: [6, 4, 3], neuron: "lif", timeSteps: 3 });
+    const generic = executor(sig, gemm, { kernels: false });
+    const sp = toArrays(initWeights(sig, runtime.random("i"), runtime));
+    await expect(
+      executorTrainStep(generic, sp, x, y, { name: "ce_membrane", params: {}, reads: "membrane" }, runtime.random("e"), 2),
+    ).rejects.toThrow(/reads the output layer's membrane; 'lif2' \(model 'lif'\) runs on its generic step/);
   });
 });

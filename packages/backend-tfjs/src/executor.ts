@@ -1,58 +1,52 @@
 /**
- * The training and inference executor for chains of layers
+ * The training and inference executor for a {@link NetworkPlan}
  * (input → dense → neuron → … → output), with a hand-written backward pass:
  *
  * - dense layers multiply through a {@link Gemm} (ONNX Runtime's native GEMM
  *   on Node), over all T steps at once, and only once per sample when their
  *   input is static (direct encoding: the same current at every step);
- * - `lif` layers run the fused float32 kernel (`lif-kernel.ts`);
- * - `relu` runs as a JS loop;
- * - every other neuron model — a plugin's included — runs its own `step`
- *   on tfjs, and its backward is tfjs autograd (a vector–Jacobian product),
- *   so nothing needs a hand-written derivative.
+ * - a neuron layer whose model has a registered `sequence` kernel (and, for
+ *   evaluation, `infer`) runs it — e.g. `neurons-lif`'s fused LIF, core's
+ *   ReLU, a plugin's own;
+ * - every other neuron layer runs its model's own `step` on tfjs, and its
+ *   backward is tfjs autograd (a vector–Jacobian product, for the input and
+ *   any learned parameter), so no model needs a hand-written derivative.
  *
- * The tfjs autograd graph (`graph.ts`) computes the same functions; tests hold
- * the executor's gradients to it.
+ * Which implementation runs each layer is reported (`implementations`).
+ * Tests hold the executor's gradients to full tfjs autograd.
  */
 import {
-  type Encoder,
-  type NetworkSpec,
-  type NeuronModel,
-  type NeuronNode,
+  type Activation,
+  createKernel,
+  type DensePlanLayer,
+  type ImplementationReport,
+  type InferKernel,
+  type LayerCounts,
+  type NetworkPlan,
+  type NeuronPlanLayer,
   type RandomSource,
   type Runtime,
-  type StepContext,
-  specEdges,
-  strategyParams,
-  topologicalOrder,
-  UnsupportedError,
+  type SequenceForward,
+  type SequenceKernel,
 } from "@neurobridge/core";
 import type { Gemm } from "./gemm.js";
-import { type LifActivity, type LifKernelConfig, lifBackward, lifForward, lifInfer } from "./lif-kernel.js";
-import { perNeuron, resolveNeuron } from "./neuron-node.js";
 import { tf } from "./tf.js";
 import { createTfjsOps } from "./tfjs-ops.js";
 
-/** An activation: `[rows, cols]` row-major; `rows` is B (static) or T·B (temporal, time-major). */
-export interface Activation {
-  readonly data: Float32Array;
-  readonly rows: number;
-  readonly cols: number;
-  readonly temporal: boolean;
-}
+export type { Activation } from "@neurobridge/core";
 
 type Layer =
-  | { kind: "dense"; id: string; inFeatures: number; outFeatures: number; bias: boolean }
-  | { kind: "lif"; id: string; node: NeuronNode; config: LifKernelConfig; beta: Float32Array; learnBeta: boolean }
-  | { kind: "relu"; id: string; node: NeuronNode }
-  | { kind: "model"; id: string; node: NeuronNode; model: NeuronModel; params: Record<string, number | number[]>; context: StepContext };
+  | { kind: "dense"; layer: DensePlanLayer }
+  | { kind: "kernel"; layer: NeuronPlanLayer; sequence: SequenceKernel; infer?: InferKernel }
+  | { kind: "generic"; layer: NeuronPlanLayer };
 
 /** What the forward pass keeps for the backward pass. */
 type Cache =
   | { kind: "dense"; input: Activation }
-  | { kind: "lif"; input: Activation; uPre: Float32Array; spikes: Float32Array; beta: Float32Array }
-  | { kind: "relu"; input: Activation }
-  | { kind: "model"; input: Activation };
+  | { kind: "kernel"; forward: SequenceForward }
+  | { kind: "generic"; input: Activation; params: Record<string, Float32Array> }
+  /** An inference pass through an `infer` kernel keeps nothing: it cannot be back-propagated. */
+  | { kind: "inference" };
 
 /** Parameters by weight name (`fc1.weight`, `fc1.bias`, `lif1.beta` …). */
 export type ParamArrays = Record<string, Float32Array>;
@@ -62,10 +56,10 @@ export interface LayerOutput {
   readonly id: string;
   readonly size: number;
   readonly output: Activation;
-  /** Pre-reset membrane `[T·B, N]` of fused LIF layers (for membrane losses and traces). */
+  /** Pre-reset membrane `[T·B, N]` (kernels, when asked: membrane losses and traces). */
   readonly membrane?: Float32Array;
-  /** Activity counted by the kernel during an inference pass. */
-  readonly activity?: LifActivity;
+  /** Activity counted by an `infer` kernel. */
+  readonly counts?: LayerCounts;
 }
 
 /** Result of a forward pass. */
@@ -81,84 +75,68 @@ export interface ExecutorForward {
   readonly params: ParamArrays;
 }
 
-/** Compiles a chain-shaped spec. */
+/** Options of {@link ChainExecutor}. */
+export interface ExecutorOptions {
+  /** Use registered kernels (default true); false runs every model through its `step` (the reference path). */
+  readonly kernels?: boolean;
+}
+
+/** Runs a plan's layers forward and backward. */
 export class ChainExecutor {
-  readonly spec: NetworkSpec;
-  readonly layers: readonly Layer[];
-  private readonly encoder: Encoder;
-  private readonly encoderParams: Record<string, number | boolean | string>;
+  readonly plan: NetworkPlan;
+  private readonly layers: readonly Layer[];
   private readonly ops = createTfjsOps();
+  /** Which implementation runs each neuron layer. */
+  readonly implementations: ImplementationReport;
 
   constructor(
-    runtime: Runtime,
-    spec: NetworkSpec,
+    readonly runtime: Runtime,
+    plan: NetworkPlan,
     private readonly gemm: Gemm,
+    options: ExecutorOptions = {},
   ) {
-    this.spec = runtime.validateSpec(spec);
-    const order = topologicalOrder(spec) as string[];
-    const edges = specEdges(spec);
-    const fanOut = new Map<string, number>();
-    for (const [from] of edges) fanOut.set(from, (fanOut.get(from) ?? 0) + 1);
-    if ([...fanOut.values()].some((n) => n > 1)) {
-      throw new UnsupportedError(
-        "the tfjs executor runs chains (each node feeding one other); this spec branches. Supported: input → (dense → neuron)* → output.",
-      );
-    }
-    this.encoder = runtime.encoder(spec.encoder.name);
-    this.encoderParams = strategyParams(spec.encoder, this.encoder);
-    const byId = new Map(spec.nodes.map((n) => [n.id, n]));
-    const layers: Layer[] = [];
-    for (const id of order) {
-      const node = byId.get(id);
-      if (!node || node.type === "input" || node.type === "output") continue;
-      if (node.type === "dense") {
-        layers.push({ kind: "dense", id, inFeatures: node.inFeatures, outFeatures: node.outFeatures, bias: node.bias !== false });
-        continue;
+    this.plan = plan;
+    const implementations: Record<string, string> = {};
+    this.layers = plan.layers.map((layer): Layer => {
+      if (layer.kind === "dense") return { kind: "dense", layer };
+      const sequence = options.kernels === false ? undefined : createKernel(runtime, layer, "sequence");
+      // A kernel that cannot learn what the spec asks to learn leaves the layer to the generic path.
+      if (sequence && layer.learn.every((p) => sequence.learnable.includes(p))) {
+        const infer = createKernel(runtime, layer, "infer");
+        const plugin = (kind: string) => runtime.registry("kernel").entry(`${layer.model.name}/${kind}`)?.plugin;
+        implementations[layer.id] = `kernel sequence${infer ? "+infer" : ""} (${plugin("sequence")})`;
+        return { kind: "kernel", layer, sequence, ...(infer ? { infer } : {}) };
       }
-      const { model, params, context, fused } = resolveNeuron(runtime, spec, node);
-      if (fused) {
-        layers.push({
-          kind: "lif",
-          id,
-          node,
-          beta: perNeuron(params.beta as number | number[], node.size),
-          learnBeta: node.learn?.includes("beta") ?? false,
-          config: fused,
-        });
-      } else if (model.name === "relu") {
-        layers.push({ kind: "relu", id, node });
-      } else {
-        if (node.learn?.length)
-          throw new UnsupportedError(
-            `learning '${node.learn.join(", ")}' of model '${model.name}' is not supported by the tfjs executor yet; only lif's beta`,
-          );
-        layers.push({
-          kind: "model",
-          id,
-          node,
-          model,
-          params,
-          context,
-        });
-      }
-    }
-    this.layers = layers;
+      implementations[layer.id] = "generic step (tfjs autograd)";
+      return { kind: "generic", layer };
+    });
+    this.implementations = implementations;
   }
 
   /** Encodes `[B, F]` inputs: static when the encoder is time-invariant. */
   encode(input: Float32Array, batch: number, rng: RandomSource): Activation {
+    const { encoder, encoderParams, timeSteps: T } = this.plan;
     const features = input.length / batch;
     const frames = { data: input, steps: 1, batch, features };
-    if (this.encoder.timeInvariant) {
-      return { data: this.encoder.encode(frames, 1, this.encoderParams, rng).data, rows: batch, cols: features, temporal: false };
+    if (encoder.timeInvariant) {
+      return { data: encoder.encode(frames, 1, encoderParams, rng).data, rows: batch, cols: features, temporal: false };
     }
-    const T = this.spec.timeSteps;
-    return { data: this.encoder.encode(frames, T, this.encoderParams, rng).data, rows: T * batch, cols: features, temporal: true };
+    return { data: encoder.encode(frames, T, encoderParams, rng).data, rows: T * batch, cols: features, temporal: true };
+  }
+
+  /** A neuron layer's per-neuron parameters for this pass: learned ones from `params`. */
+  private neuronParams(layer: NeuronPlanLayer, params: ParamArrays): Record<string, Float32Array> {
+    const out: Record<string, Float32Array> = { ...layer.params };
+    for (const name of layer.learn) {
+      const learned = params[`${layer.id}.${name}`];
+      if (learned) out[name] = learned;
+    }
+    return out;
   }
 
   /**
-   * Runs the chain. `params` must hold every dense weight and bias, and β of
-   * LIF layers that learn it.
+   * Runs the plan. `params` must hold every dense weight and bias, and every
+   * learned neuron parameter.
    */
   async forward(
     params: ParamArrays,
@@ -167,73 +145,76 @@ export class ChainExecutor {
     rng: RandomSource,
     options: { keepMembrane?: boolean; inference?: boolean } = {},
   ): Promise<ExecutorForward> {
-    const T = this.spec.timeSteps;
     let x = this.encode(input, batch, rng);
     const encoded = x;
     const caches: Cache[] = [];
     const outputs: LayerOutput[] = [];
-    for (const layer of this.layers) {
-      switch (layer.kind) {
-        case "dense": {
-          const w = params[`${layer.id}.weight`] as Float32Array;
-          const bias = layer.bias ? (params[`${layer.id}.bias`] as Float32Array) : undefined;
-          const y = await this.gemm.multiply(x.data, x.rows, x.cols, w, layer.outFeatures, layer.inFeatures, false, true, bias);
-          caches.push({ kind: "dense", input: x });
-          x = { data: y, rows: x.rows, cols: layer.outFeatures, temporal: x.temporal };
-          break;
-        }
-        case "lif": {
-          const beta = layer.learnBeta ? (params[`${layer.id}.beta`] as Float32Array) : layer.beta;
-          if (options.inference && !options.keepMembrane) {
-            const inf = lifInfer(x.data, !x.temporal, batch, beta, layer.config);
-            caches.push({ kind: "lif", input: x, uPre: new Float32Array(0), spikes: inf.spikes, beta });
-            x = { data: inf.spikes, rows: T * batch, cols: layer.node.size, temporal: true };
-            outputs.push({ id: layer.id, size: layer.node.size, output: x, activity: inf.activity });
-            break;
-          }
-          const f = lifForward(x.data, !x.temporal, batch, beta, layer.config, false);
-          caches.push({ kind: "lif", input: x, uPre: f.uPre, spikes: f.spikes, beta });
-          x = { data: f.spikes, rows: T * batch, cols: layer.node.size, temporal: true };
-          outputs.push({ id: layer.id, size: layer.node.size, output: x, ...(options.keepMembrane ? { membrane: f.uPre } : {}) });
-          break;
-        }
-        case "relu": {
-          const y = new Float32Array(x.data.length);
-          for (let k = 0; k < y.length; k++) {
-            const v = x.data[k] as number;
-            if (v > 0) y[k] = v;
-          }
-          caches.push({ kind: "relu", input: x });
-          x = { ...x, data: y };
-          outputs.push({ id: layer.id, size: layer.node.size, output: x });
-          break;
-        }
-        case "model": {
-          const y = tf.tidy(
-            () => this.modelForward(layer, tf.tensor2d(x.data, [x.rows, x.cols]), x.temporal, batch).dataSync() as Float32Array,
-          );
-          caches.push({ kind: "model", input: x });
-          const temporal = x.temporal || layer.model.dynamics === "spiking";
-          x = { data: y, rows: temporal ? T * batch : batch, cols: layer.node.size, temporal };
-          outputs.push({ id: layer.id, size: layer.node.size, output: x });
-          break;
-        }
+    for (const entry of this.layers) {
+      if (entry.kind === "dense") {
+        const { id, outFeatures, inFeatures, hasBias } = entry.layer;
+        const w = params[`${id}.weight`] as Float32Array;
+        const bias = hasBias ? (params[`${id}.bias`] as Float32Array) : undefined;
+        const y = await this.gemm.multiply(x.data, x.rows, x.cols, w, outFeatures, inFeatures, false, true, bias);
+        caches.push({ kind: "dense", input: x });
+        x = { data: y, rows: x.rows, cols: outFeatures, temporal: x.temporal };
+        continue;
       }
+      const { layer } = entry;
+      const p = this.neuronParams(layer, params);
+      if (entry.kind === "kernel") {
+        if (options.inference && !options.keepMembrane && entry.infer) {
+          const run = entry.infer.run(x, batch, p);
+          caches.push({ kind: "inference" });
+          x = run.output;
+          outputs.push({ id: layer.id, size: layer.size, output: x, counts: run.counts });
+          continue;
+        }
+        const f = entry.sequence.forward(x, batch, p, { keepMembrane: options.keepMembrane === true });
+        caches.push({ kind: "kernel", forward: f });
+        x = f.output;
+        outputs.push({ id: layer.id, size: layer.size, output: x, ...(f.membrane ? { membrane: f.membrane } : {}) });
+        continue;
+      }
+      const input0 = x;
+      const y = tf.tidy(() => {
+        const tensors = this.paramTensors(layer, p);
+        return this.genericForward(
+          layer,
+          tf.tensor2d(input0.data, [input0.rows, input0.cols]),
+          input0.temporal,
+          batch,
+          tensors,
+        ).dataSync() as Float32Array;
+      });
+      caches.push({ kind: "generic", input: x, params: p });
+      const temporal = x.temporal || layer.spiking;
+      x = { data: y, rows: temporal ? this.plan.timeSteps * batch : batch, cols: layer.size, temporal };
+      outputs.push({ id: layer.id, size: layer.size, output: x });
     }
     return { output: x, layers: outputs, caches, batch, input: encoded, params };
   }
 
-  /** A generic model layer on tfjs: rate models elementwise, spiking models step by step. */
-  private modelForward(layer: Extract<Layer, { kind: "model" }>, x: tf.Tensor2D, temporal: boolean, batch: number): tf.Tensor2D {
-    const p = Object.fromEntries(Object.entries(layer.params).map(([k, v]) => [k, typeof v === "number" ? tf.scalar(v) : tf.tensor1d(v)]));
-    if (layer.model.dynamics === "rate") return layer.model.step(this.ops, x, {}, p, layer.context).output as tf.Tensor2D;
-    const T = this.spec.timeSteps;
-    const size = layer.node.size;
-    let state: Record<string, tf.Tensor> = Object.fromEntries(layer.model.state.map((s) => [s.name, tf.fill([batch, size], s.initial)]));
+  /** A layer's parameters as tfjs tensors (per-neuron `[N]`). */
+  private paramTensors(_layer: NeuronPlanLayer, p: Record<string, Float32Array>): Record<string, tf.Tensor> {
+    return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, tf.tensor1d(v)]));
+  }
+
+  /** A neuron layer through its model's `step` on tfjs: rate models elementwise, spiking models step by step. */
+  private genericForward(
+    layer: NeuronPlanLayer,
+    x: tf.Tensor2D,
+    temporal: boolean,
+    batch: number,
+    params: Record<string, tf.Tensor>,
+  ): tf.Tensor2D {
+    const { model, resolved, size } = layer;
+    if (!layer.spiking) return model.step(this.ops, x, {}, params, resolved.context).output as tf.Tensor2D;
+    const T = this.plan.timeSteps;
+    let state: Record<string, tf.Tensor> = Object.fromEntries(model.state.map((s) => [s.name, tf.fill([batch, size], s.initial)]));
     const outs: tf.Tensor[] = [];
     for (let t = 0; t < T; t++) {
       const xt = temporal ? tf.slice(x, [t * batch, 0], [batch, size]) : x;
-      const r = layer.model.step(this.ops, xt, state, p, layer.context);
+      const r = model.step(this.ops, xt, state, params, resolved.context);
       outs.push(r.output);
       state = { ...r.state };
     }
@@ -242,72 +223,76 @@ export class ChainExecutor {
 
   /**
    * Back-propagates `dOutput` (same shape as the forward output) and returns
-   * gradients by weight name. `dMembrane` adds a gradient on the last LIF
+   * gradients by weight name. `dMembrane` is a gradient on the output
    * layer's pre-reset membrane (membrane losses).
    */
   async backward(forward: ExecutorForward, dOutput: Float32Array, dMembrane?: Float32Array): Promise<ParamArrays> {
     const grads: ParamArrays = {};
     const batch = forward.batch;
     let dy = dOutput;
-    let lastLif = true;
-    for (let i = this.layers.length - 1; i >= 0; i--) {
-      const layer = this.layers[i] as Layer;
+    const last = this.layers.length - 1;
+    for (let i = last; i >= 0; i--) {
+      const entry = this.layers[i] as Layer;
       const cache = forward.caches[i] as Cache;
       const first = i === 0;
-      switch (layer.kind) {
-        case "dense": {
-          const x = cache.input;
-          const n = layer.outFeatures;
-          grads[`${layer.id}.weight`] = await this.gemm.multiply(dy, x.rows, n, x.data, x.rows, x.cols, true, false);
-          if (layer.bias) {
-            const db = new Float64Array(n);
-            for (let r = 0; r < x.rows; r++) for (let j = 0; j < n; j++) db[j] = (db[j] as number) + (dy[r * n + j] as number);
-            grads[`${layer.id}.bias`] = Float32Array.from(db);
-          }
-          if (!first)
-            dy = await this.gemm.multiply(dy, x.rows, n, forward.params[`${layer.id}.weight`] as Float32Array, n, x.cols, false, false);
-          break;
+      if (entry.kind === "dense" && cache.kind === "dense") {
+        const x = cache.input;
+        const { id, outFeatures: n, hasBias } = entry.layer;
+        grads[`${id}.weight`] = await this.gemm.multiply(dy, x.rows, n, x.data, x.rows, x.cols, true, false);
+        if (hasBias) {
+          const db = new Float64Array(n);
+          for (let r = 0; r < x.rows; r++) for (let j = 0; j < n; j++) db[j] = (db[j] as number) + (dy[r * n + j] as number);
+          grads[`${id}.bias`] = Float32Array.from(db);
         }
-        case "lif": {
-          const c = cache as Extract<Cache, { kind: "lif" }>;
-          const back = lifBackward(
-            dy,
-            c.uPre,
-            c.spikes,
-            !c.input.temporal,
-            batch,
-            c.beta,
-            layer.config,
-            lastLif ? dMembrane : undefined,
-            layer.learnBeta,
-          );
-          lastLif = false;
-          if (layer.learnBeta) grads[`${layer.id}.beta`] = back.dBeta;
-          dy = back.dInput;
-          break;
-        }
-        case "relu": {
-          const x = cache.input.data;
-          const g = new Float32Array(dy.length);
-          for (let k = 0; k < g.length; k++) g[k] = (x[k] as number) > 0 ? (dy[k] as number) : 0;
-          dy = g;
-          break;
-        }
-        case "model": {
-          const x = cache.input;
-          const upstream = dy;
-          dy = tf.tidy(() => {
-            const input = tf.tensor2d(x.data, [x.rows, x.cols]);
-            const out = this.modelForward(layer, input, x.temporal, batch);
-            const g = tf.grad((v: tf.Tensor) =>
-              tf.sum(tf.mul(this.modelForward(layer, v as tf.Tensor2D, x.temporal, batch), tf.tensor2d(upstream, out.shape))),
-            );
-            return g(input).dataSync() as Float32Array;
-          });
-          break;
-        }
+        if (!first) dy = await this.gemm.multiply(dy, x.rows, n, forward.params[`${id}.weight`] as Float32Array, n, x.cols, false, false);
+        continue;
       }
+      if (entry.kind === "kernel" && cache.kind === "kernel") {
+        const back = entry.sequence.backward(cache.forward, dy, entry.layer.learn, i === last ? dMembrane : undefined);
+        for (const [name, g] of Object.entries(back.dParams)) grads[`${entry.layer.id}.${name}`] = g;
+        dy = back.dInput;
+        continue;
+      }
+      if (cache.kind !== "generic") {
+        throw new Error(
+          `executor: layer ${i} ran as an inference pass (or its cache does not match); run forward without 'inference' to train`,
+        );
+      }
+      const layer = entry.layer as NeuronPlanLayer;
+      const back = this.genericBackward(layer, cache.input, cache.params, dy, batch);
+      for (const [name, g] of Object.entries(back.dParams)) grads[`${layer.id}.${name}`] = g;
+      dy = back.dInput;
     }
     return grads;
+  }
+
+  /** tfjs autograd through the model's `step`: d input and d learned parameters. */
+  private genericBackward(
+    layer: NeuronPlanLayer,
+    x: Activation,
+    p: Record<string, Float32Array>,
+    upstream: Float32Array,
+    batch: number,
+  ): { dInput: Float32Array; dParams: Record<string, Float32Array> } {
+    return tf.tidy(() => {
+      const learn = layer.learn;
+      const input = tf.tensor2d(x.data, [x.rows, x.cols]);
+      const fixed = this.paramTensors(layer, p);
+      const learned = learn.map((name) => fixed[name] as tf.Tensor);
+      const f = (...args: tf.Tensor[]) => {
+        const params = { ...fixed };
+        learn.forEach((name, k) => {
+          params[name] = args[k + 1] as tf.Tensor;
+        });
+        const out = this.genericForward(layer, args[0] as tf.Tensor2D, x.temporal, batch, params);
+        return tf.sum(tf.mul(out, tf.tensor2d(upstream, out.shape)));
+      };
+      const grads = tf.grads(f)([input, ...learned]);
+      const dParams: Record<string, Float32Array> = {};
+      learn.forEach((name, k) => {
+        dParams[name] = (grads[k + 1] as tf.Tensor).dataSync() as Float32Array;
+      });
+      return { dInput: (grads[0] as tf.Tensor).dataSync() as Float32Array, dParams };
+    });
   }
 }

@@ -12,7 +12,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { type NetworkSpec, NeuroBridgeError } from "@neurobridge/core";
+import { type NetworkSpec, NeuroBridgeError, type PluginSource } from "@neurobridge/core";
 import { type Engine, type ForwardSummary, type LossConfig, mergeSummaries, type TrainStepResult } from "./engine.js";
 import type { ParamArrays } from "./executor.js";
 import type { WorkerRequest } from "./worker.js";
@@ -37,8 +37,8 @@ export interface ParallelOptions {
   readonly workers: number;
   readonly spec: NetworkSpec;
   readonly seed: number;
-  /** Plugin modules (file URLs or package names) the workers import besides the bundled ones. */
-  readonly plugins?: readonly string[];
+  /** Where each plugin of the caller's runtime is imported from (see `Runtime.pluginSources`). */
+  readonly plugins: readonly PluginSource[];
   readonly gemm?: "onnxruntime" | "tfjs";
   readonly gemmThreads?: number;
   readonly kernel?: "wasm" | "cpu";
@@ -60,6 +60,7 @@ export class ParallelEngine implements Engine {
     private readonly threads: Worker[],
     readonly workers: number,
     private readonly features: number,
+    readonly implementations: Readonly<Record<string, string>>,
   ) {
     this.name = `${workers} worker threads`;
     for (const w of threads) {
@@ -88,18 +89,20 @@ export class ParallelEngine implements Engine {
       type: "init",
       spec: options.spec,
       seed: options.seed,
-      plugins: [...(options.plugins ?? [])],
+      plugins: [...options.plugins],
       ...(options.gemm ? { gemm: options.gemm } : {}),
       gemmThreads: options.gemmThreads ?? 1,
       kernel: options.kernel ?? "wasm",
     };
+    let implementations: Record<string, string> = {};
     try {
       await Promise.all(
         threads.map(
           (w) =>
             new Promise<void>((resolve, reject) => {
-              const onMessage = (m: { type: string; message?: string }) => {
+              const onMessage = (m: { type: string; message?: string; implementations?: Record<string, string> }) => {
                 w.off("message", onMessage);
+                if (m.implementations) implementations = m.implementations;
                 if (m.type === "ready") resolve();
                 else reject(new NeuroBridgeError("WORKER_FAILED", `worker could not start: ${m.message}`));
               };
@@ -115,7 +118,7 @@ export class ParallelEngine implements Engine {
     }
     const inputNode = options.spec.nodes.find((n) => n.type === "input");
     const features = inputNode?.type === "input" ? inputNode.shape.reduce((a, b) => a * b, 1) : 0;
-    return new ParallelEngine(threads, options.workers, features);
+    return new ParallelEngine(threads, options.workers, features, implementations);
   }
 
   private call<T>(worker: Worker, request: WorkerRequest & { id: number }): Promise<T> {

@@ -22,6 +22,12 @@ export function createTfjsOps(): TensorOps<Tensor> {
   // One customGrad function per bound surrogate (creating them per call is wasteful).
   const spikeFns = new WeakMap<BoundSurrogate, SpikeFn>();
   const stop = unaryCustomGrad((x) => ({ value: tf.clone(x), gradFunc: (dy) => tf.zerosLike(dy) }));
+  // A comparison carries no gradient (TensorOps' contract). tfjs registers none for Greater, so
+  // autograd through a taped Greater fails: one custom op computes the mask off the tape.
+  const greaterMask = tf.customGrad(((a: Tensor, b: Tensor, save: (t: Tensor[]) => void) => {
+    save([]);
+    return { value: tf.cast(tf.greater(a, b), "float32"), gradFunc: () => [tf.zerosLike(a), tf.zerosLike(b)] };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: Tensor, b: Tensor) => Tensor;
 
   const ops: TensorOps<Tensor> = {
     name: "tfjs",
@@ -38,7 +44,7 @@ export function createTfjsOps(): TensorOps<Tensor> {
     minimum: (a, b) => tf.minimum(a, b),
     sigmoid: (a) => tf.sigmoid(a),
     relu: (a) => tf.relu(a),
-    greater: (a, b) => tf.cast(tf.greater(a, b), "float32"),
+    greater: (a, b) => greaterMask(a, b),
     // mask·a + (1 − mask)·b broadcasts like the other ops and is differentiable in a and b.
     where: (mask, a, b) => tf.add(tf.mul(mask, a), tf.mul(tf.sub(1, mask), b)),
     stopGradient: (a) => stop(a),

@@ -8,41 +8,35 @@
  * what the uninterrupted run computes.
  */
 import {
+  batchAt,
+  batchCount,
+  type Checkpoint,
   createRandom,
   type Dataset,
+  defaultLoss,
   type EpochRecord,
+  type Evaluation,
+  epochOrder,
   type FitOptions,
-  type NetworkSpec,
+  type FitResult,
+  type NetworkPlan,
   NeuroBridgeError,
+  type ParamSpec,
   type Runtime,
   strategyParams,
   type Trainer,
+  type TrainingProgressState,
   validateWeights,
   type Weights,
 } from "@neurobridge/core";
-import { batchAt, batchCount, epochOrder } from "@neurobridge/mnist";
+import { saveCheckpoint } from "@neurobridge/core/node";
 import { type AdamState, adamState, adamStep } from "./adam.js";
-import { type Checkpoint, saveCheckpoint, type TrainingProgressState } from "./checkpoint.js";
 import type { Engine } from "./engine.js";
 import { evaluate } from "./evaluate.js";
 import type { ParamArrays } from "./executor.js";
 
-/** Options of {@link ExecutorTrainer.fit} beyond core's {@link FitOptions}. */
-export interface TrainerFitOptions extends FitOptions {
-  /** Parameters of the loss (e.g. mse_count's rates). */
-  readonly lossParams?: Readonly<Record<string, number>>;
-  /** Folder to checkpoint into: every `checkpointEvery` batches, after each epoch, and when stopped. */
-  readonly checkpointDir?: string;
-  readonly checkpointEvery?: number;
-  readonly evalBatchSize?: number;
-  /**
-   * `constant` (the paper's Adam lr), or `cosine`: lr·½(1 + cos(π·step/steps))
-   * over the whole run, which makes the final accuracy far less dependent on
-   * where the last epoch happens to land. Keyed to Adam's step count, so a
-   * resumed run continues the same schedule.
-   */
-  readonly lrSchedule?: "constant" | "cosine";
-}
+/** Options of {@link ExecutorTrainer.fit} (core's {@link FitOptions}). */
+export type TrainerFitOptions = FitOptions;
 
 /** Learning rate at optimiser step `step` (0-based) of `totalSteps`. */
 export function scheduledLearningRate(base: number, schedule: "constant" | "cosine", step: number, totalSteps: number): number {
@@ -51,21 +45,41 @@ export function scheduledLearningRate(base: number, schedule: "constant" | "cosi
 }
 
 /** Result of a fit. */
-export interface TrainerFitResult {
-  readonly history: readonly EpochRecord[];
-  readonly weights: Weights;
-  /** `completed`, or `aborted` when the signal fired (a checkpoint was written if a folder was given). */
-  readonly status: "completed" | "aborted";
-}
+export type TrainerFitResult = FitResult;
 
 const logit = (p: number) => Math.log(p / (1 - p));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-/** Trains a spec on an {@link Engine} (in this thread or on worker threads). */
+/**
+ * A learned neuron parameter bounded on both sides (β in (0, 1)) is trained
+ * as a logit: value = min + (max − min)·σ(raw), so no step can leave the range.
+ */
+interface Bounded {
+  readonly min: number;
+  readonly span: number;
+}
+
+/** The bounded learned parameters of `plan`, by weight name. */
+function boundedLearned(plan: NetworkPlan): Map<string, Bounded> {
+  const out = new Map<string, Bounded>();
+  for (const layer of plan.layers) {
+    if (layer.kind !== "neuron") continue;
+    for (const name of layer.learn) {
+      const spec = layer.model.params.find((p) => p.name === name) as ParamSpec | undefined;
+      if (spec?.min !== undefined && spec.max !== undefined) out.set(`${layer.id}.${name}`, { min: spec.min, span: spec.max - spec.min });
+    }
+  }
+  return out;
+}
+
+const toRaw = (b: Bounded, value: number) => logit(Math.min(1 - 1e-6, Math.max(1e-6, (value - b.min) / b.span)));
+const fromRaw = (b: Bounded, raw: number) => b.min + b.span * sigmoid(raw);
+
+/** Trains a plan on an {@link Engine} (in this thread or on worker threads). */
 export class ExecutorTrainer implements Trainer {
-  /** Trainable values: weights as stored, except learned β kept as logits (so β stays in (0, 1)). */
+  /** Trainable values: weights as stored, except bounded learned parameters kept as logits. */
   private readonly raw: ParamArrays;
-  private readonly betaNames: Set<string>;
+  private readonly bounded: Map<string, Bounded>;
   private adam: AdamState;
   private epoch = 0;
   private batch = 0;
@@ -74,14 +88,16 @@ export class ExecutorTrainer implements Trainer {
 
   constructor(
     private readonly runtime: Runtime,
-    readonly spec: NetworkSpec,
+    readonly plan: NetworkPlan,
     private readonly engine: Engine,
     weights: Weights,
     private readonly seed: number,
     private readonly config: Readonly<Record<string, unknown>> = {},
+    /** Things the caller should know (e.g. why the trainer runs on one thread). */
+    readonly warnings: readonly string[] = [],
   ) {
-    validateWeights(spec, weights, runtime);
-    this.betaNames = new Set(spec.nodes.filter((n) => n.type === "neuron" && n.learn?.includes("beta")).map((n) => `${n.id}.beta`));
+    validateWeights(plan.spec, weights, runtime);
+    this.bounded = boundedLearned(plan);
     // Shared memory when workers run the steps: they read the parameters without a copy per batch.
     const shared = (data: ArrayLike<number>) => {
       const out = new Float32Array(engine.workers > 1 ? new SharedArrayBuffer(data.length * 4) : new ArrayBuffer(data.length * 4));
@@ -91,7 +107,7 @@ export class ExecutorTrainer implements Trainer {
     this.raw = Object.fromEntries(
       Object.entries(weights).map(([name, t]) => [
         name,
-        shared(this.betaNames.has(name) ? t.data.map((b) => logit(Math.min(1 - 1e-6, Math.max(1e-6, b)))) : t.data),
+        shared(this.bounded.has(name) ? t.data.map((v) => toRaw(this.bounded.get(name) as Bounded, v)) : t.data),
       ]),
     );
     this.adam = adamState(this.raw);
@@ -122,9 +138,19 @@ export class ExecutorTrainer implements Trainer {
     this.running = { ...progress.running };
   }
 
+  /** The trained network's spec. */
+  get spec() {
+    return this.plan.spec;
+  }
+
   /** Worker threads the engine runs on (1: this thread). */
   get workers(): number {
     return this.engine.workers;
+  }
+
+  /** Which implementation trains each neuron layer. */
+  get implementations(): Readonly<Record<string, string>> {
+    return this.engine.implementations;
   }
 
   /** Epochs completed so far. */
@@ -132,26 +158,30 @@ export class ExecutorTrainer implements Trainer {
     return this.epoch;
   }
 
-  /** Current weights (β as β, not logits). */
+  /** Current weights (bounded parameters as values, not logits). */
   weights(): Weights {
     const out: Weights = {};
     for (const slot of Object.keys(this.raw)) {
       const data = this.raw[slot] as Float32Array;
-      const shape = this.spec.nodes.flatMap((n) => {
+      const bounded = this.bounded.get(slot);
+      const shape = this.plan.spec.nodes.flatMap((n) => {
         if (n.type === "dense" && slot === `${n.id}.weight`) return [[n.outFeatures, n.inFeatures]];
         if (n.type === "dense" && slot === `${n.id}.bias`) return [[n.outFeatures]];
         if (n.type === "neuron" && slot.startsWith(`${n.id}.`)) return [[n.size]];
         return [];
       })[0] as number[];
-      out[slot] = { shape, data: this.betaNames.has(slot) ? data.map(sigmoid) : Float32Array.from(data) };
+      out[slot] = { shape, data: bounded ? data.map((r) => fromRaw(bounded, r)) : Float32Array.from(data) };
     }
     return out;
   }
 
-  /** Parameters as the executor reads them (β through the sigmoid). */
+  /** Parameters as the executor reads them (bounded ones through their logistic). */
   private forwardParams(): ParamArrays {
     const p: ParamArrays = {};
-    for (const [name, data] of Object.entries(this.raw)) p[name] = this.betaNames.has(name) ? data.map(sigmoid) : data;
+    for (const [name, data] of Object.entries(this.raw)) {
+      const bounded = this.bounded.get(name);
+      p[name] = bounded ? data.map((r) => fromRaw(bounded, r)) : data;
+    }
     return p;
   }
 
@@ -171,7 +201,7 @@ export class ExecutorTrainer implements Trainer {
       running: this.running,
       config: { ...this.config, seed: this.seed },
     };
-    saveCheckpoint(dir, { spec: this.spec, weights: this.weights(), optimizer, progress });
+    saveCheckpoint(dir, { spec: this.plan.spec, weights: this.weights(), optimizer, progress });
   }
 
   /** Trains until `options.epochs` epochs are complete (counting restored ones), or the signal fires. */
@@ -182,14 +212,14 @@ export class ExecutorTrainer implements Trainer {
     if (!(Number.isInteger(epochs) && epochs > 0))
       throw new NeuroBridgeError("EPOCHS_INVALID", `epochs must be a positive integer, got ${epochs}`);
     if (!(options.learningRate > 0)) throw new NeuroBridgeError("LR_INVALID", `learning rate must be > 0, got ${options.learningRate}`);
-    const inputSize = this.spec.nodes.find((n) => n.type === "input")?.shape.reduce((a, b) => a * b, 1);
+    const inputSize = this.plan.inputSize;
     if (train.features !== inputSize) {
       throw new NeuroBridgeError(
         "SHAPE_MISMATCH",
         `the data has ${train.features} features per example but the network's input takes ${inputSize}`,
       );
     }
-    const lossSpec = this.runtime.loss(options.loss);
+    const lossSpec = this.runtime.loss(options.loss ?? defaultLoss(this.plan));
     const lossParams = {
       ...strategyParams({ name: lossSpec.name, ...(options.lossParams ? { params: options.lossParams } : {}) }, lossSpec),
     };
@@ -220,13 +250,13 @@ export class ExecutorTrainer implements Trainer {
           );
         }
         const grads = loss.grads;
-        for (const name of this.betaNames) {
+        for (const [name, bounded] of this.bounded) {
           const g = grads[name];
           if (!g) continue;
           const raw = this.raw[name] as Float32Array;
           for (let i = 0; i < g.length; i++) {
-            const b = sigmoid(raw[i] as number);
-            g[i] = (g[i] as number) * b * (1 - b);
+            const s = sigmoid(raw[i] as number);
+            g[i] = (g[i] as number) * bounded.span * s * (1 - s);
           }
         }
         const learningRate = scheduledLearningRate(
@@ -260,7 +290,9 @@ export class ExecutorTrainer implements Trainer {
           this.checkpoint(options.checkpointDir, this.batch + 1);
         }
       }
-      const test = options.test ? await this.evaluate(options.test, options.evalBatchSize) : undefined;
+      const test = options.test
+        ? await this.evaluate(options.test, options.evalBatchSize ? { batchSize: options.evalBatchSize } : {})
+        : undefined;
       this.history.push({
         epoch: this.epoch + 1,
         trainLoss: this.running.loss / this.running.seen,
@@ -277,15 +309,15 @@ export class ExecutorTrainer implements Trainer {
   }
 
   /** Evaluates the current weights on `data` (accuracy, activity, ops). */
-  evaluate(data: Dataset, batchSize?: number) {
-    return evaluate(this.runtime, this.spec, this.engine, this.forwardParams(), data, {
+  evaluate(data: Dataset, options: { readonly batchSize?: number } = {}): Promise<Evaluation> {
+    return evaluate(this.runtime, this.plan, this.engine, this.forwardParams(), data, {
       rngLabel: "eval",
-      ...(batchSize ? { batchSize } : {}),
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     });
   }
 
   /** Stops the engine's workers, if any. */
-  dispose(): void {
-    void this.engine.dispose();
+  async dispose(): Promise<void> {
+    await this.engine.dispose();
   }
 }

@@ -1,13 +1,12 @@
 /**
- * A worker thread of the parallel engine: it builds its own runtime and
- * executor from the spec (bundled plugins plus the plugin modules it is
- * given), then runs training steps and evaluation passes on shards of
- * batches. See `parallel.ts`.
+ * A worker thread of the parallel engine: it rebuilds the caller's runtime
+ * from the plugins' sources (the same registrations, models and kernels, in
+ * the same order), plans the spec and runs training steps and evaluation
+ * passes on shards of batches. See `parallel.ts`.
  */
 import "reflect-metadata";
 import { parentPort } from "node:worker_threads";
-import { createRandom, createRuntime, type NetworkSpec, type NeuroBridgePlugin } from "@neurobridge/core";
-import { lifPlugin } from "@neurobridge/neurons-lif";
+import { createRandom, createRuntime, importPlugin, type NetworkSpec, type PluginSource } from "@neurobridge/core";
 import { executorTrainStep, type LossConfig, summarizeForward } from "./engine.js";
 import { ChainExecutor, type ParamArrays } from "./executor.js";
 import { createGemm } from "./gemm.js";
@@ -19,7 +18,7 @@ export type WorkerRequest =
       type: "init";
       spec: NetworkSpec;
       seed: number;
-      plugins: string[];
+      plugins: PluginSource[];
       gemm?: "onnxruntime" | "tfjs";
       gemmThreads: number;
       kernel: "wasm" | "cpu";
@@ -43,24 +42,17 @@ if (!port) throw new Error("worker.ts must run in a worker thread");
 let executor: ChainExecutor | undefined;
 let seed = 0;
 
-const isPlugin = (v: unknown): v is NeuroBridgePlugin =>
-  typeof v === "object" && v !== null && typeof (v as NeuroBridgePlugin).register === "function";
-
 port.on("message", async (message: WorkerRequest) => {
   try {
     if (message.type === "init") {
       await useKernelBackend(message.kernel);
-      const extra: NeuroBridgePlugin[] = [];
-      for (const url of message.plugins) {
-        const mod = (await import(url)) as Record<string, unknown>;
-        const plugin = [mod.default, mod.plugin].find(isPlugin);
-        if (plugin) extra.push(plugin);
-      }
-      const runtime = createRuntime({ plugins: [lifPlugin, ...extra], seed: message.seed });
+      const plugins = [];
+      for (const source of message.plugins) plugins.push(await importPlugin(source));
+      const runtime = createRuntime({ plugins, seed: message.seed });
       const gemm = await createGemm({ ...(message.gemm ? { prefer: message.gemm } : {}), threads: message.gemmThreads });
-      executor = new ChainExecutor(runtime, message.spec, gemm);
+      executor = new ChainExecutor(runtime, runtime.plan(message.spec), gemm);
       seed = message.seed;
-      port.postMessage({ type: "ready" });
+      port.postMessage({ type: "ready", implementations: executor.implementations });
       return;
     }
     if (!executor) throw new Error("worker used before init");
@@ -73,7 +65,7 @@ port.on("message", async (message: WorkerRequest) => {
       );
     } else {
       const forward = await executor.forward(message.params, message.inputs, message.batch, rng, { inference: true });
-      port.postMessage({ type: "result", id: message.id, result: summarizeForward(forward, executor.spec.timeSteps) });
+      port.postMessage({ type: "result", id: message.id, result: summarizeForward(forward, executor.plan.timeSteps) });
     }
   } catch (error) {
     port.postMessage({ type: "error", id: (message as { id?: number }).id, message: (error as Error).message });

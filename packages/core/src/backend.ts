@@ -1,11 +1,13 @@
 /**
- * The backend and trainer contracts. A backend compiles a validated spec and
- * its weights into a runnable network; a backend that can train also provides
- * a trainer. Core defines the shapes only; implementations live in backend
- * packages and register through the runtime.
+ * The backend and trainer contracts. A backend — a training engine or an
+ * emulated chip — checks a {@link NetworkPlan} against what it can host
+ * (the answer is a value), compiles a bound plan into a runnable network, and,
+ * when it trains, provides a trainer. Core defines the shapes only;
+ * implementations live in backend packages and register through the runtime
+ * (`runtime.backend(name)`).
  */
-import type { ValidationIssue } from "./errors.js";
 import type { OpCounts } from "./ops.js";
+import type { NetworkPlan } from "./plan.js";
 import type { RandomSource } from "./random.js";
 import type { NetworkSpec } from "./spec.js";
 import type { Weights } from "./weights.js";
@@ -18,6 +20,27 @@ export interface BackendCapabilities {
   readonly eventDriven: boolean;
   /** Numeric formats it runs, e.g. `float32`, `fixed-point`. */
   readonly precisions: readonly string[];
+  /** What it hosts, said plainly (e.g. "chains of dense layers and any registered neuron model"). */
+  readonly hosts?: string;
+}
+
+/** One thing a backend cannot host. */
+export interface BackendIssue {
+  /** The limit that fails, by name (e.g. `axonsPerCore`, `neuronModel`, `topology`). */
+  readonly constraint: string;
+  /** Where in the network (`layers.fc1`, `nodes[3].learn` …). */
+  readonly path: string;
+  /** What fails and what would fit or is accepted. */
+  readonly message: string;
+  /** Numbers behind the message (limit, required, suggested groups …). */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** A backend's verdict on a plan. */
+export interface BackendCheck {
+  readonly fits: boolean;
+  /** Empty when it fits. */
+  readonly issues: readonly BackendIssue[];
 }
 
 /** Activity recorded for one neuron node during a run. */
@@ -59,6 +82,7 @@ export interface RunResult {
 /** A network compiled for one backend. */
 export interface CompiledNetwork {
   readonly spec: NetworkSpec;
+  readonly plan: NetworkPlan;
   /** Runs a batch; `input` is `[batch, features]` (or `[T, batch, features]` for a sequence). */
   run(input: Float32Array, batch: number, options?: RunOptions): Promise<RunResult>;
   /** Releases backend memory. */
@@ -88,14 +112,73 @@ export interface TrainingProgress {
 export interface FitOptions {
   readonly train: Dataset;
   readonly test?: Dataset;
+  /** Total epochs, counting ones restored from a checkpoint. */
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
-  /** Registered loss name (e.g. `softmax_ce`, `ce_rate`). */
-  readonly loss: string;
+  /** Registered loss name (default: `defaultLoss(plan)`: `ce_rate` for spiking networks, `softmax_ce` otherwise). */
+  readonly loss?: string;
+  /** Parameters of the loss (e.g. mse_count's rates). */
+  readonly lossParams?: Readonly<Record<string, number>>;
+  /**
+   * `constant` (the paper's Adam lr), or `cosine`: lr·½(1 + cos(π·step/steps))
+   * over the whole run. Keyed to the optimiser's step count, so a resumed run
+   * continues the same schedule.
+   */
+  readonly lrSchedule?: "constant" | "cosine";
+  /** Folder to checkpoint into: every `checkpointEvery` batches, after each epoch, and when stopped. */
+  readonly checkpointDir?: string;
+  readonly checkpointEvery?: number;
+  readonly evalBatchSize?: number;
   readonly onProgress?: (progress: TrainingProgress) => void;
-  /** Stops cleanly after the current batch; the result holds what was done. */
+  /** Stops cleanly after the current batch; the result holds what was done (and is checkpointed). */
   readonly signal?: AbortSignal;
+}
+
+/** Training progress saved with a checkpoint. */
+export interface TrainingProgressState {
+  /** Epochs completed. */
+  readonly epoch: number;
+  /** Next batch of the current epoch (0 when the epoch is complete). */
+  readonly batch: number;
+  readonly adamStep: number;
+  readonly history: readonly EpochRecord[];
+  /** Sums over the batches done so far in the current epoch. */
+  readonly running: { readonly loss: number; readonly correct: number; readonly seen: number; readonly seconds: number };
+  /** The settings the run was started with (to resume with the same). */
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+/** A checkpoint in memory (the codec is `@neurobridge/core/node`). */
+export interface Checkpoint {
+  readonly spec: NetworkSpec;
+  readonly weights: Weights;
+  /** Optimiser state and raw trainable values, when saved by a trainer. */
+  readonly optimizer?: Weights;
+  readonly progress?: TrainingProgressState;
+}
+
+/** Accuracy, speed, activity and op counts of a network over a dataset. */
+export interface Evaluation {
+  readonly accuracy: number;
+  readonly count: number;
+  readonly seconds: number;
+  readonly samplesPerSecond: number;
+  readonly activity: LayerActivity[];
+  /** Operations per sample, effective (measured spikes). */
+  readonly ops: OpCounts;
+  /** Predicted class per sample (argmax of spike counts or logits; first on ties). */
+  readonly predictions: Uint8Array;
+  /** Output per sample `[count, C]`: spike counts (SNN) or logits (ANN). */
+  readonly outputs: Float32Array;
+}
+
+/** Result of {@link Trainer.fit}. */
+export interface FitResult {
+  readonly history: readonly EpochRecord[];
+  readonly weights: Weights;
+  /** `completed`, or `aborted` when the signal fired (a checkpoint was written if a folder was given). */
+  readonly status: "completed" | "aborted";
 }
 
 /** Per-epoch record of a training run. */
@@ -107,10 +190,36 @@ export interface EpochRecord {
   readonly seconds: number;
 }
 
-/** A trainer for one spec on one backend. */
+/** Which implementation runs each neuron layer (`kernel <kind> (<plugin>)` or `generic step`), by layer id. */
+export type ImplementationReport = Readonly<Record<string, string>>;
+
+/** A trainer for one plan on one backend. */
 export interface Trainer {
-  fit(options: FitOptions): Promise<{ readonly history: readonly EpochRecord[]; readonly weights: Weights }>;
-  dispose(): void;
+  readonly plan: NetworkPlan;
+  /** Threads the work runs on (1: this thread). */
+  readonly workers: number;
+  /** Which implementation trains each neuron layer. */
+  readonly implementations: ImplementationReport;
+  /** Things the caller should know (e.g. why it runs on one thread). */
+  readonly warnings: readonly string[];
+  fit(options: FitOptions): Promise<FitResult>;
+  /** Evaluates the current weights. */
+  evaluate(data: Dataset, options?: { readonly batchSize?: number }): Promise<Evaluation>;
+  /** Continues a run from a checkpoint this kind of trainer wrote. */
+  restore(checkpoint: Checkpoint): void;
+  /** The current weights. */
+  weights(): Weights;
+  dispose(): Promise<void>;
+}
+
+/** Options of {@link Backend.createTrainer}. */
+export interface TrainerOptions {
+  /** Seeds shuffling and stochastic encoders (default: the runtime's seed). */
+  readonly seed?: number;
+  /** Threads (default: the backend's choice). Asking for more than one fails with a clear error when the network cannot run on workers. */
+  readonly workers?: number;
+  /** Settings recorded in checkpoints (to resume with the same). */
+  readonly config?: Readonly<Record<string, unknown>>;
 }
 
 /** A backend as registered by a plugin. */
@@ -118,12 +227,19 @@ export interface Backend {
   readonly name: string;
   readonly description: string;
   readonly capabilities: BackendCapabilities;
-  /**
-   * Lists what in `spec` this backend cannot host, each issue naming the
-   * supported alternatives; empty when it can host it all.
-   */
-  check(spec: NetworkSpec): ValidationIssue[];
-  compile(spec: NetworkSpec, weights: Weights): Promise<CompiledNetwork>;
+  /** What in `plan` this backend cannot host, each issue naming the constraint and what would fit. */
+  check(plan: NetworkPlan): BackendCheck;
+  /** Compiles a bound plan; throws an error naming the failing constraint when `check` says it does not fit. */
+  compile(plan: NetworkPlan): Promise<CompiledNetwork>;
+  /** Runs a bound plan over a labelled dataset. */
+  evaluate(plan: NetworkPlan, data: Dataset, options?: { readonly batchSize?: number; readonly workers?: number }): Promise<Evaluation>;
   /** Present when `capabilities.train` is true. */
-  createTrainer?(spec: NetworkSpec, weights: Weights, rng: RandomSource): Promise<Trainer>;
+  createTrainer?(plan: NetworkPlan, weights: Weights, options?: TrainerOptions): Promise<Trainer>;
+  /** How this instance is set up, for reports (e.g. tfjs: `{ gemm, kernel }`). */
+  info?(): Readonly<Record<string, unknown>>;
+}
+
+/** Formats a failed check as one message: what the backend cannot host and why. */
+export function describeCheck(backend: string, check: BackendCheck): string {
+  return `the ${backend} backend cannot host this network:\n${check.issues.map((i) => `  - ${i.path} [${i.constraint}]: ${i.message}`).join("\n")}`;
 }

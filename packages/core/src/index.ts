@@ -1,8 +1,9 @@
 /**
  * `@neurobridge/core` — the contracts of NeuroBridge, usable without any
- * backend: the network spec and its validator, neuron-model and strategy
- * interfaces, the tsyringe plugin runtime, seeded randomness, encoders, units
- * and op counting.
+ * backend: the network spec and its validator, the network plan, neuron-model,
+ * kernel, strategy and backend interfaces, the tsyringe plugin runtime, seeded
+ * randomness, encoders, losses, batching, units and op counting. The
+ * checkpoint codec (files) is `@neurobridge/core/node`.
  *
  * @packageDocumentation
  */
@@ -11,12 +12,17 @@ import "reflect-metadata";
 
 export * from "./backend.js";
 export * from "./builtins/encoders.js";
+export * from "./builtins/losses.js";
 export * from "./builtins/models.js";
 export * from "./builtins/surrogates.js";
+export * from "./dataset.js";
 export * from "./errors.js";
+export * from "./kernels.js";
 export * from "./neuron-model.js";
 export * from "./ops.js";
 export * from "./params.js";
+export * from "./plan.js";
+export * from "./plugin-source.js";
 export * from "./predictions.js";
 export * from "./random.js";
 export * from "./reference.js";

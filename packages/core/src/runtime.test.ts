@@ -77,7 +77,10 @@ describe("plugin runtime", () => {
               name: "echo",
               description: "",
               capabilities: { train: false, eventDriven: false, precisions: [] },
-              check: () => [],
+              check: () => ({ fits: true, issues: [] }),
+              evaluate: async () => {
+                throw new Error("unused");
+              },
               compile: async () => {
                 throw new Error("unused");
               },
@@ -104,5 +107,70 @@ describe("plugin runtime", () => {
 
   it("rejects invalid seeds", () => {
     expect(() => createRuntime({ seed: -1 })).toThrow(/seed must be an integer in \[0, 4294967295\], got -1/);
+  });
+
+  it("registers kernels per runtime, lists them with their model, and finds them by model and kind", () => {
+    const kernelPlugin: NeuroBridgePlugin = {
+      name: "kernels",
+      source: { module: "file:///nowhere/kernels.js", export: "kernelPlugin" },
+      register: (r) => {
+        r.neuronModel(leakyTestModel);
+        r.kernel({ model: leakyTestModel.name, kind: "infer", description: "test infer", create: () => undefined });
+      },
+    };
+    const rt = createRuntime({ plugins: [kernelPlugin] });
+    expect(rt.kernel(leakyTestModel.name, "infer")?.description).toBe("test infer");
+    expect(rt.kernel(leakyTestModel.name, "sequence")).toBeUndefined();
+    expect(createRuntime().kernel(leakyTestModel.name, "infer")).toBeUndefined();
+    expect(rt.list().neuronModels.find((m) => m.name === leakyTestModel.name)?.kernels).toEqual([
+      { kind: "infer", description: "test infer", plugin: "kernels" },
+    ]);
+    expect(rt.list().kernels).toContainEqual(expect.objectContaining({ name: `${leakyTestModel.name}/infer`, model: leakyTestModel.name }));
+    expect(() =>
+      createRuntime({
+        plugins: [
+          kernelPlugin,
+          {
+            name: "again",
+            register: (r) => r.kernel({ model: leakyTestModel.name, kind: "infer", description: "", create: () => undefined }),
+          },
+        ],
+      }),
+    ).toThrow(DuplicateRegistrationError);
+    expect(() => createRuntime({ plugins: [{ name: "bad", register: (r) => r.kernel({ kind: "infer" } as never) }] })).toThrow(
+      /Plugin 'bad' registered a kernel without a 'model', a 'kind' .* or a 'create' function/,
+    );
+  });
+
+  it("knows where each plugin comes from, for other threads, and which exist only in memory", () => {
+    const inMemory: NeuroBridgePlugin = { name: "in-memory", register: (r) => r.neuronModel(leakyTestModel) };
+    const sourced: NeuroBridgePlugin = { name: "sourced", source: { module: "file:///x/p.js" }, register: () => {} };
+    const rt = createRuntime({ plugins: [sourced, inMemory] });
+    expect(rt.pluginSources()).toEqual({ sources: [{ module: "file:///x/p.js" }], missing: ["in-memory"] });
+    // Only the plugins a network uses matter.
+    expect(rt.pluginSources(["sourced"])).toEqual({ sources: [{ module: "file:///x/p.js" }], missing: [] });
+  });
+
+  it("counts the plans it builds; a plan names the plugins its network relies on", () => {
+    const rt = createRuntime({ plugins: [leakyTestPlugin] });
+    const before = rt.plansBuilt;
+    const plan = rt.plan({
+      format: "neurobridge.network",
+      version: 1,
+      dt: 1e-3,
+      timeSteps: 3,
+      encoder: { name: "direct" },
+      nodes: [
+        { type: "input", id: "in", shape: [4] },
+        { type: "dense", id: "fc", inFeatures: 4, outFeatures: 2 },
+        { type: "neuron", id: "n", model: leakyTestModel.name, size: 2 },
+        { type: "output", id: "out", size: 2 },
+      ],
+    });
+    expect(rt.plansBuilt).toBe(before + 1);
+    expect(plan.plugins).toEqual([leakyTestPlugin.name]);
+    expect(plan.layers.map((l) => `${l.kind}:${l.id}`)).toEqual(["dense:fc", "neuron:n"]);
+    expect(plan.bound).toBe(false);
+    expect(plan.spiking).toBe(true);
   });
 });

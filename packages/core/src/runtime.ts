@@ -11,16 +11,20 @@
 import { type DependencyContainer, type InjectionToken, container as rootContainer } from "tsyringe";
 import type { Backend, BackendCapabilities } from "./backend.js";
 import { builtinEncoders } from "./builtins/encoders.js";
-import { builtinLosses, builtinRateModels, builtinResets } from "./builtins/models.js";
+import { builtinLosses } from "./builtins/losses.js";
+import { builtinKernels, builtinRateModels, builtinResets } from "./builtins/models.js";
 import { builtinSurrogates } from "./builtins/surrogates.js";
 import { DuplicateRegistrationError, NeuroBridgeError, UnknownRegistrationError } from "./errors.js";
+import { KERNEL_KINDS, type KernelKind, type KernelRegistration, kernelKey } from "./kernels.js";
 import type { NeuronModel } from "./neuron-model.js";
 import { countOps, type OpCounts } from "./ops.js";
 import type { ParamSpec } from "./params.js";
+import { buildPlan, type NetworkPlan } from "./plan.js";
 import { createRandom, type RandomSource } from "./random.js";
 import type { NetworkSpec } from "./spec.js";
 import type { Encoder, LossSpec, ResetMechanism, SurrogateGradient } from "./strategies.js";
 import { type SpecCatalog, validateNetworkSpec } from "./validate.js";
+import type { Weights } from "./weights.js";
 
 /** A backend as registered: metadata for listings plus a factory (backends load lazily). */
 export interface BackendRegistration {
@@ -39,13 +43,15 @@ export interface RegistryKinds {
   reset: ResetMechanism;
   loss: LossSpec;
   backend: BackendRegistration;
+  /** Kernels, named `<model>/<kind>`. */
+  kernel: KernelRegistration & { readonly name: string };
 }
 
-/** A registry kind: `neuronModel`, `encoder`, `surrogate`, `reset`, `loss` or `backend`. */
+/** A registry kind: `neuronModel`, `encoder`, `surrogate`, `reset`, `loss`, `backend` or `kernel`. */
 export type RegistryKind = keyof RegistryKinds;
 
 /** All registry kinds, in listing order. */
-export const REGISTRY_KINDS: readonly RegistryKind[] = ["neuronModel", "encoder", "surrogate", "reset", "loss", "backend"];
+export const REGISTRY_KINDS: readonly RegistryKind[] = ["neuronModel", "encoder", "surrogate", "reset", "loss", "backend", "kernel"];
 
 const KIND_LABEL: Record<RegistryKind, string> = {
   neuronModel: "neuron model",
@@ -54,6 +60,7 @@ const KIND_LABEL: Record<RegistryKind, string> = {
   reset: "reset mechanism",
   loss: "loss",
   backend: "backend",
+  kernel: "kernel",
 };
 
 /** Injection tokens exported for plugins and services. */
@@ -95,6 +102,11 @@ export class Registry<T extends { readonly name: string }> {
     return this.entries.get(name)?.value;
   }
 
+  /** The entry named `name` with the plugin that registered it. */
+  entry(name: string): RegistryEntry<T> | undefined {
+    return this.entries.get(name);
+  }
+
   /** The entry named `name`; throws an error listing the registered names otherwise. */
   get(name: string): T {
     const found = this.find(name);
@@ -128,6 +140,29 @@ export interface Registrar {
   reset(reset: ResetMechanism, options?: RegisterOptions): void;
   loss(loss: LossSpec, options?: RegisterOptions): void;
   backend(backend: BackendRegistration, options?: RegisterOptions): void;
+  /**
+   * A faster implementation of one kind for one model (see `kernels.ts`).
+   *
+   * @example
+   * ```ts
+   * r.kernel({ model: "alif", kind: "sequence", description: "fused ALIF", create: (layer) => makeAlifKernel(layer) });
+   * ```
+   */
+  kernel<K extends KernelKind>(kernel: KernelRegistration<K>, options?: RegisterOptions): void;
+}
+
+/**
+ * Where a plugin can be imported from, so other threads and processes (the
+ * trainer's workers, job runners) can register it too: a module URL or
+ * package name and the export holding the plugin — or a function called with
+ * `options` (JSON) that returns it.
+ */
+export interface PluginSource {
+  readonly module: string;
+  /** Export name (default: `default`, then `plugin`). */
+  readonly export?: string;
+  /** Arguments for a plugin factory export. */
+  readonly options?: unknown;
 }
 
 /** A plugin: a named bundle of registrations. */
@@ -137,6 +172,13 @@ export interface NeuroBridgePlugin {
   readonly description?: string;
   /** Names of plugins that must be registered first. */
   readonly requires?: readonly string[];
+  /**
+   * Where this plugin can be imported from in another thread (e.g.
+   * `{ module: import.meta.url, export: "myPlugin" }`). Without it the plugin
+   * exists only in this thread, and multi-threaded training refuses to run a
+   * network that uses it. `neurobridge --plugin` fills it in.
+   */
+  readonly source?: PluginSource;
   register(registrar: Registrar): void;
 }
 
@@ -172,13 +214,15 @@ export interface ListedEntry {
 
 /** Everything registered in a runtime, JSON-serialisable. */
 export interface RuntimeListing {
-  readonly plugins: readonly { name: string; version?: string; description?: string }[];
+  readonly plugins: readonly { name: string; version?: string; description?: string; source?: PluginSource }[];
   readonly neuronModels: readonly ListedEntry[];
   readonly encoders: readonly ListedEntry[];
   readonly surrogates: readonly ListedEntry[];
   readonly resets: readonly ListedEntry[];
   readonly losses: readonly ListedEntry[];
   readonly backends: readonly ListedEntry[];
+  /** Every registered kernel: model, kind and who registered it. */
+  readonly kernels: readonly ListedEntry[];
 }
 
 const listParams = (params: readonly ParamSpec[]): ListedParam[] =>
@@ -189,8 +233,9 @@ export class Runtime implements SpecCatalog {
   readonly container: DependencyContainer;
   readonly seed: number;
   private readonly registries: { [K in RegistryKind]: Registry<RegistryKinds[K]> };
-  private readonly pluginList: { name: string; version?: string; description?: string }[] = [];
+  private readonly pluginList: { name: string; version?: string; description?: string; source?: PluginSource }[] = [];
   private readonly backends = new Map<string, Promise<Backend>>();
+  private plans = 0;
 
   constructor(container: DependencyContainer, seed: number) {
     this.container = container;
@@ -202,6 +247,7 @@ export class Runtime implements SpecCatalog {
       reset: new Registry("reset"),
       loss: new Registry("loss"),
       backend: new Registry("backend"),
+      kernel: new Registry("kernel"),
     };
     container.register(TOKENS.runtime, { useValue: this });
     container.register(TOKENS.seed, { useValue: seed });
@@ -236,11 +282,21 @@ export class Runtime implements SpecCatalog {
       reset: add("reset"),
       loss: add("loss"),
       backend: add("backend"),
+      kernel: (kernel, options) => {
+        if (typeof kernel?.model !== "string" || typeof kernel.kind !== "string" || typeof kernel.create !== "function") {
+          throw new NeuroBridgeError(
+            "REGISTRATION_INVALID",
+            `Plugin '${plugin.name}' registered a kernel without a 'model', a 'kind' (${Object.keys(KERNEL_KINDS).join(", ")}, …) or a 'create' function.`,
+          );
+        }
+        this.registries.kernel.add({ ...kernel, name: kernelKey(kernel.model, kernel.kind) }, plugin.name, options?.override);
+      },
     });
     this.pluginList.push({
       name: plugin.name,
       ...(plugin.version ? { version: plugin.version } : {}),
       ...(plugin.description ? { description: plugin.description } : {}),
+      ...(plugin.source ? { source: plugin.source } : {}),
     });
     return this;
   }
@@ -284,6 +340,50 @@ export class Runtime implements SpecCatalog {
     return this.registries.reset.find(name);
   }
 
+  /** The kernel of `kind` registered for `model`, if any. */
+  kernel<K extends KernelKind>(model: string, kind: K): KernelRegistration<K> | undefined {
+    return this.registries.kernel.find(kernelKey(model, kind)) as KernelRegistration<K> | undefined;
+  }
+
+  /** Every kernel registered for `model`. */
+  kernelsOf(model: string): KernelRegistration[] {
+    return this.registries.kernel
+      .list()
+      .map((e) => e.value)
+      .filter((k) => k.model === model);
+  }
+
+  /**
+   * Validates `spec` (and `weights`) and resolves it into a {@link NetworkPlan}
+   * — the one structure every runner, exporter and counter consumes. Build it
+   * once per run and pass it on ({@link plansBuilt} counts them).
+   */
+  plan(spec: NetworkSpec, weights?: Weights): NetworkPlan {
+    this.plans++;
+    return buildPlan(this, spec, weights);
+  }
+
+  /** How many plans this runtime has built (a diagnostic: a run should build one). */
+  get plansBuilt(): number {
+    return this.plans;
+  }
+
+  /**
+   * Where each of `pluginNames` can be imported from, in registration order,
+   * for another thread to rebuild this runtime; `missing` names the plugins
+   * that exist only in memory (no `source`).
+   */
+  pluginSources(pluginNames?: readonly string[]): { sources: PluginSource[]; missing: string[] } {
+    const wanted = pluginNames ? new Set(pluginNames) : undefined;
+    const sources: PluginSource[] = [];
+    const missing: string[] = [];
+    for (const p of this.pluginList) {
+      if (p.name === corePlugin.name) continue;
+      if (p.source) sources.push(p.source);
+      else if (!wanted || wanted.has(p.name)) missing.push(p.name);
+    }
+    return { sources, missing };
+  }
   /** The backend named `name`, created on first use and cached (a failed creation is retried next time). */
   async backend(name: string): Promise<Backend> {
     let backend = this.backends.get(name);
@@ -314,12 +414,18 @@ export class Runtime implements SpecCatalog {
     return validateNetworkSpec(value, this);
   }
 
-  /** Operation counts per sample (see `ops.ts`); `inputEvents` from a run gives the effective count. */
-  countOps(spec: NetworkSpec, inputEvents?: Readonly<Record<string, number>>): OpCounts {
-    const encoder = this.encoder(spec.encoder.name);
+  /**
+   * Operation counts per sample (see `ops.ts`) of a spec or a plan (a plan
+   * needs no look-ups: its models and encoder are resolved); `inputEvents`
+   * from a run gives the effective count.
+   */
+  countOps(network: NetworkSpec | NetworkPlan, inputEvents?: Readonly<Record<string, number>>): OpCounts {
+    const plan = "layers" in network ? network : undefined;
+    const spec = plan ? plan.spec : (network as NetworkSpec);
+    const dynamics = new Map(plan?.layers.flatMap((l) => (l.kind === "neuron" ? [[l.model.name, l.model.dynamics] as const] : [])));
     return countOps(spec, {
-      dynamicsOf: (model) => this.neuronModel(model).dynamics,
-      encoder,
+      dynamicsOf: (model) => dynamics.get(model) ?? this.neuronModel(model).dynamics,
+      encoder: plan?.encoder ?? this.encoder(spec.encoder.name),
       ...(inputEvents ? { inputEvents } : {}),
     });
   }
@@ -334,12 +440,18 @@ export class Runtime implements SpecCatalog {
         dynamics: m.dynamics,
         params: listParams(m.params),
         state: m.state.map((s) => s.name),
+        kernels: this.kernelsOf(m.name).map((k) => ({
+          kind: k.kind,
+          description: k.description,
+          plugin: this.registries.kernel.entry(kernelKey(m.name, k.kind))?.plugin,
+        })),
       })),
       encoders: entries("encoder", (e) => ({ emitsSpikes: e.emitsSpikes, timeInvariant: e.timeInvariant, params: listParams(e.params) })),
       surrogates: entries("surrogate", (s) => ({ formula: s.formula, params: listParams(s.params) })),
-      resets: entries("reset", () => ({})),
+      resets: entries("reset", (x) => (x.semantics ? { semantics: x.semantics } : {})),
       losses: entries("loss", (l) => ({ reads: l.reads, params: listParams(l.params) })),
       backends: entries("backend", (b) => ({ capabilities: b.capabilities })),
+      kernels: entries("kernel", (k) => ({ model: k.model, kind: k.kind })),
     };
   }
 }
@@ -347,13 +459,14 @@ export class Runtime implements SpecCatalog {
 /** Core's own registrations: encoders, surrogates, resets, rate models and losses. */
 export const corePlugin: NeuroBridgePlugin = {
   name: "@neurobridge/core",
-  description: "Built-in encoders, surrogate gradients, reset mechanisms, rate neuron models and losses.",
+  description: "Built-in encoders, surrogate gradients, reset mechanisms, rate neuron models (with ReLU's kernel) and losses.",
   register(r) {
     for (const e of builtinEncoders) r.encoder(e);
     for (const s of builtinSurrogates) r.surrogate(s);
     for (const x of builtinResets) r.reset(x);
     for (const m of builtinRateModels) r.neuronModel(m);
     for (const l of builtinLosses) r.loss(l);
+    for (const k of builtinKernels) r.kernel(k);
   },
 };
 

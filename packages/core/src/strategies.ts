@@ -4,6 +4,7 @@
  * declarative (name, description, parameters) plus, where it is backend-free,
  * its behaviour written against {@link TensorOps} or plain arrays.
  */
+import type { Activation } from "./kernels.js";
 import type { ParamSpec, ParamValue } from "./params.js";
 import type { RandomSource } from "./random.js";
 import type { BoundSurrogate, NumericParams, TensorOps } from "./tensor-ops.js";
@@ -35,10 +36,19 @@ export function bindSurrogate(surrogate: SurrogateGradient, params: NumericParam
   };
 }
 
+/**
+ * The arithmetic a reset performs, declared so fast kernels can specialise on
+ * it without knowing its name: `subtract` v − s·θ, `zero` v·(1 − s), `none` v.
+ * A reset without one runs only on generic paths (its `apply`).
+ */
+export type ResetSemantics = "subtract" | "zero" | "none";
+
 /** What happens to the membrane after a spike. */
 export interface ResetMechanism {
   readonly name: string;
   readonly description: string;
+  /** What `apply` computes, for kernels (see {@link ResetSemantics}). */
+  readonly semantics?: ResetSemantics;
   /**
    * The membrane after reset, given the membrane `v`, this step's `spikes`
    * (0/1) and the `threshold`.
@@ -74,11 +84,40 @@ export interface Encoder {
   encode(input: Frames, timeSteps: number, params: Readonly<Record<string, ParamValue>>, rng: RandomSource): Frames;
 }
 
-/** A training loss, declared by name; backends that train implement it. */
+/** What a loss is computed from. */
+export interface LossInput {
+  /** The network's output: `[B, C]` logits, or `[T·B, C]` per-step outputs when `temporal`. */
+  readonly output: Activation;
+  readonly labels: Uint8Array;
+  readonly batch: number;
+  readonly timeSteps: number;
+  /** Samples the loss is averaged over: `batch`, or the whole batch when this is one shard of it (shard gradients then add up). */
+  readonly meanOver: number;
+  /** The output layer's pre-reset membrane `[T·B, C]` (losses that read `membrane`). */
+  readonly membrane?: Float32Array;
+  /** The loss's parameters with defaults filled in. */
+  readonly params: Readonly<Record<string, ParamValue>>;
+}
+
+/** A loss value and its gradients. */
+export interface LossResult {
+  /** This shard's contribution to the batch-mean loss. */
+  readonly loss: number;
+  /** d loss / d output, the output's layout. */
+  readonly grad: Float32Array;
+  /** d loss / d pre-reset membrane of the output layer (membrane losses). */
+  readonly dMembrane?: Float32Array;
+}
+
+/**
+ * A training loss: declared by name, with its value and gradient in plain JS
+ * so every backend that trains computes the same thing (a plugin loss trains).
+ */
 export interface LossSpec {
   readonly name: string;
   readonly description: string;
-  /** What the loss reads from the network output. */
+  /** What the loss reads from the network output; `logits` losses take static outputs, the others per-step ones. */
   readonly reads: "logits" | "spike-counts" | "membrane";
   readonly params: readonly ParamSpec[];
+  compute(input: LossInput): LossResult;
 }

@@ -7,6 +7,7 @@
  */
 export * from "./cache.js";
 export * from "./experiments/cost.js";
+export * from "./experiments/deployment.js";
 export * from "./experiments/lif.js";
 export * from "./experiments/network-figures.js";
 export * from "./experiments/training.js";
@@ -14,5 +15,6 @@ export * from "./figures.js";
 export * from "./networks.js";
 export * from "./paper-claims.js";
 export * from "./pipeline.js";
+export * from "./plugins.js";
 export * from "./report.js";
 export * from "./schema.js";

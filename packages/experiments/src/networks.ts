@@ -15,23 +15,51 @@ export interface PaperNetworkOptions {
   readonly surrogate?: string;
   /** FFNN activation (paper: relu; also sigmoid and the activation-fit neurons). */
   readonly activation?: string;
+  /**
+   * Any registered neuron model for every layer — a rate model for the FFNN's
+   * hidden layers, a spiking one for the SNN (a plugin's included). Default:
+   * the paper's (relu / lif).
+   */
+  readonly neuron?: string;
+  /** Parameters of that model (numbers or per-neuron arrays), validated against its declaration. */
+  readonly neuronParams?: Readonly<Record<string, number | readonly number[]>>;
   readonly learnBeta?: boolean;
+  /** Parameters to learn, by name (`learnBeta` adds `beta`). */
+  readonly learn?: readonly string[];
 }
 
-/** 784-256-256-10: ReLU FFNN with logits out, or LIF SNN (T = 25, β = 0.95, direct input by default). */
+/**
+ * 784-256-256-10: the FFNN with logits out, or the SNN (T = 25, direct input
+ * by default). With no `neuron`, the paper's: ReLU, and LIF with β = 0.95
+ * (`beta`). With one, its `neuronParams` (and `beta`, when given) are that
+ * model's parameters.
+ */
 export function paperNetwork(model: string, o: PaperNetworkOptions = {}): NetworkSpec {
   const layers = [784, 256, 256, 10];
-  if (model === "ffnn") return sequentialSpec({ name: "paper-ffnn", layers, neuron: o.activation ?? "relu", outputNeuron: false });
+  const learn = [...(o.learn ?? []), ...(o.learnBeta ? ["beta"] : [])];
+  if (model === "ffnn") {
+    return sequentialSpec({
+      name: "paper-ffnn",
+      layers,
+      neuron: o.neuron ?? o.activation ?? "relu",
+      outputNeuron: false,
+      ...(o.neuronParams ? { params: o.neuronParams } : {}),
+      ...(learn.length ? { learn } : {}),
+    });
+  }
   if (model === "snn") {
+    const params = o.neuron
+      ? { ...(o.beta !== undefined ? { beta: o.beta } : {}), ...(o.neuronParams ?? {}) }
+      : { beta: o.beta ?? 0.95, ...(o.neuronParams ?? {}) };
     return sequentialSpec({
       name: "paper-snn",
       layers,
-      neuron: "lif",
-      params: { beta: o.beta ?? 0.95 },
+      neuron: o.neuron ?? "lif",
+      ...(Object.keys(params).length ? { params } : {}),
       timeSteps: o.timeSteps ?? 25,
       encoder: { name: o.encoding ?? "direct" },
       surrogate: { name: o.surrogate ?? "fast-sigmoid" },
-      ...(o.learnBeta ? { learn: ["beta"] } : {}),
+      ...(learn.length ? { learn } : {}),
     });
   }
   throw new NeuroBridgeError("OPTION_INVALID", `--model: unknown model '${model}'; accepted: ${PAPER_MODELS.join(", ")}`);

@@ -7,18 +7,16 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { TfjsBackend } from "@neurobridge/backend-tfjs";
 import { createRuntime, type Dataset, type TrainingProgress } from "@neurobridge/core";
-import { loadMnist, subset } from "@neurobridge/mnist";
-import { lifPlugin } from "@neurobridge/neurons-lif";
 import { StepCache, writeAtomic } from "./cache.js";
 import { pipelineCodeVersions } from "./code-version.js";
 import { energyConstants, ffnnCost, paperComparison, snnCost } from "./experiments/cost.js";
 import { deploymentExperiment } from "./experiments/deployment.js";
 import { collapseExperiment, fiExperiment, fitsExperiment, lifTraces } from "./experiments/lif.js";
 import { networkFigures, type SweepPoint } from "./experiments/network-figures.js";
-import { type TrainConfig, type TrainResult, trainExperiment } from "./experiments/training.js";
+import { loadPaperData, type TrainConfig, type TrainResult, trainExperiment } from "./experiments/training.js";
 import { type FigureSpec, renderFigure } from "./figures.js";
+import { bundledPlugins } from "./plugins.js";
 import { renderReport, renderSummary } from "./report.js";
 import { validateResults } from "./schema.js";
 
@@ -118,18 +116,19 @@ export async function runPaper(options: PaperOptions) {
   const fits = await step("activation-fits", keyed(profile.fits, "lif"), () => fitsExperiment(profile.fits));
   const collapse = await step("collapse", keyed(profile.collapse, "lif"), () => collapseExperiment(profile.collapse));
 
-  const runtime = createRuntime({ plugins: [lifPlugin], seed });
-  let backend: TfjsBackend | undefined;
+  const runtime = createRuntime({ plugins: bundledPlugins(), seed });
   let data: { train: Dataset; test: Dataset } | undefined;
   const training = async (name: string, config: TrainConfig): Promise<TrainResult> =>
     step(name, keyed(config, "training"), async () => {
-      backend ??= await TfjsBackend.create(runtime);
-      data ??= { train: subset(loadMnist("train"), config.trainCount), test: subset(loadMnist("test"), config.testCount) };
-      return trainExperiment(runtime, backend, data, config, {
+      data ??= loadPaperData({ trainCount: config.trainCount, testCount: config.testCount });
+      const result = await trainExperiment(runtime, config, {
+        data,
         checkpointDir: cache.folder(`${name}-checkpoint`, keyed(config, "training")),
         ...(options.onTrainProgress ? { onProgress: (p: TrainingProgress) => options.onTrainProgress?.(name, p) } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
+      if (result.status === "aborted") throw new Error("interrupted");
+      return result;
     });
   const ffnn = await training("train-ffnn", profile.ffnn);
   const snn = await training("train-snn", profile.snn);
@@ -149,11 +148,9 @@ export async function runPaper(options: PaperOptions) {
   // Off the training backend: ONNX files, ONNX Runtime parity, emulated Loihi, TrueNorth's constraints.
   const deployConfig = { ffnn: profile.ffnn, snn: profile.snn, testCount: profile.snn.testCount };
   const deployment = await step("deploy", keyed(deployConfig, "deploy"), async () => {
-    backend ??= await TfjsBackend.create(runtime);
-    const test = data?.test ?? subset(loadMnist("test"), profile.snn.testCount);
+    const test = data?.test ?? loadPaperData({ trainCount: 1, testCount: profile.snn.testCount }).test;
     return deploymentExperiment(
       runtime,
-      backend,
       {
         ffnn: cache.folder("train-ffnn-checkpoint", keyed(profile.ffnn, "training")),
         snn: cache.folder("train-snn-checkpoint", keyed(profile.snn, "training")),

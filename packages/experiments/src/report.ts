@@ -35,19 +35,24 @@ function deploymentRows(d: DeploymentResult): string[][] {
     `same prediction as tfjs on ${pct(o.samePredictions)} of ${d.testCount} images; largest score difference ${o.maxAbsDifference}`,
   ]);
   const l = d.loihi;
-  rows.push([
-    "SNN on emulated Loihi (fixed point, event-driven)",
-    pct(l.accuracy),
-    l.samplesPerSecond.toFixed(0),
-    `${l.cores} cores; ${l.synapticEventsPerSample.toFixed(0)} synaptic events, ${l.spikesPerSample.toFixed(0)} spikes and ${(l.energyJoulesPerSample * 1e6).toFixed(2)} µJ per inference; ${l.ticksPerSample} ticks (first output after ${l.latencyTicks})`,
-  ]);
-  rows.push([
-    "SNN float model in the event-driven emulator",
-    pct(l.floatAccuracy),
-    l.floatSamplesPerSecond.toFixed(0),
-    "spikes identical to the training backend (tested)",
-  ]);
-  rows.push(["SNN on TrueNorth", d.truenorth.deployed ? "deployed" : "does not fit", "—", d.truenorth.message]);
+  if (!l.deployed) {
+    rows.push(["SNN on emulated Loihi", "does not fit", "—", l.error]);
+  } else {
+    rows.push([
+      "SNN on emulated Loihi (fixed point, event-driven)",
+      pct(l.accuracy),
+      l.samplesPerSecond.toFixed(0),
+      `${l.cores} cores; ${l.synapticEvents.toFixed(0)} synaptic events, ${l.spikes.toFixed(0)} spikes and ${(l.energyJoules * 1e6).toFixed(2)} µJ per inference; ${l.ticksPerSample} ticks (first output after ${l.latencyTicks})`,
+    ]);
+    rows.push([
+      "SNN float model in the event-driven emulator",
+      pct(l.floatAccuracy),
+      l.floatSamplesPerSecond.toFixed(0),
+      "spikes identical to the training backend (tested)",
+    ]);
+  }
+  const tn = d.truenorth;
+  rows.push(["SNN on TrueNorth", tn.deployed ? pct(tn.accuracy) : "does not fit", "—", tn.deployed ? `${tn.cores} cores` : tn.error]);
   return rows;
 }
 
@@ -103,7 +108,7 @@ ${deploymentRows(results.deployment)
   .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`)
   .join("\n")}
 </tbody></table>
-<p>${results.deployment.loihi.warnings.map(escapeHtml).join(" ")}</p>
+<p>${results.deployment.loihi.deployed ? results.deployment.loihi.warnings.map(escapeHtml).join(" ") : ""}</p>
 <h2>Figures</h2>
 ${figs}
 <h2>Energy constants</h2>

@@ -1,9 +1,11 @@
 /**
  * `@neurobridge/mnist` — MNIST from the original files: IDX parsing,
- * checksummed loading, normalisation, subsets, splits and batches.
+ * checksummed loading and normalisation. Subsets, splits and batches are
+ * core's (`@neurobridge/core`), re-exported here for convenience.
  *
  * @packageDocumentation
  */
-export * from "./batches.js";
+
+export { batchAt, batchCount, epochOrder, gather, splitValidation, subset } from "@neurobridge/core";
 export * from "./idx.js";
 export * from "./mnist.js";

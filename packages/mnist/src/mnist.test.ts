@@ -1,9 +1,8 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRandom, DataFileError } from "@neurobridge/core";
+import { batchAt, batchCount, createRandom, DataFileError, epochOrder, splitValidation, subset } from "@neurobridge/core";
 import { describe, expect, it } from "vitest";
-import { batchAt, batchCount, epochOrder, splitValidation, subset } from "./batches.js";
 import { parseIdx } from "./idx.js";
 import { defaultMnistDir, loadMnist, MNIST_FILES } from "./mnist.js";
 

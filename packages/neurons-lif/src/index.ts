@@ -6,7 +6,8 @@
  * - Rheobase, analytic and simulated F–I curves under explicit protocols.
  * - The non-dimensional model and conversions both ways.
  * - ReLU / sigmoid / LIF-curve fits with R² (Levenberg–Marquardt).
- * - Network plugins: the discrete LIF (`lif`) and activation-fit rate neurons.
+ * - Network plugins: the discrete LIF (`lif`) with its kernels (`sequence`,
+ *   `infer`, `population`, `fixed-point:loihi`) and activation-fit rate neurons.
  *
  * @packageDocumentation
  */
@@ -19,5 +20,6 @@ export * from "./biophysical/simulate.js";
 export * from "./fits/activation-fits.js";
 export * from "./fits/range-search.js";
 export * from "./network/activation-models.js";
+export * from "./network/lif-kernels.js";
 export { discreteBeta, lifModel } from "./network/lif-model.js";
 export { lifPlugin } from "./plugin.js";

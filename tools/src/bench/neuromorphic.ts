@@ -20,12 +20,13 @@ import {
   evaluateEmulator,
   evaluateOnnx,
   exportOnnx,
+  neuromorphicPlugin,
   OnnxNetwork,
-  readChain,
   totals,
 } from "@neurobridge/backend-neuromorphic";
-import { loadCheckpoint, TfjsBackend } from "@neurobridge/backend-tfjs";
+import { tfjsPlugin } from "@neurobridge/backend-tfjs";
 import { createRuntime, initWeights, type NetworkSpec, sequentialSpec, type Weights } from "@neurobridge/core";
+import { loadCheckpoint } from "@neurobridge/core/node";
 import { loadMnist, subset } from "@neurobridge/mnist";
 import { lifPlugin } from "@neurobridge/neurons-lif";
 
@@ -33,7 +34,7 @@ const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const runtime = createRuntime({ plugins: [lifPlugin], seed: 42 });
+const runtime = createRuntime({ plugins: [lifPlugin, tfjsPlugin(), neuromorphicPlugin], seed: 42 });
 const test = loadMnist("test");
 const count = Number(arg("count") ?? test.count);
 const specs: Record<"ffnn" | "snn", NetworkSpec> = {
@@ -49,26 +50,24 @@ async function network(model: "ffnn" | "snn"): Promise<{ spec: NetworkSpec; weig
     const ck = loadCheckpoint(dir, runtime);
     return { spec: ck.spec, weights: ck.weights, source: given };
   }
-  const backend = await TfjsBackend.create(runtime);
-  const spec = runtime.validateSpec(specs[model]);
-  const trainer = await backend.trainerWithSeed(spec, initWeights(spec, runtime.random("init"), runtime), 42);
-  const result = await trainer.fit({
-    train: loadMnist("train"),
-    epochs: 1,
-    batchSize: 128,
-    learningRate: 1e-3,
-    loss: model === "ffnn" ? "softmax_ce" : "ce_rate",
-  });
-  trainer.dispose();
-  return { spec, weights: result.weights, source: "trained 1 epoch" };
+  const backend = await runtime.backend("tfjs");
+  const plan = runtime.plan(specs[model]);
+  const trainer = await (backend.createTrainer as NonNullable<typeof backend.createTrainer>)(
+    plan,
+    initWeights(plan.spec, runtime.random("init"), runtime),
+    { seed: 42 },
+  );
+  const result = await trainer.fit({ train: loadMnist("train"), epochs: 1, batchSize: 128, learningRate: 1e-3 });
+  await trainer.dispose();
+  return { spec: plan.spec, weights: result.weights, source: "trained 1 epoch" };
 }
 
 const rows: string[][] = [];
 const json: Record<string, unknown> = {};
 for (const model of ["ffnn", "snn"] as const) {
   const { spec, weights, source } = await network(model);
-  const chain = readChain(runtime, spec, weights);
-  const modes = model === "snn" ? (["unrolled", "step"] as const) : ([undefined] as const);
+  const chain = runtime.plan(spec, weights);
+  const modes = chain.spiking ? (["unrolled", "step"] as const) : ([undefined] as const);
   for (const mode of modes) {
     const exported = exportOnnx(chain, mode ? { mode } : {});
     const { description } = decodeOnnx(exported.bytes, "bench.onnx");
@@ -82,7 +81,7 @@ for (const model of ["ffnn", "snn"] as const) {
       json[label] = { samplesPerSecond: ev.samplesPerSecond, accuracy: ev.accuracy };
     }
   }
-  if (model === "snn") {
+  if (chain.spiking) {
     const d = await deploy(runtime, chain, "loihi");
     const data = subset(test, count);
     for (const [label, emulator] of [

@@ -11,7 +11,7 @@
  */
 import "reflect-metadata";
 import { cpus } from "node:os";
-import { TfjsBackend } from "@neurobridge/backend-tfjs";
+import { tfjsPlugin } from "@neurobridge/backend-tfjs";
 import { createRuntime, initWeights, sequentialSpec } from "@neurobridge/core";
 import { loadMnist } from "@neurobridge/mnist";
 import { lifPlugin } from "@neurobridge/neurons-lif";
@@ -22,8 +22,10 @@ const arg = (name: string, fallback: string) => {
 };
 const epochs = Number(arg("epochs", "1"));
 const models = arg("model", "ffnn,snn").split(",");
-const runtime = createRuntime({ plugins: [lifPlugin], seed: 42 });
-const backend = await TfjsBackend.create(runtime);
+const runtime = createRuntime({ plugins: [lifPlugin, tfjsPlugin()], seed: 42 });
+const backend = await runtime.backend("tfjs");
+const createTrainer = backend.createTrainer?.bind(backend);
+if (!createTrainer) throw new Error("the tfjs backend does not train");
 const train = loadMnist("train");
 const test = loadMnist("test");
 const specs = {
@@ -32,18 +34,11 @@ const specs = {
 };
 const rows: string[] = [];
 for (const model of models as (keyof typeof specs)[]) {
-  const spec = runtime.validateSpec(specs[model]);
-  const trainer = await backend.trainerWithSeed(spec, initWeights(spec, runtime.random("init"), runtime), 42);
-  const result = await trainer.fit({
-    train,
-    test,
-    epochs,
-    batchSize: 128,
-    learningRate: 1e-3,
-    loss: model === "ffnn" ? "softmax_ce" : "ce_rate",
-  });
+  const plan = runtime.plan(specs[model]);
+  const trainer = await createTrainer(plan, initWeights(plan.spec, runtime.random("init"), runtime), { seed: 42 });
+  const result = await trainer.fit({ train, test, epochs, batchSize: 128, learningRate: 1e-3 });
   const infer = await trainer.evaluate(test);
-  trainer.dispose();
+  await trainer.dispose();
   for (const h of result.history) {
     rows.push(
       [
@@ -59,4 +54,6 @@ for (const model of models as (keyof typeof specs)[]) {
   }
 }
 process.stdout.write(["model\tepoch\ts/epoch\ttrain samples/s\ttest acc %\tinference samples/s\tworkers", ...rows].join("\n"));
-process.stdout.write(`\n(${cpus()[0]?.model ?? "cpu"} × ${cpus().length}, Node ${process.version}, GEMM ${backend.gemm.name})\n`);
+process.stdout.write(
+  `\n(${cpus()[0]?.model ?? "cpu"} × ${cpus().length}, Node ${process.version}, GEMM ${String(backend.info?.().gemm)})\n`,
+);

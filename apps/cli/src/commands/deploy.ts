@@ -6,9 +6,9 @@
  * A network the target cannot host exits non-zero naming the constraint.
  */
 
-import { DeploymentError, deploy, evaluateEmulator, readChain, TARGETS, totals } from "@neurobridge/backend-neuromorphic";
-import { loadCheckpoint } from "@neurobridge/backend-tfjs";
 import { NeuroBridgeError } from "@neurobridge/core";
+import { loadCheckpoint } from "@neurobridge/core/node";
+import { checkpointNormalization, deployExperiment } from "@neurobridge/experiments";
 import { loadMnist, type MnistNormalization, subset } from "@neurobridge/mnist";
 import type { Command } from "commander";
 import { type GlobalOptions, printJson } from "../output.js";
@@ -25,80 +25,56 @@ interface DeployOptions {
 }
 
 async function runDeploy(o: DeployOptions, globals: GlobalOptions) {
-  if (!(TARGETS as readonly string[]).includes(o.target)) {
-    throw new NeuroBridgeError("OPTION_INVALID", `--target: unknown target '${o.target}'; accepted: ${TARGETS.join(", ")}`);
-  }
   const runtime = await createCliRuntime({ plugins: globals.plugin ?? [] });
+  // Targets are the registered chips: event-driven fixed-point backends (loihi, truenorth, a plugin's …).
+  const targets = runtime
+    .list()
+    .backends.filter((b) => {
+      const c = b.capabilities as { eventDriven?: boolean; precisions?: readonly string[] };
+      return c.eventDriven && c.precisions?.includes("fixed-point");
+    })
+    .map((b) => b.name);
+  if (!targets.includes(o.target)) {
+    throw new NeuroBridgeError("OPTION_INVALID", `--target: unknown target '${o.target}'; accepted: ${targets.join(", ")}`);
+  }
   const checkpoint = loadCheckpoint(o.checkpoint, runtime);
-  const chain = readChain(runtime, checkpoint.spec, checkpoint.weights);
-  let deployment: Awaited<ReturnType<typeof deploy>>;
-  try {
-    deployment = await deploy(runtime, chain, o.target);
-  } catch (error) {
-    if (error instanceof DeploymentError && o.json) {
-      printJson({ target: o.target, deployed: false, constraint: error.constraint, error: error.message, details: error.details });
-    }
-    throw error;
+  const plan = runtime.plan(checkpoint.spec, checkpoint.weights);
+  const normalization = (o.normalization ?? checkpointNormalization(checkpoint)) as MnistNormalization;
+  let test = loadMnist("test", { normalization });
+  if (o.subset) test = subset(test, positiveInt(o.subset, "--subset"));
+  const result = await deployExperiment(runtime, plan, o.target, test, { batchSize: positiveInt(o.batch, "--batch") });
+  if (!result.deployed) {
+    if (o.json) printJson(result);
+    // One line on stderr naming the constraint; exit 1.
+    throw new NeuroBridgeError("DEPLOYMENT", `${result.error} [constraint: ${result.constraint}]`);
   }
-  try {
-    const normalization = (o.normalization ?? checkpoint.progress?.config.normalization ?? "unit") as MnistNormalization;
-    let test = loadMnist("test", { normalization });
-    if (o.subset) test = subset(test, positiveInt(o.subset, "--subset"));
-    const batch = positiveInt(o.batch, "--batch");
-    const rngFor = (offset: number) => runtime.random(`deploy-${offset}`);
-    const chip = await evaluateEmulator(deployment.emulator, test, rngFor, batch);
-    const float = await evaluateEmulator(deployment.floatEmulator, test, rngFor, batch);
-    const energy = deployment.energy(chip.counters);
-    const t = totals(chip.counters);
-    const per = (x: number) => x / test.count;
-    const report = deployment.report;
-    const result = {
-      target: report.target,
-      deployed: true,
-      accuracy: chip.accuracy,
-      floatAccuracy: float.accuracy,
-      count: test.count,
-      cores: report.cores,
-      coresAvailable: report.coresAvailable,
-      synapticEvents: per(t.synapticEvents),
-      spikes: per(t.spikes),
-      neuronUpdates: per(t.activeUpdates),
-      inactiveNeuronUpdates: per(t.inactiveUpdates),
-      hostMacs: per(chip.counters.hostMacs),
-      energyJoules: energy.joulesPerSample,
-      energyBreakdown: Object.fromEntries(Object.entries(energy.breakdown).map(([k, v]) => [k, per(v)])),
-      ticksPerSample: report.ticksPerSample,
-      latencyTicks: report.latencyTicks,
-      samplesPerSecond: chip.samplesPerSecond,
-      floatSamplesPerSecond: float.samplesPerSecond,
-      inputMode: report.inputMode,
-      weightPrecision: report.weightPrecision,
-      populations: report.populations,
-      coreMap: report.coreMap,
-      quantization: report.quantization,
-      warnings: report.warnings,
-      layers: chip.counters.layers.map((l) => ({ ...l, spikes: per(l.spikes), synapticEvents: per(l.synapticEvents) })),
-    };
-    if (o.json) return printJson(result);
-    const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-    process.stdout.write(
-      [
-        `${report.target}: ${report.cores} of ${report.coresAvailable} cores, input ${report.inputMode === "host" ? "via an off-chip first layer" : "as spikes"}, weights ${report.weightPrecision}`,
-        ...report.populations.map((p) => `  ${p.id}: ${p.neurons} neurons, fan-in ${p.fanIn}, ${p.synapses} synapses, ${p.cores} core(s)`),
-        ...report.quantization.map(
-          (q) =>
-            `  ${q.population}: vth ${q.vth}, dv ${q.dv} (β ${q.betaFloat.toFixed(4)} → ${q.betaEffective.toFixed(6)}), weight exponent ${q.weightExponent}, weight RMS error ${(q.weightRelativeRmsError * 100).toFixed(2)}%`,
-        ),
-        `accuracy ${pct(chip.accuracy)} (fixed point) vs ${pct(float.accuracy)} (float) on ${test.count} test images`,
-        `per inference: ${result.synapticEvents.toFixed(0)} synaptic events, ${result.spikes.toFixed(0)} spikes, ${(energy.joulesPerSample * 1e6).toFixed(2)} µJ, ${report.ticksPerSample} ticks (first output after ${report.latencyTicks})`,
-        `emulator: ${chip.samplesPerSecond.toFixed(0)} samples/s fixed point, ${float.samplesPerSecond.toFixed(0)} samples/s float`,
-        ...report.warnings.map((w) => `note: ${w}`),
-        "",
-      ].join("\n"),
-    );
-  } finally {
-    await deployment.release();
-  }
+  if (o.json) return printJson(result);
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  const quantization = result.quantization as {
+    population: string;
+    vth: number;
+    dv: number;
+    betaFloat: number;
+    betaEffective: number;
+    weightExponent: number;
+    weightRelativeRmsError: number;
+  }[];
+  const populations = result.populations as { id: string; neurons: number; fanIn: number; synapses: number; cores: number }[];
+  process.stdout.write(
+    [
+      `${result.target}: ${result.cores} of ${result.coresAvailable} cores, input ${result.inputMode === "host" ? "via an off-chip first layer" : "as spikes"}, weights ${result.weightPrecision}`,
+      ...populations.map((p) => `  ${p.id}: ${p.neurons} neurons, fan-in ${p.fanIn}, ${p.synapses} synapses, ${p.cores} core(s)`),
+      ...quantization.map(
+        (q) =>
+          `  ${q.population}: vth ${q.vth}, dv ${q.dv} (β ${q.betaFloat.toFixed(4)} → ${q.betaEffective.toFixed(6)}), weight exponent ${q.weightExponent}, weight RMS error ${(q.weightRelativeRmsError * 100).toFixed(2)}%`,
+      ),
+      `accuracy ${pct(result.accuracy)} (fixed point) vs ${pct(result.floatAccuracy)} (float) on ${result.count} test images`,
+      `per inference: ${result.synapticEvents.toFixed(0)} synaptic events, ${result.spikes.toFixed(0)} spikes, ${(result.energyJoules * 1e6).toFixed(2)} µJ, ${result.ticksPerSample} ticks (first output after ${result.latencyTicks})`,
+      `emulator: ${result.samplesPerSecond.toFixed(0)} samples/s fixed point, ${result.floatSamplesPerSecond.toFixed(0)} samples/s float`,
+      ...result.warnings.map((w) => `note: ${w}`),
+      "",
+    ].join("\n"),
+  );
 }
 
 export function registerDeployCommand(program: Command): void {
@@ -106,7 +82,7 @@ export function registerDeployCommand(program: Command): void {
     .command("deploy")
     .description("place a trained SNN on an emulated neuromorphic target and run the MNIST test set event by event")
     .requiredOption("--checkpoint <dir>", "checkpoint folder")
-    .requiredOption("--target <name>", TARGETS.join(" | "))
+    .requiredOption("--target <name>", "loihi | truenorth (any registered event-driven backend)")
     .option("--subset <n>", "first n test images")
     .option("--batch <n>", "samples per host batch", "256")
     .option("--normalization <name>", "pixel scaling (default: the checkpoint's)")

@@ -13,11 +13,11 @@ import {
   type OnnxExportMode,
   OnnxNetwork,
   OPSET,
-  readChain,
   readOnnxFile,
 } from "@neurobridge/backend-neuromorphic";
-import { loadCheckpoint } from "@neurobridge/backend-tfjs";
 import { NeuroBridgeError } from "@neurobridge/core";
+import { loadCheckpoint } from "@neurobridge/core/node";
+import { checkpointNormalization } from "@neurobridge/experiments";
 import { loadMnist, type MnistNormalization, subset } from "@neurobridge/mnist";
 import type { Command } from "commander";
 import { writeFileAtomic } from "../files.js";
@@ -39,7 +39,7 @@ async function runExport(o: { checkpoint: string; mode?: string; out: string; js
   const mode = modeOption(o.mode);
   const runtime = await createCliRuntime({ plugins: globals.plugin ?? [] });
   const checkpoint = loadCheckpoint(o.checkpoint, runtime);
-  const exported = exportOnnx(readChain(runtime, checkpoint.spec, checkpoint.weights), mode ? { mode } : {});
+  const exported = exportOnnx(runtime.plan(checkpoint.spec, checkpoint.weights), mode ? { mode } : {});
   writeFileAtomic(o.out, exported.bytes);
   const summary = {
     out: o.out,
@@ -50,7 +50,7 @@ async function runExport(o: { checkpoint: string; mode?: string; out: string; js
     irVersion: IR_VERSION,
     inputs: ["input", ...exported.info.states.map((s) => s.input)],
     outputs: exported.info.mode === "step" ? ["output", ...exported.info.states.map((s) => s.output)] : ["scores"],
-    normalization: checkpoint.progress?.config.normalization ?? "unit",
+    normalization: checkpointNormalization(checkpoint),
   };
   if (mode && exported.info.mode === "feedforward") {
     process.stderr.write(`neurobridge: this network has no spiking layers; --mode ${mode} ignored, wrote a feed-forward graph\n`);

@@ -16,7 +16,21 @@ const SECTIONS: readonly [keyof Omit<RuntimeListing, "plugins">, string][] = [
 function describeEntry(entry: ListedEntry): string {
   const params = (entry.params ?? []).map((p) => `${p.name}=${String(p.default)}`).join(", ");
   const tags = [entry.dynamics, entry.formula].filter((t) => typeof t === "string").join(", ");
-  return `  ${entry.name.padEnd(14)} ${entry.description}${tags ? ` [${tags}]` : ""}${params ? ` (${params})` : ""} — ${entry.plugin}`;
+  const lines = [
+    `  ${entry.name.padEnd(14)} ${entry.description}${tags ? ` [${tags}]` : ""}${params ? ` (${params})` : ""} — ${entry.plugin}`,
+  ];
+  // Neuron models: the implementations registered for them (the generic step runs everything else).
+  const kernels = entry.kernels as readonly { kind: string; plugin?: string }[] | undefined;
+  if (kernels) {
+    lines.push(`  ${"".padEnd(14)} kernels: ${kernels.length ? kernels.map((k) => k.kind).join(", ") : "none (generic step everywhere)"}`);
+  }
+  // Backends: what they can do.
+  const c = entry.capabilities as { train?: boolean; eventDriven?: boolean; precisions?: readonly string[]; hosts?: string } | undefined;
+  if (c) {
+    const can = [c.train ? "trains" : "inference", c.eventDriven ? "event-driven" : "dense", ...(c.precisions ?? [])].join(", ");
+    lines.push(`  ${"".padEnd(14)} ${can}${c.hosts ? `; hosts ${c.hosts}` : ""}`);
+  }
+  return lines.join("\n");
 }
 
 /** Formats a listing for people. */

@@ -1,25 +1,36 @@
 /**
- * `neurobridge train` and `neurobridge eval`: the paper's FFNN and SNN on
- * MNIST. Progress goes to stderr (a bar on a terminal); the result is one
- * JSON line on stdout with `--json`. Ctrl-C stops after the current batch,
- * writes a checkpoint and tells how to resume.
+ * `neurobridge train` and `neurobridge eval`: a thin shell over the training
+ * experiment (`@neurobridge/experiments`), which the paper pipeline runs too.
+ * This file parses options, draws the progress bar on stderr and prints; the
+ * experiment picks defaults, the loss, the backend and resume rules. Ctrl-C
+ * stops after the current batch, writes a checkpoint and tells how to resume.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { loadCheckpoint, TfjsBackend } from "@neurobridge/backend-tfjs";
-import { type Dataset, initWeights, type LayerActivity, type NetworkSpec, NeuroBridgeError, type Runtime } from "@neurobridge/core";
-import { paperNetwork } from "@neurobridge/experiments";
-import { loadMnist, type MnistNormalization, subset } from "@neurobridge/mnist";
+import type { TfjsBackendOptions } from "@neurobridge/backend-tfjs";
+import { type NetworkSpec, NeuroBridgeError, type Runtime } from "@neurobridge/core";
+import {
+  activityJson,
+  evaluateExperiment,
+  PAPER_MODELS,
+  type PaperModel,
+  paperNetwork,
+  type TrainConfig,
+  trainExperiment,
+} from "@neurobridge/experiments";
+import { MNIST_NORMALIZATIONS, type MnistNormalization } from "@neurobridge/mnist";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { type GlobalOptions, printJson } from "../output.js";
 import { createCliRuntime } from "../runtime.js";
 import { positiveInt, positiveNumber } from "./options.js";
 
+export { activityJson } from "@neurobridge/experiments";
+
 /** Models the CLI builds. */
-export const MODELS = ["ffnn", "snn"] as const;
+export const MODELS = PAPER_MODELS;
 /** Default epochs per model: enough to reach the targets in docs/ (≥ 98% FFNN, ≥ 97.5% SNN). */
-export const DEFAULT_EPOCHS: Record<(typeof MODELS)[number], number> = { ffnn: 10, snn: 10 };
+export const DEFAULT_EPOCHS: Record<PaperModel, number> = { ffnn: 10, snn: 10 };
 
 interface TrainOptions {
   model: string;
@@ -28,16 +39,19 @@ interface TrainOptions {
   batch: string;
   lr: string;
   steps: string;
-  beta: string;
+  beta?: string;
+  neuron?: string;
+  neuronParams?: string;
   encoding: string;
   surrogate: string;
   loss?: string;
-  activation: string;
+  activation?: string;
   learnBeta?: boolean;
   normalization: string;
   seed: string;
   out: string;
   resume?: boolean;
+  backend: string;
   kernel: string;
   gemm?: string;
   workers?: string;
@@ -53,73 +67,110 @@ function lrScheduleOption(value: string): "constant" | "cosine" {
   return value;
 }
 
+function normalizationOption(value: string): MnistNormalization {
+  if (!(MNIST_NORMALIZATIONS as readonly string[]).includes(value)) {
+    throw new NeuroBridgeError(
+      "OPTION_INVALID",
+      `--normalization: unknown normalization '${value}'; accepted: ${MNIST_NORMALIZATIONS.join(", ")}`,
+    );
+  }
+  return value as MnistNormalization;
+}
+
+/** `--neuron-params '{"beta":0.9}'`: a JSON object of numbers (or per-neuron arrays of numbers). */
+function neuronParamsOption(value: string | undefined): Record<string, number | number[]> | undefined {
+  if (value === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new NeuroBridgeError("OPTION_INVALID", `--neuron-params: not valid JSON (${(error as Error).message}); e.g. '{"beta": 0.9}'`);
+  }
+  const ok =
+    typeof parsed === "object" &&
+    parsed !== null &&
+    !Array.isArray(parsed) &&
+    Object.values(parsed).every(
+      (v) =>
+        (typeof v === "number" && Number.isFinite(v)) || (Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isFinite(x))),
+    );
+  if (!ok) {
+    throw new NeuroBridgeError(
+      "OPTION_INVALID",
+      `--neuron-params: must be a JSON object of numbers or arrays of numbers, e.g. '{"beta": 0.9}', got ${value}`,
+    );
+  }
+  return parsed as Record<string, number | number[]>;
+}
+
+function modelOption(value: string): PaperModel {
+  if (!(PAPER_MODELS as readonly string[]).includes(value)) {
+    throw new NeuroBridgeError("OPTION_INVALID", `--model: unknown model '${value}'; accepted: ${PAPER_MODELS.join(", ")}`);
+  }
+  return value as PaperModel;
+}
+
+/** The training config the options describe. */
+function trainConfig(o: TrainOptions): TrainConfig {
+  const model = modelOption(o.model);
+  const neuronParams = neuronParamsOption(o.neuronParams);
+  const subset = o.subset ? positiveInt(o.subset, "--subset") : undefined;
+  return {
+    model,
+    epochs: o.epochs ? positiveInt(o.epochs, "--epochs") : DEFAULT_EPOCHS[model],
+    timeSteps: model === "snn" ? positiveInt(o.steps, "--steps") : 1,
+    batchSize: positiveInt(o.batch, "--batch"),
+    learningRate: positiveNumber(o.lr, "--lr"),
+    seed: positiveInt(o.seed, "--seed", 0),
+    trainCount: subset ?? 60_000,
+    testCount: subset ? Math.max(1000, Math.round(subset / 6)) : 10_000,
+    lrSchedule: lrScheduleOption(o.lrSchedule),
+    normalization: normalizationOption(o.normalization),
+    backend: o.backend,
+    network: {
+      ...(o.neuron ? { neuron: o.neuron } : {}),
+      ...(neuronParams ? { neuronParams } : {}),
+      ...(o.beta !== undefined ? { beta: positiveNumber(o.beta, "--beta") } : {}),
+      ...(o.activation ? { activation: o.activation } : {}),
+      encoding: o.encoding,
+      surrogate: o.surrogate,
+      ...(o.learnBeta ? { learnBeta: true } : {}),
+    },
+    ...(o.loss ? { loss: o.loss } : {}),
+    ...(o.workers ? { workers: positiveInt(o.workers, "--workers") } : {}),
+  };
+}
+
 /** The paper's network for `model`, from the command-line options. */
-export function paperSpec(
-  model: string,
-  o: Pick<TrainOptions, "steps" | "beta" | "encoding" | "surrogate" | "activation" | "learnBeta">,
-): NetworkSpec {
+export function paperSpec(model: string, o: Partial<TrainOptions> & Pick<TrainOptions, "steps">): NetworkSpec {
   return paperNetwork(model, {
     timeSteps: positiveInt(o.steps, "--steps"),
-    beta: positiveNumber(o.beta, "--beta"),
-    encoding: o.encoding,
-    surrogate: o.surrogate,
-    activation: o.activation,
+    ...(o.beta !== undefined ? { beta: positiveNumber(o.beta, "--beta") } : {}),
+    ...(o.encoding ? { encoding: o.encoding } : {}),
+    ...(o.surrogate ? { surrogate: o.surrogate } : {}),
+    ...(o.activation ? { activation: o.activation } : {}),
+    ...(o.neuron ? { neuron: o.neuron } : {}),
     ...(o.learnBeta ? { learnBeta: true } : {}),
   });
 }
 
-function loadData(normalization: string, subsetSize?: number): { train: Dataset; test: Dataset } {
-  const norm = normalization as MnistNormalization;
-  const train = loadMnist("train", { normalization: norm });
-  const test = loadMnist("test", { normalization: norm });
-  return subsetSize
-    ? { train: subset(train, subsetSize), test: subset(test, Math.max(1000, Math.round(subsetSize / 6))) }
-    : { train, test };
+/** `--kernel` / `--gemm`: how the tfjs backend is set up. */
+function tfjsOptions(o: { kernel?: string; gemm?: string }): TfjsBackendOptions {
+  if (o.kernel !== undefined && o.kernel !== "wasm" && o.kernel !== "cpu") {
+    throw new NeuroBridgeError("OPTION_INVALID", `--kernel: unknown tfjs kernel backend '${o.kernel}'; accepted: wasm, cpu`);
+  }
+  if (o.gemm !== undefined && o.gemm !== "onnxruntime" && o.gemm !== "tfjs") {
+    throw new NeuroBridgeError("OPTION_INVALID", `--gemm: unknown GEMM provider '${o.gemm}'; accepted: onnxruntime, tfjs`);
+  }
+  return { ...(o.kernel ? { kernel: o.kernel } : {}), ...(o.gemm ? { gemm: o.gemm } : {}) } as TfjsBackendOptions;
 }
 
 async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> {
-  const seed = positiveInt(o.seed, "--seed", 0);
-  const runtime = await createCliRuntime({ plugins: globals.plugin ?? [], seed });
-  const backend = await TfjsBackend.create(runtime, {
-    kernel: o.kernel as "wasm" | "cpu",
-    ...(o.gemm ? { gemm: o.gemm as "onnxruntime" | "tfjs" } : {}),
-  });
-  const resuming = o.resume && existsSync(join(o.out, "training.json"));
-  const checkpoint = resuming ? loadCheckpoint(o.out, runtime) : undefined;
-  const spec = checkpoint ? checkpoint.spec : runtime.validateSpec(paperSpec(o.model, o));
-  const model = checkpoint ? String(checkpoint.progress?.config.model ?? o.model) : o.model;
-  const config = {
-    model,
-    batch: positiveInt(o.batch, "--batch"),
-    lr: positiveNumber(o.lr, "--lr"),
-    loss: o.loss ?? (model === "ffnn" ? "softmax_ce" : "ce_rate"),
-    lrSchedule: lrScheduleOption(o.lrSchedule),
-    normalization: o.normalization,
-    subset: o.subset ? positiveInt(o.subset, "--subset") : undefined,
-    ...(checkpoint?.progress?.config ?? {}),
-  } as {
-    model: string;
-    batch: number;
-    lr: number;
-    loss: string;
-    lrSchedule: "constant" | "cosine";
-    normalization: string;
-    subset?: number;
-    seed?: number;
-  };
-  const epochs = o.epochs ? positiveInt(o.epochs, "--epochs") : (DEFAULT_EPOCHS[model as "ffnn" | "snn"] ?? 5);
-  const weights = checkpoint ? checkpoint.weights : initWeights(spec, runtime.random("init"), runtime);
-  // A resumed run keeps its worker count: the shard split is part of the arithmetic.
-  const workers = checkpoint?.progress?.config.workers ?? (o.workers ? positiveInt(o.workers, "--workers") : undefined);
-  const trainer = await backend.trainerWithSeed(
-    spec,
-    weights,
-    checkpoint ? Number(config.seed ?? seed) : seed,
-    config,
-    workers as number | undefined,
-  );
-  if (checkpoint) trainer.restore(checkpoint);
-  const { train, test } = loadData(config.normalization, config.subset);
+  const config = trainConfig(o);
+  const runtime = await createCliRuntime({ plugins: globals.plugin ?? [], seed: config.seed, tfjs: tfjsOptions(o) });
+  if (o.resume && !existsSync(join(o.out, "training.json"))) {
+    process.stderr.write(`neurobridge: note: no checkpoint in ${o.out} yet; starting a new run\n`);
+  }
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
@@ -133,21 +184,18 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
   );
   let barEpoch = -1;
   try {
-    const result = await trainer.fit({
-      train,
-      test,
-      epochs,
-      batchSize: config.batch,
-      learningRate: config.lr,
-      lrSchedule: config.lrSchedule,
-      loss: config.loss,
-      signal: controller.signal,
+    const result = await trainExperiment(runtime, config, {
       checkpointDir: o.out,
+      resume: o.resume === true,
       checkpointEvery: positiveInt(o.checkpointEvery, "--checkpoint-every"),
+      signal: controller.signal,
+      onStart: (trainer) => {
+        for (const w of trainer.warnings) process.stderr.write(`neurobridge: note: ${w}\n`);
+      },
       onProgress: (p) => {
         if (p.epoch !== barEpoch) {
           if (barEpoch >= 0) bar.stop();
-          bar.start(p.batches, 0, { epoch: p.epoch, epochs, loss: "-", acc: "-", sps: "-" });
+          bar.start(p.batches, 0, { epoch: p.epoch, epochs: config.epochs, loss: "-", acc: "-", sps: "-" });
           barEpoch = p.epoch;
         }
         bar.update(p.batch, { loss: p.loss.toFixed(4), acc: p.accuracy.toFixed(4), sps: p.samplesPerSecond.toFixed(0) });
@@ -162,17 +210,24 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
       );
       process.exitCode = 130;
     }
+    const backend = await runtime.backend(result.config.backend ?? "tfjs");
+    const seconds = history.reduce((s, h) => s + h.seconds, 0) / Math.max(1, history.length);
     const summary = {
       status: result.status,
-      model,
+      model: result.config.model,
+      neuron: (result.config.network?.neuron ?? null) as string | null,
       checkpoint: o.out,
       epochs: history.length,
       testAccuracy: last?.testAccuracy ?? null,
       trainAccuracy: last?.trainAccuracy ?? null,
-      secondsPerEpoch: history.length ? history.reduce((s, h) => s + h.seconds, 0) / history.length : null,
-      samplesPerSecond: history.length ? train.count / (history.reduce((s, h) => s + h.seconds, 0) / history.length) : null,
-      gemm: backend.gemm.name,
-      workers: trainer.workers,
+      secondsPerEpoch: history.length ? seconds : null,
+      samplesPerSecond: history.length ? result.config.trainCount / seconds : null,
+      backend: backend.name,
+      gemm: (backend.info?.().gemm as string | undefined) ?? null,
+      workers: result.workers,
+      loss: result.loss,
+      implementations: result.implementations,
+      warnings: result.warnings,
       history,
     };
     if (o.json) printJson(summary);
@@ -182,49 +237,34 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
           `epoch ${h.epoch}: train loss ${h.trainLoss.toFixed(4)}, train acc ${(h.trainAccuracy * 100).toFixed(2)}%, test acc ${h.testAccuracy !== undefined ? `${(h.testAccuracy * 100).toFixed(2)}%` : "-"}, ${h.seconds.toFixed(1)} s\n`,
         );
       }
+      for (const [layer, how] of Object.entries(result.implementations)) process.stdout.write(`  ${layer}: ${how}\n`);
       process.stdout.write(`checkpoint: ${o.out}\n`);
     }
   } finally {
     bar.stop();
     process.off("SIGINT", onSigint);
-    trainer.dispose();
   }
 }
 
-/** Activity as JSON (typed arrays to plain arrays). */
-export const activityJson = (activity: readonly LayerActivity[]) =>
-  activity.map((a) => ({ ...a, eventsPerStep: Array.from(a.eventsPerStep) }));
-
 async function runEval(
-  o: { checkpoint: string; subset?: string; json?: boolean; normalization?: string; batch: string; workers?: string },
+  o: { checkpoint: string; subset?: string; json?: boolean; normalization?: string; batch: string; workers?: string; backend: string },
   globals: GlobalOptions,
   runtime?: Runtime,
 ) {
   const rt = runtime ?? (await createCliRuntime({ plugins: globals.plugin ?? [] }));
-  const checkpoint = loadCheckpoint(o.checkpoint, rt);
-  const backend = await TfjsBackend.create(rt);
-  const normalization = (o.normalization ?? checkpoint.progress?.config.normalization ?? "unit") as MnistNormalization;
-  let test = loadMnist("test", { normalization });
-  if (o.subset) test = subset(test, positiveInt(o.subset, "--subset"));
-  const ev = await backend.evaluate(checkpoint.spec, checkpoint.weights, test, {
+  const { evaluation, ...result } = await evaluateExperiment(rt, o.checkpoint, {
+    backend: o.backend,
     batchSize: positiveInt(o.batch, "--batch"),
+    ...(o.subset ? { subset: positiveInt(o.subset, "--subset") } : {}),
+    ...(o.normalization ? { normalization: normalizationOption(o.normalization) } : {}),
     ...(o.workers ? { workers: positiveInt(o.workers, "--workers") } : {}),
   });
-  const result = {
-    accuracy: ev.accuracy,
-    samplesPerSecond: ev.samplesPerSecond,
-    count: ev.count,
-    model: checkpoint.spec.name ?? null,
-    timeSteps: checkpoint.spec.timeSteps,
-    gemm: backend.gemm.name,
-    activity: activityJson(ev.activity),
-    ops: ev.ops,
-  };
   if (o.json) return printJson(result);
+  const ev = evaluation;
   process.stdout.write(
-    `accuracy ${(ev.accuracy * 100).toFixed(2)}% on ${ev.count} test images, ${ev.samplesPerSecond.toFixed(0)} samples/s\n`,
+    `accuracy ${(ev.accuracy * 100).toFixed(2)}% on ${ev.count} test images, ${ev.samplesPerSecond.toFixed(0)} samples/s (${result.backend})\n`,
   );
-  for (const a of ev.activity) {
+  for (const a of activityJson(ev.activity)) {
     process.stdout.write(
       `  ${a.nodeId}: ${a.eventsPerSample.toFixed(1)} events/sample, ${(a.silentFraction * 100).toFixed(1)}% silent neuron-steps, ${(a.neverActiveFraction * 100).toFixed(1)}% never active\n`,
     );
@@ -237,28 +277,37 @@ async function runEval(
 export function registerTrainCommands(program: Command): void {
   program
     .command("train")
-    .description("train the paper's FFNN or SNN (784-256-256-10) on MNIST; writes a checkpoint folder")
+    .description("train the paper's FFNN or SNN (784-256-256-10) on MNIST, with any registered neuron model; writes a checkpoint folder")
     .requiredOption("--model <model>", `${MODELS.join(" | ")}`)
     .requiredOption("--out <dir>", "checkpoint folder (spec.json, weights.safetensors, training.json)")
+    .option(
+      "--neuron <name>",
+      "neuron model of every layer, any registered one (default: lif for snn, relu for ffnn; see `neurobridge plugins`)",
+    )
+    .option("--neuron-params <json>", `parameters of that model as JSON, e.g. '{"beta": 0.9, "threshold": 1}'`)
     .option("--epochs <n>", `epochs (default ffnn ${DEFAULT_EPOCHS.ffnn}, snn ${DEFAULT_EPOCHS.snn})`)
     .option("--subset <n>", "train on the first n training images (and n/6 test images)")
     .option("--batch <n>", "batch size", "128")
     .option("--lr <rate>", "Adam learning rate", "1e-3")
     .option("--lr-schedule <name>", "constant (the paper's) | cosine decay over the run", "cosine")
     .option("--steps <T>", "SNN time steps", "25")
-    .option("--beta <beta>", "SNN membrane decay β", "0.95")
+    .option("--beta <beta>", "membrane decay β (default 0.95 for the paper's lif)")
     .option("--learn-beta", "learn a β per neuron, kept in (0, 1)")
     .option("--encoding <name>", "SNN input encoder: direct | rate | latency | delta", "direct")
     .option("--surrogate <name>", "surrogate gradient: fast-sigmoid | atan | triangle | sigmoid", "fast-sigmoid")
-    .option("--loss <name>", "loss (default: softmax_ce for ffnn, ce_rate for snn; also ce_count, mse_count, ce_membrane)")
-    .option("--activation <name>", "FFNN activation: relu | sigmoid | relu-fit | sigmoid-fit | lif-rate", "relu")
+    .option(
+      "--loss <name>",
+      "loss (default: softmax_ce for rate networks, ce_rate for spiking ones; also ce_count, mse_count, ce_membrane)",
+    )
+    .option("--activation <name>", "FFNN activation (same as --neuron): relu | sigmoid | relu-fit | sigmoid-fit | lif-rate")
     .option("--normalization <name>", "pixel scaling: unit | standard | none", "unit")
     .option("--seed <n>", "seed of initialisation, shuffling and encoding", "42")
     .option("--resume", "continue the run checkpointed in --out")
     .option("--checkpoint-every <n>", "also checkpoint every n batches", "100")
+    .option("--backend <name>", "backend that trains", "tfjs")
     .option("--kernel <name>", "tfjs kernel backend: wasm | cpu", "wasm")
     .option("--gemm <name>", "dense products on: onnxruntime | tfjs (default: onnxruntime when it loads)")
-    .option("--workers <n>", "worker threads (default: min(2, cores); 1 runs in this thread)")
+    .option("--workers <n>", "worker threads (default: min(2, cores) for spiking networks; 1 runs in this thread)")
     .option("--json", "print one JSON object as the last line")
     .action((o: TrainOptions, command: Command) => runTrain(o, command.optsWithGlobals<GlobalOptions>()));
   program
@@ -267,6 +316,7 @@ export function registerTrainCommands(program: Command): void {
     .requiredOption("--checkpoint <dir>", "checkpoint folder")
     .option("--subset <n>", "first n test images")
     .option("--batch <n>", "evaluation batch size", "256")
+    .option("--backend <name>", "backend to run on: tfjs | emulator | loihi (any registered one)", "tfjs")
     .option("--workers <n>", "worker threads (default: min(2, cores))")
     .option("--normalization <name>", "pixel scaling (default: the one the checkpoint was trained with)")
     .option("--json", "print one JSON object")

@@ -12,6 +12,10 @@ export interface LayerCounters {
   activeUpdates: number;
   /** Neuron-steps skipped because the neuron was at rest with no input. */
   inactiveUpdates: number;
+  /** Spikes per time step (aligned to the sample's steps, not ticks), summed over samples. */
+  readonly perStep: Float64Array;
+  /** 1 for neurons that spiked for any sample. */
+  readonly everActive: Uint8Array;
 }
 
 /** Counters of a run (all samples). */
@@ -21,16 +25,20 @@ export interface EmulatorCounters {
   ticksPerSample: number;
   /** Multiply-accumulates done off-chip (an input layer fed graded values). */
   hostMacs: number;
+  /** Input spikes delivered on-chip (spiking encoders). */
+  inputSpikes: number;
   readonly layers: LayerCounters[];
 }
 
-export const newLayerCounters = (id: string, size: number): LayerCounters => ({
+export const newLayerCounters = (id: string, size: number, timeSteps: number): LayerCounters => ({
   id,
   size,
   spikes: 0,
   synapticEvents: 0,
   activeUpdates: 0,
   inactiveUpdates: 0,
+  perStep: new Float64Array(timeSteps),
+  everActive: new Uint8Array(size),
 });
 
 /** Sums of the layer counters. */
@@ -49,9 +57,16 @@ export function totals(c: EmulatorCounters): { spikes: number; synapticEvents: n
 export function addCounters(into: EmulatorCounters, part: EmulatorCounters): void {
   into.samples += part.samples;
   into.hostMacs += part.hostMacs;
+  into.inputSpikes += part.inputSpikes;
   part.layers.forEach((l, i) => {
     const c = into.layers[i];
     if (!c) return;
+    l.perStep.forEach((v, t) => {
+      c.perStep[t] = (c.perStep[t] as number) + v;
+    });
+    l.everActive.forEach((v, n) => {
+      if (v) c.everActive[n] = 1;
+    });
     c.spikes += l.spikes;
     c.synapticEvents += l.synapticEvents;
     c.activeUpdates += l.activeUpdates;

@@ -11,7 +11,6 @@ import {
 } from "@neurobridge/core";
 import { lifPlugin } from "@neurobridge/neurons-lif";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readChain } from "../chain.js";
 import { createFloatEmulator, DeploymentError, deploy } from "../deploy.js";
 import { mnistTest, paperFfnn, paperSnn, patternWeights, runtime, tfjsBackend, trainBriefly } from "../test-support/trained.js";
 import { totals } from "./counters.js";
@@ -39,7 +38,15 @@ describe("the training GEMM's summation order", () => {
     const w = new Float32Array(N * K).map(() => (rnd() - 0.5) * 0.2);
     const bias = new Float32Array(N).map(() => (rnd() - 0.5) * 0.2);
     // The off-chip layer multiplies exactly as the training backend's GEMM does (no pre-packing).
-    const host = await HostLayer.create(runtime, { kind: "dense", id: "fc", inFeatures: K, outFeatures: N, weight: w, bias });
+    const host = await HostLayer.create(runtime, {
+      kind: "dense",
+      id: "fc",
+      inFeatures: K,
+      outFeatures: N,
+      hasBias: true,
+      weight: w,
+      bias,
+    });
     const ort = await host.currents(a, M);
     await host.release();
     const slice = mlasSliceK(N, K);
@@ -68,10 +75,11 @@ describe("the float event-driven emulator", () => {
   it("reproduces the tfjs SNN's spikes exactly, layer by layer, one tick late per hop", async () => {
     const spec = paperSnn();
     const n = 400;
-    const emulator = await createFloatEmulator(runtime, readChain(runtime, spec, weights));
+    const plan = runtime.plan(spec, weights);
+    const emulator = await createFloatEmulator(runtime, plan);
     expect(emulator.ticksPerSample).toBe(27);
     const run = await emulator.run(first(n), n, runtime.random("e"), { record: true });
-    const executor = new ChainExecutor(runtime, spec, await createOrtGemm(1));
+    const executor = new ChainExecutor(runtime, plan, await createOrtGemm(1));
     const params = Object.fromEntries(Object.entries(weights).map(([k, t]) => [k, t.data]));
     const forward = await executor.forward(params, first(n), n, runtime.random("x"));
     const T = 25;
@@ -90,7 +98,7 @@ describe("the float event-driven emulator", () => {
       expect(spikes, layer.id).toBeGreaterThan(1000);
       expect(mismatches, layer.id).toBe(0);
     });
-    const tfjs = await (await tfjsBackend()).evaluate(spec, weights, {
+    const tfjs = await (await tfjsBackend()).evaluate(plan, {
       ...test,
       count: n,
       inputs: first(n),
@@ -104,7 +112,7 @@ describe("the float event-driven emulator", () => {
     const rt = createRuntime({ plugins: [lifPlugin], seed: 1 });
     const spec = sequentialSpec({ layers: [784, 64, 10], neuron: "lif", timeSteps: 10, encoder: { name: "rate" } });
     const w = patternWeights(spec, rt, (i) => (((i * 2654435761) % 1000) / 1000 - 0.5) * 0.3);
-    const emulator = await createFloatEmulator(rt, readChain(rt, spec, w));
+    const emulator = await createFloatEmulator(rt, rt.plan(spec, w));
     // Binary images: the rate encoder turns 1 into a spike at every step.
     const image = new Float32Array(784);
     for (let i = 0; i < 784; i += 3) image[i] = 1;
@@ -139,11 +147,11 @@ describe("the float event-driven emulator", () => {
     const rt = createRuntime({ plugins: [lifPlugin, plugin], seed: 2 });
     const spec: NetworkSpec = sequentialSpec({ layers: [784, 32, 10], neuron: "if-test", timeSteps: 5 });
     const w = patternWeights(spec, rt, (i) => (((i * 40503) % 997) / 997 - 0.4) * 0.2);
-    const emulator = await createFloatEmulator(rt, readChain(rt, spec, w));
+    const emulator = await createFloatEmulator(rt, rt.plan(spec, w));
     const run = await emulator.run(first(8), 8, rt.random("p"), { record: true });
     expect(totals(run.counters).spikes).toBeGreaterThan(0);
-    await expect(deploy(rt, readChain(rt, spec, w), "loihi")).rejects.toThrow(
-      /uses neuron model 'if-test'; Loihi compartments are CUBA-LIF: accepted model 'lif'/,
+    await expect(deploy(rt, rt.plan(spec, w), "loihi")).rejects.toThrow(
+      /uses neuron model 'if-test', which has no Loihi mapping \(a 'fixed-point:loihi' kernel\); models with one: 'lif'/,
     );
     await emulator.plan.host?.release();
   });
@@ -156,7 +164,7 @@ describe("deploying to Loihi and TrueNorth", () => {
   }, 120_000);
 
   it("maps the paper SNN onto Loihi cores and keeps fixed-point accuracy within 1 point of the float model", async () => {
-    const d = await deploy(runtime, readChain(runtime, paperSnn(), weights), "loihi");
+    const d = await deploy(runtime, runtime.plan(paperSnn(), weights), "loihi");
     expect(d.report).toMatchObject({ target: "loihi", inputMode: "host", cores: 3, ticksPerSample: 27, latencyTicks: 2 });
     expect(d.report.populations.map((p) => p.cores)).toEqual([1, 1, 1]);
     for (const q of d.report.quantization.filter((x) => x.fedBy === "synapses")) {
@@ -180,21 +188,21 @@ describe("deploying to Loihi and TrueNorth", () => {
   }, 120_000);
 
   it("names the constraint a network breaks", async () => {
-    const chain = readChain(runtime, paperSnn(), weights);
+    const chain = runtime.plan(paperSnn(), weights);
     const tn = await deploy(runtime, chain, "truenorth").catch((e) => e);
     expect(tn).toBeInstanceOf(DeploymentError);
     expect(tn).toMatchObject({ constraint: "axonsPerCore", details: { layer: "fc1", limit: 256, required: 1568 } });
     expect(tn.message).toMatch(/fan-in 784 .* 1568 axons .* a TrueNorth core has 256 axons\. To fit:/);
     const ffnn = await trainBriefly(paperFfnn(), 512, 3);
-    await expect(deploy(runtime, readChain(runtime, paperFfnn(), ffnn), "loihi")).rejects.toThrow(/no spiking populations/);
+    await expect(deploy(runtime, runtime.plan(paperFfnn(), ffnn), "loihi")).rejects.toThrow(/no spiking populations/);
     const learned = paperSnn({ learn: ["beta"] });
     const w: Weights = { ...weights, "lif1.beta": { shape: [256], data: new Float32Array(256).map((_, i) => 0.9 + i * 1e-4) } };
     w["lif2.beta"] = { shape: [256], data: new Float32Array(256).fill(0.95) };
     w["lif3.beta"] = { shape: [10], data: new Float32Array(10).fill(0.95) };
-    await expect(deploy(runtime, readChain(runtime, learned, w), "loihi")).rejects.toMatchObject({
+    await expect(deploy(runtime, runtime.plan(learned, w), "loihi")).rejects.toMatchObject({
       constraint: "sharedCompartmentProfile",
     });
-    await expect(deploy(runtime, readChain(runtime, paperSnn({ reset: "none" }), weights), "loihi")).rejects.toThrow(
+    await expect(deploy(runtime, runtime.plan(paperSnn({ reset: "none" }), weights), "loihi")).rejects.toThrow(
       /reset 'none'; Loihi resets v to 0/,
     );
     await expect(deploy(runtime, chain, "spinnaker")).rejects.toThrow(/unknown target 'spinnaker'; accepted: loihi, truenorth/);

@@ -8,8 +8,9 @@
  * step t of the sample at tick t + l, and a sample takes T + L − 1 ticks.
  * Scores are the output population's spike counts over its T steps.
  */
+
+import type { NetworkPlan } from "@neurobridge/core";
 import { NeuroBridgeError, type RandomSource, UnsupportedError } from "@neurobridge/core";
-import type { Chain } from "../chain.js";
 import { type EmulatorCounters, newLayerCounters } from "./counters.js";
 import type { Population } from "./population.js";
 
@@ -24,7 +25,7 @@ export interface HostInput {
 
 /** What to emulate: the chain, an optional off-chip input layer and the on-chip populations in order. */
 export interface EmulationPlan {
-  readonly chain: Chain;
+  readonly chain: NetworkPlan;
   /** Present when the input is graded (not spikes): the first dense layer runs off-chip. */
   readonly host?: HostInput;
   readonly populations: readonly Population[];
@@ -77,7 +78,8 @@ export class EventDrivenEmulator {
       samples: batch,
       ticksPerSample: this.ticksPerSample,
       hostMacs: host ? steps * batch * host.macsPerRow : 0,
-      layers: populations.map((p) => newLayerCounters(p.id, p.size)),
+      inputSpikes: 0,
+      layers: populations.map((p) => newLayerCounters(p.id, p.size, T)),
     };
     const C = chain.outputSize;
     const scores = new Float32Array(batch * C);
@@ -102,6 +104,7 @@ export class EventDrivenEmulator {
               if (steps > 1) first.setHost(currents.subarray((t * batch + b) * N1, (t * batch + b + 1) * N1));
             } else {
               const n = this.inputEvents(frames, (t * batch + b) * F, F);
+              counters.inputSpikes += n;
               for (let e = 0; e < n; e++) {
                 const pre = this.inputBuffer[e] as number;
                 pop.deliver(pre);
@@ -121,6 +124,8 @@ export class EventDrivenEmulator {
           const r = pop.update(out);
           counts[l] = r.spikes;
           c.spikes += r.spikes;
+          c.perStep[t] = (c.perStep[t] as number) + r.spikes;
+          for (let e = 0; e < r.spikes; e++) c.everActive[out[e] as number] = 1;
           c.activeUpdates += r.active;
           c.inactiveUpdates += pop.size - r.active;
           if (rasters) {

@@ -7,8 +7,7 @@
  * bit-identical to training's.
  */
 
-import type { Runtime } from "@neurobridge/core";
-import type { DenseLayer } from "../chain.js";
+import type { DensePlanLayer, Runtime } from "@neurobridge/core";
 import { decodeOnnx } from "../onnx/model-file.js";
 import { GraphBuilder } from "../onnx/proto.js";
 import { OnnxNetwork } from "../onnx/session.js";
@@ -17,11 +16,11 @@ import type { HostInput } from "./event-emulator.js";
 /** A dense layer evaluated on the host with ONNX Runtime (Node). */
 export class HostLayer implements HostInput {
   private constructor(
-    readonly layer: DenseLayer,
+    readonly layer: DensePlanLayer,
     private readonly network: OnnxNetwork,
   ) {}
 
-  static async create(runtime: Runtime, layer: DenseLayer): Promise<HostLayer> {
+  static async create(runtime: Runtime, layer: DensePlanLayer): Promise<HostLayer> {
     const b = new GraphBuilder();
     const w = b.constant(`${layer.id}.weight`, layer.weight, [layer.outFeatures, layer.inFeatures]);
     const inputs = [b.input("input", ["batch", layer.inFeatures]), w];

@@ -4,12 +4,12 @@
  * differ from the training backend's GEMM in the last float32 bit; use
  * `HostLayer` (Node) where spikes must match training exactly.
  */
-import type { DenseLayer } from "../chain.js";
+import type { DensePlanLayer } from "@neurobridge/core";
 import type { HostInput } from "./event-emulator.js";
 
 /** y = W·x + b per row, in JavaScript. */
 export class JsHostLayer implements HostInput {
-  constructor(readonly layer: DenseLayer) {}
+  constructor(readonly layer: DensePlanLayer) {}
 
   async currents(input: Float32Array, rows: number): Promise<Float32Array> {
     const { inFeatures: K, outFeatures: N, weight, bias } = this.layer;

@@ -1,38 +1,13 @@
 /**
- * On-chip populations of the event-driven emulator: a group of neurons with
- * its incoming synapses stored per presynaptic neuron (as neuromorphic cores
- * store them), so a spike touches exactly its own fan-out. Each tick:
- * `begin`, one `deliver` per arriving spike (ascending presynaptic index),
- * then `update`, which advances the neurons and lists the ones that spiked.
+ * On-chip populations of the event-driven emulator (core's `Population`
+ * contract): the generic one that runs any model's own `step`, and Loihi's
+ * bit-accurate CUBA-LIF compartments. A model's fast float population is its
+ * `population` kernel (e.g. `neurons-lif`'s LIF).
  */
-import { arrayOps, type ResolvedNeuronNode } from "@neurobridge/core";
+import { arrayOps, type Population, type PopulationSynapses, type ResolvedNeuronNode, SynapticAccumulator } from "@neurobridge/core";
 import { loihiStep } from "../loihi/cuba-lif.js";
 
-/** A population with its incoming synapses. */
-export interface Population {
-  readonly id: string;
-  readonly size: number;
-  /** Presynaptic neurons (or input channels). */
-  readonly fanIn: number;
-  /** Stored synapses of presynaptic neuron `pre` (what one of its spikes costs). */
-  synapsesOf(pre: number): number;
-  /** Clears all state for a new sample. */
-  reset(): void;
-  /** Starts a tick: clears the synaptic input. */
-  begin(): void;
-  /** One spike of presynaptic neuron `pre` arrives. */
-  deliver(pre: number): void;
-  /**
-   * Feeds the population from an off-chip layer: `current` replaces the
-   * synaptic input until the next call (undefined: back to synapses).
-   */
-  setHost(current: Float32Array | undefined): void;
-  /**
-   * Advances every neuron by one step; writes the indices of the neurons that
-   * spiked into `out` and returns how many, and how many neurons did work.
-   */
-  update(out: Int32Array): { spikes: number; active: number };
-}
+export type { Population } from "@neurobridge/core";
 
 /** `w` `[out, in]` transposed to one row of `out` targets per presynaptic neuron. */
 export function byPresynaptic(w: Float32Array, outFeatures: number, inFeatures: number): Float32Array {
@@ -41,121 +16,31 @@ export function byPresynaptic(w: Float32Array, outFeatures: number, inFeatures: 
   return t;
 }
 
-/** Float32 discrete LIF (model `lif`): u = β·v + I; spike when u > θ; subtract, zero or no reset. */
-export class FloatLifPopulation implements Population {
-  private readonly v: Float32Array;
-  private readonly c: Float32Array;
-  private readonly partial: Float32Array;
-  private blockEnd = 0;
-  private touched = false;
-
-  constructor(
-    readonly id: string,
-    readonly size: number,
-    readonly fanIn: number,
-    /** Synapses `[fanIn, size]`, one row per presynaptic neuron; empty for host-fed populations. */
-    private readonly weights: Float32Array,
-    private readonly bias: Float32Array | undefined,
-    private readonly beta: Float32Array,
-    private readonly threshold: Float32Array,
-    private readonly resetMode: "subtract" | "zero" | "none",
-    /** Inner-dimension slice of the training GEMM (see `mlasSliceK`). */
-    private readonly sliceK: number,
-  ) {
-    this.v = new Float32Array(size);
-    this.c = new Float32Array(size);
-    this.partial = new Float32Array(size);
-  }
-
-  synapsesOf(): number {
-    return this.size;
-  }
-
-  reset(): void {
-    this.v.fill(0);
-  }
-
-  begin(): void {
-    if (this.bias) this.c.set(this.bias);
-    else this.c.fill(0);
-    this.partial.fill(0);
-    this.blockEnd = this.sliceK;
-    this.touched = false;
-  }
-
-  /** Adds the partial sum of the current K slice into the input (float32, as MLAS does). */
-  private fold(): void {
-    if (!this.touched) return;
-    const { c, partial } = this;
-    for (let j = 0; j < this.size; j++) c[j] = (c[j] as number) + (partial[j] as number);
-    partial.fill(0);
-    this.touched = false;
-  }
-
-  deliver(pre: number): void {
-    while (pre >= this.blockEnd) {
-      this.fold();
-      this.blockEnd += this.sliceK;
-    }
-    const N = this.size;
-    const row = pre * N;
-    const { partial, weights } = this;
-    // Float32Array stores round to float32: partial = fl(partial + w).
-    for (let j = 0; j < N; j++) partial[j] = (partial[j] as number) + (weights[row + j] as number);
-    this.touched = true;
-  }
-
-  private host: Float32Array | undefined;
-
-  setHost(current: Float32Array | undefined): void {
-    this.host = current;
-  }
-
-  update(out: Int32Array): { spikes: number; active: number } {
-    this.fold();
-    const { v, c, beta, threshold } = this;
-    const input = this.host ?? c;
-    const fr = Math.fround;
-    let spikes = 0;
-    let active = 0;
-    for (let j = 0; j < this.size; j++) {
-      const x = input[j] as number;
-      const vj = v[j] as number;
-      // At rest with no input nothing changes and (θ > 0) nothing fires: skip.
-      if (vj === 0 && x === 0) continue;
-      active++;
-      const u = fr(fr((beta[j] as number) * vj) + x);
-      const th = threshold[j] as number;
-      if (u > th) {
-        out[spikes++] = j;
-        v[j] = this.resetMode === "subtract" ? u - th : this.resetMode === "zero" ? 0 : u;
-      } else v[j] = u;
-    }
-    return { spikes, active };
-  }
-}
-
 /**
  * Any spiking model through its own `step` on the reference array ops (a
  * plugin's neuron included): event-driven synapses, every neuron updated.
  */
 export class GenericPopulation implements Population {
   private state: Record<string, Float32Array> = {};
-  private readonly input: Float32Array;
+  private readonly input: SynapticAccumulator;
   private readonly params: Record<string, Float32Array>;
+  private host: Float32Array | undefined;
 
   constructor(
     readonly id: string,
     readonly size: number,
-    readonly fanIn: number,
-    private readonly weights: Float32Array,
-    private readonly bias: Float32Array | undefined,
+    private readonly synapses: PopulationSynapses,
     private readonly resolved: ResolvedNeuronNode,
     params: Readonly<Record<string, Float32Array>>,
   ) {
-    this.input = new Float32Array(size);
+    // The training GEMM's summation order, so currents (and spikes) equal training's.
+    this.input = new SynapticAccumulator(size, synapses);
     this.params = { ...params };
     this.reset();
+  }
+
+  get fanIn(): number {
+    return this.synapses.fanIn;
   }
 
   synapsesOf(): number {
@@ -167,23 +52,19 @@ export class GenericPopulation implements Population {
   }
 
   begin(): void {
-    if (this.bias) this.input.set(this.bias);
-    else this.input.fill(0);
+    this.input.begin();
   }
 
   deliver(pre: number): void {
-    const row = pre * this.size;
-    for (let j = 0; j < this.size; j++) this.input[j] = (this.input[j] as number) + (this.weights[row + j] as number);
+    this.input.deliver(pre);
   }
-
-  private host: Float32Array | undefined;
 
   setHost(current: Float32Array | undefined): void {
     this.host = current;
   }
 
   update(out: Int32Array): { spikes: number; active: number } {
-    const r = this.resolved.model.step(arrayOps, this.host ?? this.input, this.state, this.params, this.resolved.context);
+    const r = this.resolved.model.step(arrayOps, this.host ?? this.input.current(), this.state, this.params, this.resolved.context);
     this.state = { ...r.state };
     let spikes = 0;
     for (let j = 0; j < this.size; j++) if ((r.output[j] as number) !== 0) out[spikes++] = j;

@@ -16,7 +16,7 @@
  * A population fed by an off-chip layer has no synapses; its scale is chosen
  * so the largest possible host current still fits the bias register.
  */
-import type { DenseLayer, NeuronLayer } from "../chain.js";
+import type { DensePlanLayer } from "@neurobridge/core";
 import { DeploymentError } from "../deploy-error.js";
 import type { LoihiPopulationConfig } from "../emulator/population.js";
 import { DECAY_UNITY } from "./cuba-lif.js";
@@ -113,19 +113,28 @@ function commonReport(
   };
 }
 
+/** A population as a CUBA-LIF compartment, from its model's `fixed-point:loihi` mapping. */
+export interface LoihiCompartment {
+  readonly id: string;
+  readonly size: number;
+  /** β per neuron (Loihi needs one shared value). */
+  readonly decay: Float32Array;
+  readonly threshold: Float32Array;
+}
+
 /**
  * Quantises `neuron` fed by `dense` (on-chip synapses) or, when `dense` is
  * host-computed, by a host current bounded by `hostBound` (float units).
  */
 export function quantizeLoihiPopulation(
-  neuron: NeuronLayer,
-  dense: DenseLayer,
+  neuron: LoihiCompartment,
+  dense: DensePlanLayer,
   fedBy: "synapses" | "host",
   hostBound: number,
 ): { config: LoihiPopulationConfig; report: LoihiQuantization } {
   const id = neuron.id;
-  const beta = shared(neuron.params.beta as Float32Array, "β", id);
-  const theta = shared(neuron.params.threshold as Float32Array, "threshold", id);
+  const beta = shared(neuron.decay, "β", id);
+  const theta = shared(neuron.threshold, "threshold", id);
   const dv = Math.max(0, Math.min(DECAY_UNITY - 1, Math.round(DECAY_UNITY * (1 - beta))));
   const N = neuron.size;
   const fanIn = dense.inFeatures;

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataFileError, type NetworkSpec, type Weights } from "@neurobridge/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readChain } from "../chain.js";
 import { mnistTest, paperFfnn, paperSnn, patternWeights, runtime, tfjsBackend, trainBriefly } from "../test-support/trained.js";
 import { exportOnnx, type OnnxExportMode } from "./export.js";
 import { decodeOnnx, readOnnxFile } from "./model-file.js";
@@ -14,12 +13,13 @@ const test = mnistTest();
 async function parity(spec: NetworkSpec, weights: Weights, mode: OnnxExportMode | undefined, count = test.count) {
   const data =
     count === test.count ? test : { ...test, count, inputs: test.inputs.subarray(0, count * 784), labels: test.labels.subarray(0, count) };
-  const exported = exportOnnx(readChain(runtime, spec, weights), mode ? { mode } : {});
+  const plan = runtime.plan(spec, weights);
+  const exported = exportOnnx(plan, mode ? { mode } : {});
   const { description } = decodeOnnx(exported.bytes, "memory.onnx");
   const network = await OnnxNetwork.load(runtime, exported.bytes, description, "memory.onnx");
   try {
     const onnx = await evaluateOnnx(network, data, runtime.random("onnx"));
-    const tfjs = await (await tfjsBackend()).evaluate(spec, weights, data);
+    const tfjs = await (await tfjsBackend()).evaluate(plan, data);
     let maxDiff = 0;
     for (let i = 0; i < onnx.outputs.length; i++)
       maxDiff = Math.max(maxDiff, Math.abs((onnx.outputs[i] as number) - (tfjs.outputs[i] as number)));
@@ -101,7 +101,7 @@ describe("reading .onnx files", () => {
   const dir = mkdtempSync(join(tmpdir(), "nb-onnx-"));
   const spec = paperSnn({ layers: [784, 16, 10], timeSteps: 3 });
   const weights = patternWeights(spec, runtime, (i) => ((i * 7919) % 13) / 26 - 0.25);
-  const bytes = exportOnnx(readChain(runtime, spec, weights), { mode: "unrolled" }).bytes;
+  const bytes = exportOnnx(runtime.plan(spec, weights), { mode: "unrolled" }).bytes;
 
   it("describes a good file", () => {
     const file = join(dir, "good.onnx");

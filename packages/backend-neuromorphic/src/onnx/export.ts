@@ -19,8 +19,9 @@
  * (`neurobridge.*` keys) records the mode, T, encoder, state names and the
  * spec, so `neurobridge run --onnx` and other tools can drive the file.
  */
+
+import type { NetworkPlan, NeuronPlanLayer } from "@neurobridge/core";
 import { type NeuronModel, serializeSpec, UnsupportedError } from "@neurobridge/core";
-import type { Chain, NeuronLayer } from "../chain.js";
 import { onnxOps } from "./onnx-ops.js";
 import { floatTensor, GraphBuilder } from "./proto.js";
 
@@ -67,7 +68,7 @@ export interface OnnxExport {
 export const METADATA_PREFIX = "neurobridge.";
 
 /** Binds a neuron layer's parameters as graph initializers, per neuron. */
-function paramValues(b: GraphBuilder, layer: NeuronLayer): Record<string, string> {
+function paramValues(b: GraphBuilder, layer: NeuronPlanLayer): Record<string, string> {
   return Object.fromEntries(
     Object.entries(layer.params).map(([name, data]) => [name, b.constant(`${layer.id}.${name}`, data, [layer.size])]),
   );
@@ -83,14 +84,14 @@ function checkModel(model: NeuronModel, layer: string): void {
   if (typeof model.step !== "function") throw new UnsupportedError(`layer '${layer}': model '${model.name}' has no step to export`);
 }
 
-function dense(b: GraphBuilder, x: string, layer: Extract<Chain["layers"][number], { kind: "dense" }>): string {
+function dense(b: GraphBuilder, x: string, layer: Extract<NetworkPlan["layers"][number], { kind: "dense" }>): string {
   const w = b.constant(`${layer.id}.weight`, layer.weight, [layer.outFeatures, layer.inFeatures]);
   const inputs = [x, w];
   if (layer.bias) inputs.push(b.constant(`${layer.id}.bias`, layer.bias, [layer.outFeatures]));
   return b.node("Gemm", inputs, { transB: 1 });
 }
 
-function buildFeedforward(chain: Chain, b: GraphBuilder): void {
+function buildFeedforward(chain: NetworkPlan, b: GraphBuilder): void {
   const ops = onnxOps(b);
   let x = b.input("input", ["batch", chain.inputSize]);
   for (const layer of chain.layers) {
@@ -103,7 +104,7 @@ function buildFeedforward(chain: Chain, b: GraphBuilder): void {
   b.output("scores", x, ["batch", chain.outputSize]);
 }
 
-function buildUnrolled(chain: Chain, b: GraphBuilder): void {
+function buildUnrolled(chain: NetworkPlan, b: GraphBuilder): void {
   const ops = onnxOps(b);
   const T = chain.timeSteps;
   const staticInput = chain.encoder.timeInvariant;
@@ -150,7 +151,7 @@ function buildUnrolled(chain: Chain, b: GraphBuilder): void {
   b.output("scores", scores, ["batch", chain.outputSize]);
 }
 
-function buildStep(chain: Chain, b: GraphBuilder): { states: OnnxStateBinding[]; spikeOutputs: OnnxExportInfo["spikeOutputs"] } {
+function buildStep(chain: NetworkPlan, b: GraphBuilder): { states: OnnxStateBinding[]; spikeOutputs: OnnxExportInfo["spikeOutputs"] } {
   const ops = onnxOps(b);
   let x = b.input("input", ["batch", chain.inputSize]);
   const states: OnnxStateBinding[] = [];
@@ -195,7 +196,7 @@ function buildStep(chain: Chain, b: GraphBuilder): { states: OnnxStateBinding[];
  * Exports `chain` as ONNX. SNNs take `mode` (default `unrolled`); networks
  * without spiking layers are written as `feedforward` whatever the mode.
  */
-export function exportOnnx(chain: Chain, options: { mode?: OnnxExportMode } = {}): OnnxExport {
+export function exportOnnx(chain: NetworkPlan, options: { mode?: OnnxExportMode } = {}): OnnxExport {
   const b = new GraphBuilder();
   const mode: OnnxGraphMode = chain.spiking ? (options.mode ?? "unrolled") : "feedforward";
   if (mode !== "feedforward" && mode !== "step" && mode !== "unrolled") {

@@ -8,8 +8,9 @@ import { type TfjsBackend, tfjsPlugin } from "@neurobridge/backend-tfjs";
 import { createRuntime, initWeights, type NetworkSpec, type Runtime, sequentialSpec, type Weights, weightSlots } from "@neurobridge/core";
 import { loadMnist, subset } from "@neurobridge/mnist";
 import { lifPlugin } from "@neurobridge/neurons-lif";
+import { neuromorphicPlugin } from "../backends.js";
 
-export const runtime: Runtime = createRuntime({ plugins: [lifPlugin, tfjsPlugin()], seed: 3 });
+export const runtime: Runtime = createRuntime({ plugins: [lifPlugin, tfjsPlugin(), neuromorphicPlugin], seed: 3 });
 
 export const paperSnn = (extra: Partial<Parameters<typeof sequentialSpec>[0]> = {}): NetworkSpec =>
   sequentialSpec({ name: "test-snn", layers: [784, 256, 256, 10], neuron: "lif", params: { beta: 0.95 }, timeSteps: 25, ...extra });
@@ -25,19 +26,15 @@ export const tfjsBackend = (): Promise<TfjsBackend> => {
 /** Trains `spec` for one epoch on the first `samples` training images. */
 export async function trainBriefly(spec: NetworkSpec, samples = 2048, seed = 21): Promise<Weights> {
   const backend = await tfjsBackend();
-  const trainer = await backend.trainerWithSeed(spec, initWeights(spec, runtime.random(`init-${seed}`), runtime), seed, {}, 1);
+  const trainer = await backend.createTrainer(runtime.plan(spec), initWeights(spec, runtime.random(`init-${seed}`), runtime), {
+    seed,
+    workers: 1,
+  });
   try {
-    const spiking = spec.timeSteps > 1;
-    const result = await trainer.fit({
-      train: subset(loadMnist("train"), samples),
-      epochs: 1,
-      batchSize: 64,
-      learningRate: 2e-3,
-      loss: spiking ? "ce_rate" : "softmax_ce",
-    });
+    const result = await trainer.fit({ train: subset(loadMnist("train"), samples), epochs: 1, batchSize: 64, learningRate: 2e-3 });
     return result.weights;
   } finally {
-    trainer.dispose();
+    await trainer.dispose();
   }
 }
 

@@ -1,15 +1,17 @@
 /**
- * Built-in reset mechanisms, rate neuron models (ReLU, sigmoid, identity) and
- * loss declarations. Spiking models live in plugins (e.g. `lif` in
+ * Built-in reset mechanisms and rate neuron models (ReLU, sigmoid, identity),
+ * with ReLU's `sequence` kernel. Spiking models live in plugins (e.g. `lif` in
  * `@neurobridge/neurons-lif`).
  */
+import type { KernelRegistration } from "../kernels.js";
 import type { NeuronModel } from "../neuron-model.js";
-import type { LossSpec, ResetMechanism } from "../strategies.js";
+import type { ResetMechanism } from "../strategies.js";
 import type { TensorOps } from "../tensor-ops.js";
 
 /** Reset by subtraction: v ← v − s·θ (keeps the overshoot; snnTorch default). */
 export const subtractReset: ResetMechanism = {
   name: "subtract",
+  semantics: "subtract",
   description: "v ← v − s·θ: subtract the threshold after a spike, keeping the overshoot.",
   apply: <T>(ops: TensorOps<T>, v: T, s: T, threshold: T): T => ops.sub(v, ops.mul(s, threshold)),
 };
@@ -17,6 +19,7 @@ export const subtractReset: ResetMechanism = {
 /** Reset to zero: v ← v·(1 − s) (Loihi, the biophysical LIF's reset to rest). */
 export const zeroReset: ResetMechanism = {
   name: "zero",
+  semantics: "zero",
   description: "v ← v·(1 − s): reset the membrane to zero after a spike.",
   apply: <T>(ops: TensorOps<T>, v: T, s: T): T => ops.mul(v, ops.sub(ops.scalar(1), s)),
 };
@@ -24,6 +27,7 @@ export const zeroReset: ResetMechanism = {
 /** No reset: the membrane keeps integrating after a spike. */
 export const noReset: ResetMechanism = {
   name: "none",
+  semantics: "none",
   description: "v unchanged after a spike.",
   apply: <T>(_ops: TensorOps<T>, v: T): T => v,
 };
@@ -62,42 +66,33 @@ export const identityModel = rateModel(
 /** All built-in rate models. */
 export const builtinRateModels: readonly NeuronModel[] = [reluModel, sigmoidModel, identityModel];
 
-/** Built-in loss declarations (backends that train implement them). */
-export const builtinLosses: readonly LossSpec[] = [
-  { name: "softmax_ce", description: "Softmax cross-entropy on an ANN's logits.", reads: "logits", params: [] },
-  {
-    name: "ce_rate",
-    description: "Cross-entropy of the output spikes at every step, averaged over steps (snnTorch ce_rate_loss).",
-    reads: "spike-counts",
-    params: [],
-  },
-  {
-    name: "ce_count",
-    description: "Cross-entropy with the output spike counts over all steps as logits.",
-    reads: "spike-counts",
-    params: [],
-  },
-  {
-    name: "mse_count",
-    description: "MSE between output spike counts and targets of correctRate·T (true class) and incorrectRate·T (others).",
-    reads: "spike-counts",
-    params: [
-      { name: "correctRate", type: "number", default: 0.8, min: 0, max: 1, unit: "1", description: "target firing rate of the true class" },
-      {
-        name: "incorrectRate",
-        type: "number",
-        default: 0.2,
-        min: 0,
-        max: 1,
-        unit: "1",
-        description: "target firing rate of other classes",
-      },
-    ],
-  },
-  {
-    name: "ce_membrane",
-    description: "Cross-entropy on the output layer's membrane potential averaged over steps.",
-    reads: "membrane",
-    params: [],
-  },
-];
+/**
+ * ReLU's `sequence` kernel: max(0, x) forward and dy·[x > 0] backward as
+ * plain loops, the same values as its `step`.
+ */
+export const reluSequenceKernel: KernelRegistration<"sequence"> = {
+  model: "relu",
+  kind: "sequence",
+  description: "ReLU as one loop forward and one backward",
+  create: () => ({
+    learnable: [],
+    forward(input) {
+      const x = input.data;
+      const y = new Float32Array(x.length);
+      for (let k = 0; k < y.length; k++) {
+        const v = x[k] as number;
+        if (v > 0) y[k] = v;
+      }
+      return { output: { ...input, data: y }, saved: x };
+    },
+    backward(forward, dOutput) {
+      const x = forward.saved as Float32Array;
+      const g = new Float32Array(dOutput.length);
+      for (let k = 0; k < g.length; k++) g[k] = (x[k] as number) > 0 ? (dOutput[k] as number) : 0;
+      return { dInput: g, dParams: {} };
+    },
+  }),
+};
+
+/** Kernels core ships for its own models. */
+export const builtinKernels: readonly KernelRegistration[] = [reluSequenceKernel as KernelRegistration];

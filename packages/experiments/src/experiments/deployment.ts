@@ -3,11 +3,11 @@
  * exported to ONNX (FFNN; SNN unrolled and per step) and run in
  * onnxruntime-node against the tfjs backend's own outputs, and the SNN
  * deployed on emulated Loihi (fixed point and float, event-driven) and
- * checked against TrueNorth's constraints.
+ * checked against TrueNorth's constraints. `deployExperiment` is also what
+ * `neurobridge deploy` runs: one set of JSON keys.
  */
 import { join } from "node:path";
 import {
-  type Chain,
   DeploymentError,
   decodeOnnx,
   deploy,
@@ -16,11 +16,10 @@ import {
   exportOnnx,
   type OnnxExportMode,
   OnnxNetwork,
-  readChain,
   totals,
 } from "@neurobridge/backend-neuromorphic";
-import { loadCheckpoint, type TfjsBackend } from "@neurobridge/backend-tfjs";
-import type { Dataset, Runtime } from "@neurobridge/core";
+import type { Dataset, NetworkPlan, Runtime } from "@neurobridge/core";
+import { loadCheckpoint } from "@neurobridge/core/node";
 import { writeAtomic } from "../cache.js";
 
 /** One exported model run in ONNX Runtime. */
@@ -37,47 +36,157 @@ export interface OnnxResult {
   readonly maxAbsDifference: number;
 }
 
+/** A network placed on a target and run (the `deploy` command's JSON). */
+export interface DeployedResult {
+  readonly target: string;
+  readonly deployed: true;
+  readonly accuracy: number;
+  readonly floatAccuracy: number;
+  readonly count: number;
+  readonly cores: number;
+  readonly coresAvailable: number;
+  /** Per inference (sample). */
+  readonly synapticEvents: number;
+  readonly spikes: number;
+  readonly neuronUpdates: number;
+  readonly inactiveNeuronUpdates: number;
+  readonly hostMacs: number;
+  readonly energyJoules: number;
+  readonly energyBreakdown: Record<string, number>;
+  readonly ticksPerSample: number;
+  readonly latencyTicks: number;
+  readonly samplesPerSecond: number;
+  readonly floatSamplesPerSecond: number;
+  readonly inputMode: "host" | "spikes";
+  readonly weightPrecision: string;
+  readonly populations: readonly unknown[];
+  readonly coreMap: readonly unknown[];
+  readonly quantization: readonly unknown[];
+  readonly warnings: readonly string[];
+  readonly layers: readonly unknown[];
+}
+
+/** A network the target cannot host: the failing constraint, as a value. */
+export interface NotDeployedResult {
+  readonly target: string;
+  readonly deployed: false;
+  readonly constraint: string;
+  readonly error: string;
+  readonly details: Readonly<Record<string, unknown>>;
+  /** Every constraint the target's check found. */
+  readonly issues: readonly { constraint: string; path: string; message: string }[];
+}
+
+export type DeployResult = DeployedResult | NotDeployedResult;
+
+/**
+ * Places a bound plan on `target` (a registered event-driven backend), runs
+ * `test` through the chip's arithmetic and through the float model, and
+ * reports accuracy, cores, events, energy and latency — or, when the target
+ * cannot host the network, which constraint fails (a value, not an error).
+ */
+export async function deployExperiment(
+  runtime: Runtime,
+  plan: NetworkPlan,
+  target: string,
+  test: Dataset,
+  options: { batchSize?: number } = {},
+): Promise<DeployResult> {
+  const backend = await runtime.backend(target);
+  const check = backend.check(plan);
+  const notDeployed = (constraint: string, error: string, details: Readonly<Record<string, unknown>> = {}): NotDeployedResult => ({
+    target,
+    deployed: false,
+    constraint,
+    error,
+    details,
+    issues: check.issues.map((i) => ({ constraint: i.constraint, path: i.path, message: i.message })),
+  });
+  if (!check.fits) {
+    const first = check.issues[0];
+    return notDeployed(first?.constraint ?? "unknown", `cannot deploy to ${target}: ${first?.message ?? "does not fit"}`, first?.details);
+  }
+  let deployment: Awaited<ReturnType<typeof deploy>>;
+  try {
+    deployment = await deploy(runtime, plan, target);
+  } catch (error) {
+    if (error instanceof DeploymentError) return notDeployed(error.constraint, error.message, error.details);
+    throw error;
+  }
+  try {
+    const batch = options.batchSize ?? 256;
+    const rngFor = (offset: number) => runtime.random(`deploy-${offset}`);
+    const chip = await evaluateEmulator(deployment.emulator, test, rngFor, batch);
+    const float = await evaluateEmulator(deployment.floatEmulator, test, rngFor, batch);
+    const energy = deployment.energy(chip.counters);
+    const t = totals(chip.counters);
+    const per = (x: number) => x / test.count;
+    const report = deployment.report;
+    return {
+      target: report.target,
+      deployed: true,
+      accuracy: chip.accuracy,
+      floatAccuracy: float.accuracy,
+      count: test.count,
+      cores: report.cores,
+      coresAvailable: report.coresAvailable,
+      synapticEvents: per(t.synapticEvents),
+      spikes: per(t.spikes),
+      neuronUpdates: per(t.activeUpdates),
+      inactiveNeuronUpdates: per(t.inactiveUpdates),
+      hostMacs: per(chip.counters.hostMacs),
+      energyJoules: energy.joulesPerSample,
+      energyBreakdown: Object.fromEntries(Object.entries(energy.breakdown).map(([k, v]) => [k, per(v)])),
+      ticksPerSample: report.ticksPerSample,
+      latencyTicks: report.latencyTicks,
+      samplesPerSecond: chip.samplesPerSecond,
+      floatSamplesPerSecond: float.samplesPerSecond,
+      inputMode: report.inputMode,
+      weightPrecision: report.weightPrecision,
+      populations: report.populations,
+      coreMap: report.coreMap,
+      quantization: report.quantization,
+      warnings: report.warnings,
+      layers: chip.counters.layers.map((l) => ({
+        id: l.id,
+        size: l.size,
+        spikes: per(l.spikes),
+        synapticEvents: per(l.synapticEvents),
+        activeUpdates: l.activeUpdates,
+        inactiveUpdates: l.inactiveUpdates,
+      })),
+    };
+  } finally {
+    await deployment.release();
+  }
+}
+
 /** The result of the deployment step. */
 export interface DeploymentResult {
   readonly testCount: number;
   readonly onnx: OnnxResult[];
-  readonly loihi: {
-    readonly accuracy: number;
-    readonly floatAccuracy: number;
-    readonly cores: number;
-    readonly synapticEventsPerSample: number;
-    readonly spikesPerSample: number;
-    readonly hostMacsPerSample: number;
-    readonly energyJoulesPerSample: number;
-    readonly energyBreakdown: Record<string, number>;
-    readonly ticksPerSample: number;
-    readonly latencyTicks: number;
-    readonly samplesPerSecond: number;
-    readonly floatSamplesPerSecond: number;
-    readonly quantization: unknown[];
-    readonly warnings: readonly string[];
-  };
-  readonly truenorth: { readonly deployed: boolean; readonly constraint?: string; readonly message: string };
+  readonly loihi: DeployResult;
+  readonly truenorth: DeployResult;
 }
 
 /** Exports, runs and deploys the trained networks; writes the `.onnx` files into `modelsDir`. */
 export async function deploymentExperiment(
   runtime: Runtime,
-  backend: TfjsBackend,
   checkpoints: { ffnn: string; snn: string },
   test: Dataset,
   modelsDir: string,
 ): Promise<DeploymentResult> {
   const onnx: OnnxResult[] = [];
-  const chains: Partial<Record<"ffnn" | "snn", Chain>> = {};
+  const tfjs = await runtime.backend("tfjs");
+  const plans: Partial<Record<"ffnn" | "snn", NetworkPlan>> = {};
   for (const model of ["ffnn", "snn"] as const) {
     const ck = loadCheckpoint(checkpoints[model], runtime);
-    const chain = readChain(runtime, ck.spec, ck.weights);
-    chains[model] = chain;
-    const reference = await backend.evaluate(ck.spec, ck.weights, test);
-    const modes: (OnnxExportMode | undefined)[] = model === "snn" ? ["unrolled", "step"] : [undefined];
+    const plan = runtime.plan(ck.spec, ck.weights);
+    plans[model] = plan;
+    const reference = await tfjs.evaluate(plan, test);
+    const modes: (OnnxExportMode | undefined)[] = plan.spiking ? ["unrolled", "step"] : [undefined];
     for (const mode of modes) {
-      const exported = exportOnnx(chain, mode ? { mode } : {});
+      const exported = exportOnnx(plan, mode ? { mode } : {});
       const file = `${model}${mode ? `-${mode}` : ""}.onnx`;
       writeAtomic(join(modelsDir, file), exported.bytes);
       const network = await OnnxNetwork.load(runtime, exported.bytes, decodeOnnx(exported.bytes, file).description, file);
@@ -100,45 +209,11 @@ export async function deploymentExperiment(
       });
     }
   }
-  const chain = chains.snn as Chain;
-  const d = await deploy(runtime, chain, "loihi");
-  try {
-    const rngFor = (offset: number) => runtime.random(`deploy-${offset}`);
-    const fixed = await evaluateEmulator(d.emulator, test, rngFor);
-    const float = await evaluateEmulator(d.floatEmulator, test, rngFor);
-    const t = totals(fixed.counters);
-    const energy = d.energy(fixed.counters);
-    const per = (x: number) => x / test.count;
-    let truenorth: DeploymentResult["truenorth"];
-    try {
-      await deploy(runtime, chain, "truenorth");
-      truenorth = { deployed: true, message: "deployed" };
-    } catch (error) {
-      if (!(error instanceof DeploymentError)) throw error;
-      truenorth = { deployed: false, constraint: error.constraint, message: error.message };
-    }
-    return {
-      testCount: test.count,
-      onnx,
-      loihi: {
-        accuracy: fixed.accuracy,
-        floatAccuracy: float.accuracy,
-        cores: d.report.cores,
-        synapticEventsPerSample: per(t.synapticEvents),
-        spikesPerSample: per(t.spikes),
-        hostMacsPerSample: per(fixed.counters.hostMacs),
-        energyJoulesPerSample: energy.joulesPerSample,
-        energyBreakdown: Object.fromEntries(Object.entries(energy.breakdown).map(([k, v]) => [k, per(v)])),
-        ticksPerSample: d.report.ticksPerSample,
-        latencyTicks: d.report.latencyTicks,
-        samplesPerSecond: fixed.samplesPerSecond,
-        floatSamplesPerSecond: float.samplesPerSecond,
-        quantization: [...d.report.quantization],
-        warnings: d.report.warnings,
-      },
-      truenorth,
-    };
-  } finally {
-    await d.release();
-  }
+  const snn = plans.snn as NetworkPlan;
+  return {
+    testCount: test.count,
+    onnx,
+    loihi: await deployExperiment(runtime, snn, "loihi", test),
+    truenorth: await deployExperiment(runtime, snn, "truenorth", test),
+  };
 }

@@ -1,14 +1,34 @@
 /**
  * Sections 5–6: training the FFNN and the SNN on MNIST and measuring them —
  * loss and accuracy per epoch, test accuracy, activity and operation counts.
- * Training checkpoints into a folder, so an interrupted pipeline resumes the
- * run where it stopped.
+ * The one place that trains and evaluates: `neurobridge train` / `eval` and
+ * the paper pipeline all call these functions, so defaults (loss, init,
+ * seeds), resume rules and JSON keys are decided here once.
+ *
+ * Training checkpoints into a folder, so an interrupted run resumes where it
+ * stopped, with the settings it started with.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { loadCheckpoint, type TfjsBackend } from "@neurobridge/backend-tfjs";
-import { type Dataset, type EpochRecord, initWeights, type OpCounts, type Runtime, type TrainingProgress } from "@neurobridge/core";
-import { type PaperModel, paperNetwork } from "../networks.js";
+import {
+  type Checkpoint,
+  type Dataset,
+  defaultLoss,
+  type EpochRecord,
+  type Evaluation,
+  type ImplementationReport,
+  initWeights,
+  type LayerActivity,
+  NeuroBridgeError,
+  type OpCounts,
+  type Runtime,
+  subset,
+  type Trainer,
+  type TrainingProgress,
+} from "@neurobridge/core";
+import { loadCheckpoint } from "@neurobridge/core/node";
+import { loadMnist, type MnistNormalization } from "@neurobridge/mnist";
+import { type PaperModel, type PaperNetworkOptions, paperNetwork } from "../networks.js";
 
 /** Config of {@link trainExperiment}. */
 export interface TrainConfig {
@@ -24,6 +44,17 @@ export interface TrainConfig {
   readonly testCount: number;
   /** Learning-rate schedule (see the trainer); `constant` is the paper's. */
   readonly lrSchedule: "constant" | "cosine";
+  /** The network beyond its size and T (neuron model and its parameters, encoder, surrogate …); default the paper's. */
+  readonly network?: Omit<PaperNetworkOptions, "timeSteps">;
+  /** Registered loss (default: `defaultLoss` of the network). */
+  readonly loss?: string;
+  readonly lossParams?: Readonly<Record<string, number>>;
+  /** Pixel scaling (default `unit`). */
+  readonly normalization?: MnistNormalization;
+  /** Worker threads (default: the backend's choice). */
+  readonly workers?: number;
+  /** Backend that trains (default `tfjs`). */
+  readonly backend?: string;
 }
 
 /** Activity of one layer, JSON-friendly. */
@@ -39,59 +70,193 @@ export interface ActivityRecord {
 /** Result of a training experiment. */
 export interface TrainResult {
   readonly config: TrainConfig;
+  /** `aborted` when the signal stopped it (the checkpoint holds what was done). */
+  readonly status: "completed" | "aborted";
   readonly history: EpochRecord[];
   readonly testAccuracy: number;
+  readonly trainAccuracy: number;
   readonly secondsPerEpoch: number;
   readonly inferenceSamplesPerSecond: number;
   readonly workers: number;
+  /** Which implementation trained each neuron layer (registered kernel or generic step). */
+  readonly implementations: ImplementationReport;
+  readonly warnings: readonly string[];
+  readonly loss: string;
   readonly activity: ActivityRecord[];
   readonly ops: OpCounts;
   readonly parameters: number;
 }
 
-/** Trains (or resumes) `config.model` and evaluates it on the test images. */
-export async function trainExperiment(
-  runtime: Runtime,
-  backend: TfjsBackend,
-  data: { train: Dataset; test: Dataset },
-  config: TrainConfig,
-  options: { checkpointDir: string; onProgress?: (p: TrainingProgress) => void; signal?: AbortSignal },
-): Promise<TrainResult> {
-  const spec = runtime.validateSpec(paperNetwork(config.model, { timeSteps: config.timeSteps }));
-  const resume = existsSync(join(options.checkpointDir, "training.json")) ? loadCheckpoint(options.checkpointDir, runtime) : undefined;
-  const weights = resume ? resume.weights : initWeights(spec, runtime.random(`init-${config.model}-${config.seed}`), runtime);
-  const workers = resume?.progress?.config.workers as number | undefined;
-  const trainer = await backend.trainerWithSeed(spec, weights, config.seed, { model: config.model }, workers);
+/** Activity as JSON (typed arrays to plain arrays). */
+export const activityJson = (activity: readonly LayerActivity[]): ActivityRecord[] =>
+  activity.map((a) => ({ ...a, eventsPerStep: Array.from(a.eventsPerStep) }));
+
+/** MNIST as the experiments use it: the first `trainCount` / `testCount` images, scaled by `normalization`. */
+export function loadPaperData(o: { trainCount?: number; testCount?: number; normalization?: MnistNormalization } = {}): {
+  train: Dataset;
+  test: Dataset;
+} {
+  const train = loadMnist("train", { normalization: o.normalization ?? "unit" });
+  const test = loadMnist("test", { normalization: o.normalization ?? "unit" });
+  return {
+    train: o.trainCount !== undefined ? subset(train, o.trainCount) : train,
+    test: o.testCount !== undefined ? subset(test, o.testCount) : test,
+  };
+}
+
+/** Options of {@link trainExperiment}. */
+export interface TrainOptions {
+  readonly checkpointDir: string;
+  /** Continue the run checkpointed in `checkpointDir` (its settings win); default true. */
+  readonly resume?: boolean;
+  readonly checkpointEvery?: number;
+  readonly onProgress?: (p: TrainingProgress) => void;
+  /** Called once the trainer exists (e.g. to report its workers before the first epoch). */
+  readonly onStart?: (trainer: Trainer) => void;
+  readonly signal?: AbortSignal;
+  /** Data to use instead of loading MNIST (tests, other datasets). */
+  readonly data?: { train: Dataset; test: Dataset };
+}
+
+/** The settings a checkpoint was started with, as a config (they win on resume). */
+function resumedConfig(config: TrainConfig, saved: Readonly<Record<string, unknown>> | undefined): TrainConfig {
+  if (!saved) return config;
+  const keep = saved.train as TrainConfig | undefined;
+  return keep ? { ...keep, epochs: config.epochs } : config;
+}
+
+/**
+ * Trains (or resumes) the network of `config` on its backend and evaluates it
+ * on the test images. The network's plan is built once and used for
+ * training and evaluation.
+ */
+export async function trainExperiment(runtime: Runtime, config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
+  const resume =
+    options.resume !== false && existsSync(join(options.checkpointDir, "training.json"))
+      ? loadCheckpoint(options.checkpointDir, runtime)
+      : undefined;
+  const effective = resumedConfig(config, resume?.progress?.config);
+  const backend = await runtime.backend(effective.backend ?? "tfjs");
+  if (!backend.createTrainer) {
+    const trainers = runtime
+      .list()
+      .backends.filter((b) => (b.capabilities as { train?: boolean }).train)
+      .map((b) => b.name);
+    throw new NeuroBridgeError("OPTION_INVALID", `backend '${backend.name}' does not train; backends that train: ${trainers.join(", ")}`);
+  }
+  const spec = resume ? resume.spec : paperNetwork(effective.model, { ...(effective.network ?? {}), timeSteps: effective.timeSteps });
+  const plan = runtime.plan(spec);
+  const loss = effective.loss ?? defaultLoss(plan);
+  const data =
+    options.data ??
+    loadPaperData({
+      trainCount: effective.trainCount,
+      testCount: effective.testCount,
+      ...(effective.normalization ? { normalization: effective.normalization } : {}),
+    });
+  const weights = resume ? resume.weights : initWeights(plan.spec, runtime.random(`init-${effective.model}-${effective.seed}`), runtime);
+  // A resumed run keeps its worker count: the shard split is part of the arithmetic.
+  const workers = (resume?.progress?.config.workers as number | undefined) ?? effective.workers;
+  const trainer = await backend.createTrainer(plan, weights, {
+    seed: effective.seed,
+    ...(workers !== undefined ? { workers } : {}),
+    config: { model: effective.model, normalization: effective.normalization ?? "unit", train: effective },
+  });
   try {
     if (resume?.progress) trainer.restore(resume);
+    options.onStart?.(trainer);
     const fit = await trainer.fit({
       train: data.train,
       test: data.test,
-      epochs: config.epochs,
-      batchSize: config.batchSize,
-      learningRate: config.learningRate,
-      lrSchedule: config.lrSchedule,
-      loss: config.model === "ffnn" ? "softmax_ce" : "ce_rate",
+      epochs: effective.epochs,
+      batchSize: effective.batchSize,
+      learningRate: effective.learningRate,
+      lrSchedule: effective.lrSchedule,
+      loss,
+      ...(effective.lossParams ? { lossParams: effective.lossParams } : {}),
       checkpointDir: options.checkpointDir,
-      checkpointEvery: 100,
+      checkpointEvery: options.checkpointEvery ?? 100,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    if (fit.status === "aborted") throw new Error("interrupted");
-    const ev = await trainer.evaluate(data.test);
     const history = [...fit.history];
+    const last = history.at(-1);
+    const ev = fit.status === "completed" ? await trainer.evaluate(data.test) : undefined;
     return {
-      config,
+      config: effective,
+      status: fit.status,
       history,
-      testAccuracy: ev.accuracy,
+      testAccuracy: ev?.accuracy ?? last?.testAccuracy ?? Number.NaN,
+      trainAccuracy: last?.trainAccuracy ?? Number.NaN,
       secondsPerEpoch: history.reduce((s, h) => s + h.seconds, 0) / Math.max(1, history.length),
-      inferenceSamplesPerSecond: ev.samplesPerSecond,
+      inferenceSamplesPerSecond: ev?.samplesPerSecond ?? Number.NaN,
       workers: trainer.workers,
-      activity: ev.activity.map((a) => ({ ...a, eventsPerStep: Array.from(a.eventsPerStep) })),
-      ops: ev.ops,
+      implementations: trainer.implementations,
+      warnings: trainer.warnings,
+      loss,
+      activity: ev ? activityJson(ev.activity) : [],
+      ops: ev?.ops ?? runtime.countOps(plan),
       parameters: Object.values(weights).reduce((s, t) => s + t.data.length, 0),
     };
   } finally {
-    trainer.dispose();
+    await trainer.dispose();
   }
+}
+
+/** Options of {@link evaluateExperiment}. */
+export interface EvaluateOptions {
+  /** First n test images. */
+  readonly subset?: number;
+  /** Pixel scaling (default: the one the checkpoint was trained with). */
+  readonly normalization?: MnistNormalization;
+  readonly batchSize?: number;
+  readonly workers?: number;
+  /** Backend to run on (default `tfjs`; also `emulator`, `loihi` …). */
+  readonly backend?: string;
+}
+
+/** What {@link evaluateExperiment} reports (the `eval` command's JSON). */
+export interface EvaluateResult {
+  readonly accuracy: number;
+  readonly samplesPerSecond: number;
+  readonly count: number;
+  readonly model: string | null;
+  readonly timeSteps: number;
+  readonly backend: string;
+  /** tfjs: where dense products ran. */
+  readonly gemm: string | null;
+  readonly activity: ActivityRecord[];
+  readonly ops: OpCounts;
+  /** Not JSON: the raw evaluation. */
+  readonly evaluation: Evaluation;
+}
+
+/** The pixel scaling a checkpoint was trained with (`unit` when it does not say). */
+export const checkpointNormalization = (checkpoint: Checkpoint): MnistNormalization =>
+  (checkpoint.progress?.config.normalization as MnistNormalization | undefined) ?? "unit";
+
+/** Evaluates the checkpoint in `dir` on the MNIST test images. */
+export async function evaluateExperiment(runtime: Runtime, dir: string, options: EvaluateOptions = {}): Promise<EvaluateResult> {
+  const checkpoint = loadCheckpoint(dir, runtime);
+  const plan = runtime.plan(checkpoint.spec, checkpoint.weights);
+  const normalization = options.normalization ?? checkpointNormalization(checkpoint);
+  let test = loadMnist("test", { normalization });
+  if (options.subset) test = subset(test, options.subset);
+  const backend = await runtime.backend(options.backend ?? "tfjs");
+  const ev = await backend.evaluate(plan, test, {
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    ...(options.workers ? { workers: options.workers } : {}),
+  });
+  return {
+    accuracy: ev.accuracy,
+    samplesPerSecond: ev.samplesPerSecond,
+    count: ev.count,
+    model: checkpoint.spec.name ?? null,
+    timeSteps: checkpoint.spec.timeSteps,
+    backend: backend.name,
+    gemm: (backend.info?.().gemm as string | undefined) ?? null,
+    activity: activityJson(ev.activity),
+    ops: ev.ops,
+    evaluation: ev,
+  };
 }

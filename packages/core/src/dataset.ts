@@ -2,7 +2,9 @@
  * Dataset utilities shared by trainers and evaluators: subsets, seeded
  * validation splits, seeded epoch orders and batch gathering.
  */
-import { type Dataset, NeuroBridgeError, type RandomSource } from "@neurobridge/core";
+import type { Dataset } from "./backend.js";
+import { NeuroBridgeError } from "./errors.js";
+import type { RandomSource } from "./random.js";
 
 /** The examples at `indices`, in that order. */
 export function gather(dataset: Dataset, indices: ArrayLike<number>): Dataset {

@@ -1,5 +1,7 @@
 /**
- * Checkpoints on disk: a folder holding
+ * The checkpoint codec, one format for every backend (Node only: it reads
+ * and writes files; import it from `@neurobridge/core/node`). A checkpoint
+ * is a folder holding
  *
  * - `spec.json` — the network spec (training settings in `metadata.training`);
  * - `weights.safetensors` — the weights (PyTorch/NumPy read it);
@@ -15,42 +17,14 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  DataFileError,
-  decodeSafetensors,
-  type EpochRecord,
-  encodeSafetensors,
-  type NetworkSpec,
-  parseSpec,
-  type SpecCatalog,
-  type Weights,
-} from "@neurobridge/core";
+import type { Checkpoint, TrainingProgressState } from "../backend.js";
+import { DataFileError } from "../errors.js";
+import { decodeSafetensors, encodeSafetensors } from "../safetensors.js";
+import { parseSpec } from "../serialize.js";
+import type { SpecCatalog } from "../validate.js";
 
 /** Identifies a checkpoint's `training.json`. */
 export const CHECKPOINT_FORMAT = "neurobridge.checkpoint";
-
-/** Training progress saved with a checkpoint. */
-export interface TrainingProgressState {
-  /** Epochs completed. */
-  readonly epoch: number;
-  /** Next batch of the current epoch (0 when the epoch is complete). */
-  readonly batch: number;
-  readonly adamStep: number;
-  readonly history: readonly EpochRecord[];
-  /** Sums over the batches done so far in the current epoch. */
-  readonly running: { readonly loss: number; readonly correct: number; readonly seen: number; readonly seconds: number };
-  /** The settings the run was started with (to resume with the same). */
-  readonly config: Readonly<Record<string, unknown>>;
-}
-
-/** A checkpoint in memory. */
-export interface Checkpoint {
-  readonly spec: NetworkSpec;
-  readonly weights: Weights;
-  /** Adam state and raw trainable values, when saved by a trainer. */
-  readonly optimizer?: Weights;
-  readonly progress?: TrainingProgressState;
-}
 
 const sha256 = (bytes: Uint8Array | string) => createHash("sha256").update(bytes).digest("hex");
 

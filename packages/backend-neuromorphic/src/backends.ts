@@ -1,0 +1,251 @@
+/**
+ * The emulated targets as backends, registered through the runtime like
+ * tfjs: `emulator` (float32, event-driven, spikes equal to training's),
+ * `loihi` (bit-accurate CUBA-LIF fixed point on cores) and `truenorth`
+ * (its crossbar constraints). Each says what it hosts with `check(plan)` —
+ * a value naming every constraint that fails and what would fit — and runs
+ * a bound plan with `compile` / `evaluate`.
+ */
+import {
+  type Backend,
+  type BackendCapabilities,
+  type BackendCheck,
+  type CompiledNetwork,
+  type Dataset,
+  type Evaluation,
+  type LayerActivity,
+  type NetworkPlan,
+  type NeuroBridgePlugin,
+  predictClasses,
+  type RunResult,
+  type Runtime,
+  requireBound,
+} from "@neurobridge/core";
+import { checkLoihi, checkTrueNorth, createFloatEmulator, type Deployment, type DeployOptions, deploy } from "./deploy.js";
+import { DeploymentError } from "./deploy-error.js";
+import type { EmulatorCounters } from "./emulator/counters.js";
+import { evaluateEmulator } from "./emulator/evaluate.js";
+import type { EventDrivenEmulator } from "./emulator/event-emulator.js";
+import { stageIssues } from "./emulator/float-plan.js";
+
+/** Core's per-layer activity from an emulated run of `samples` samples. */
+export function emulatorActivity(counters: EmulatorCounters): LayerActivity[] {
+  const n = Math.max(1, counters.samples);
+  return counters.layers.map((l) => {
+    const steps = l.perStep.length;
+    return {
+      nodeId: l.id,
+      size: l.size,
+      eventsPerSample: l.spikes / n,
+      eventsPerStep: Float32Array.from(l.perStep),
+      silentFraction: 1 - l.spikes / (n * steps * l.size),
+      neverActiveFraction: 1 - l.everActive.reduce((s, v) => s + v, 0) / l.size,
+    };
+  });
+}
+
+/** Effective op counts of an emulated run: measured input events per dense layer. */
+function emulatorOps(runtime: Runtime, plan: NetworkPlan, counters: EmulatorCounters) {
+  const n = Math.max(1, counters.samples);
+  const inputEvents: Record<string, number> = {};
+  let population = -1;
+  for (const layer of plan.layers) {
+    if (layer.kind !== "dense") {
+      population++;
+      continue;
+    }
+    if (population < 0) {
+      if (counters.inputSpikes > 0) inputEvents[layer.id] = counters.inputSpikes / n;
+    } else inputEvents[layer.id] = (counters.layers[population]?.spikes ?? 0) / n;
+  }
+  return runtime.countOps(plan, inputEvents);
+}
+
+/** Runs an emulator over `data` and reports it as core's {@link Evaluation}. */
+async function evaluateOn(
+  runtime: Runtime,
+  plan: NetworkPlan,
+  emulator: EventDrivenEmulator,
+  data: Dataset,
+  batchSize?: number,
+): Promise<Evaluation> {
+  const run = await evaluateEmulator(emulator, data, (offset) => runtime.random(`emulate-${offset}`), batchSize);
+  return {
+    accuracy: run.accuracy,
+    count: run.count,
+    seconds: run.seconds,
+    samplesPerSecond: run.samplesPerSecond,
+    activity: emulatorActivity(run.counters),
+    ops: emulatorOps(runtime, plan, run.counters),
+    predictions: predictClasses(run.scores, plan.outputSize),
+    outputs: run.scores,
+  };
+}
+
+/** A compiled network over an emulator (`release` frees its host layer). */
+function compiled(runtime: Runtime, plan: NetworkPlan, emulator: EventDrivenEmulator, release: () => Promise<void>): CompiledNetwork {
+  return {
+    spec: plan.spec,
+    plan,
+    async run(input: Float32Array, batch: number): Promise<RunResult> {
+      const r = await emulator.run(input, batch, runtime.random("emulate"));
+      return {
+        outputs: r.scores,
+        batch,
+        outputSize: r.classes,
+        activity: emulatorActivity(r.counters),
+        ops: emulatorOps(runtime, plan, r.counters),
+      };
+    },
+    dispose() {
+      void release();
+    },
+  };
+}
+
+const fail = (target: string, check: BackendCheck): never => {
+  const issue = check.issues[0];
+  throw new DeploymentError(target, issue?.constraint ?? "unknown", issue?.message ?? "does not fit", issue?.details ?? {});
+};
+
+export const EMULATOR_CAPABILITIES: BackendCapabilities = {
+  train: false,
+  eventDriven: true,
+  precisions: ["float32"],
+  hosts: "SNN chains dense → spiking population; any registered spiking model (its population kernel, else its step)",
+};
+export const LOIHI_CAPABILITIES: BackendCapabilities = {
+  train: false,
+  eventDriven: true,
+  precisions: ["fixed-point"],
+  hosts: "SNN chains of models with a 'fixed-point:loihi' mapping; shared β and θ per population; fan-in within a core's input axons",
+};
+export const TRUENORTH_CAPABILITIES: BackendCapabilities = {
+  train: false,
+  eventDriven: true,
+  precisions: ["fixed-point"],
+  hosts: "256 axons × 256 neurons per core, 4 axon types with one signed weight per type per neuron (check only in this release)",
+};
+
+/** The float32 event-driven emulator. */
+export class EmulatorBackend implements Backend {
+  readonly name = "emulator";
+  readonly description = "Event-driven float32 emulator: work grows with spikes; spikes equal the training backend's.";
+  readonly capabilities = EMULATOR_CAPABILITIES;
+  constructor(private readonly runtime: Runtime) {}
+
+  check(plan: NetworkPlan): BackendCheck {
+    const issues = stageIssues(plan);
+    return { fits: issues.length === 0, issues };
+  }
+
+  async compile(plan: NetworkPlan): Promise<CompiledNetwork> {
+    requireBound(plan, "the emulator");
+    const check = this.check(plan);
+    if (!check.fits) fail(this.name, check);
+    const emulator = await createFloatEmulator(this.runtime, plan);
+    return compiled(this.runtime, plan, emulator, async () => emulator.plan.host?.release());
+  }
+
+  async evaluate(plan: NetworkPlan, data: Dataset, options: { batchSize?: number } = {}): Promise<Evaluation> {
+    requireBound(plan, "the emulator");
+    const check = this.check(plan);
+    if (!check.fits) fail(this.name, check);
+    const emulator = await createFloatEmulator(this.runtime, plan);
+    try {
+      return await evaluateOn(this.runtime, plan, emulator, data, options.batchSize);
+    } finally {
+      await emulator.plan.host?.release();
+    }
+  }
+}
+
+/** Loihi: cores, quantisation, bit-accurate CUBA-LIF, energy. */
+export class LoihiBackend implements Backend {
+  readonly name = "loihi";
+  readonly description = "Intel Loihi, emulated: CUBA-LIF fixed point (bit-accurate), 8-bit weights, core placement, energy per event.";
+  readonly capabilities = LOIHI_CAPABILITIES;
+  constructor(private readonly runtime: Runtime) {}
+
+  /** The verdict: structure, then (with weights bound) mapping, quantisation and placement onto cores. */
+  check(plan: NetworkPlan, options: DeployOptions = {}): BackendCheck {
+    if (!plan.bound) {
+      const issues = stageIssues(plan);
+      return { fits: issues.length === 0, issues };
+    }
+    return checkLoihi(this.runtime, plan, options);
+  }
+
+  /** Places a bound plan on the chip: the report, both emulators and the energy model. */
+  deploy(plan: NetworkPlan, options: DeployOptions = {}): Promise<Deployment> {
+    return deploy(this.runtime, plan, "loihi", options);
+  }
+
+  async compile(plan: NetworkPlan): Promise<CompiledNetwork> {
+    const d = await this.deploy(plan);
+    return compiled(this.runtime, plan, d.emulator, () => d.release());
+  }
+
+  async evaluate(plan: NetworkPlan, data: Dataset, options: { batchSize?: number } = {}): Promise<Evaluation> {
+    const d = await this.deploy(plan);
+    try {
+      return await evaluateOn(this.runtime, plan, d.emulator, data, options.batchSize);
+    } finally {
+      await d.release();
+    }
+  }
+}
+
+/** TrueNorth: its crossbar constraints, checked as a value. */
+export class TrueNorthBackend implements Backend {
+  readonly name = "truenorth";
+  readonly description =
+    "IBM TrueNorth: crossbar constraints checked (every failing one, with what would fit); emulation is not in this release.";
+  readonly capabilities = TRUENORTH_CAPABILITIES;
+
+  check(plan: NetworkPlan): BackendCheck {
+    if (!plan.bound) {
+      const issues = stageIssues(plan);
+      return { fits: issues.length === 0, issues };
+    }
+    return checkTrueNorth(plan);
+  }
+
+  async compile(plan: NetworkPlan): Promise<CompiledNetwork> {
+    requireBound(plan, "truenorth");
+    return fail(this.name, this.check(plan));
+  }
+
+  async evaluate(plan: NetworkPlan): Promise<Evaluation> {
+    requireBound(plan, "truenorth");
+    return fail(this.name, this.check(plan));
+  }
+}
+
+/** Registers the `emulator`, `loihi` and `truenorth` backends. */
+export const neuromorphicPlugin: NeuroBridgePlugin = {
+  name: "@neurobridge/backend-neuromorphic",
+  version: "0.1.0",
+  description: "Emulated neuromorphic targets as backends: the float event-driven emulator, Loihi and TrueNorth.",
+  source: { module: import.meta.url, export: "neuromorphicPlugin" },
+  register(r) {
+    r.backend({
+      name: "emulator",
+      description: "Event-driven float32 emulator (spikes equal training's).",
+      capabilities: EMULATOR_CAPABILITIES,
+      create: (runtime) => new EmulatorBackend(runtime),
+    });
+    r.backend({
+      name: "loihi",
+      description: "Intel Loihi, emulated bit-accurately (CUBA-LIF fixed point, cores, energy).",
+      capabilities: LOIHI_CAPABILITIES,
+      create: (runtime) => new LoihiBackend(runtime),
+    });
+    r.backend({
+      name: "truenorth",
+      description: "IBM TrueNorth's crossbar constraints (check only in this release).",
+      capabilities: TRUENORTH_CAPABILITIES,
+      create: () => new TrueNorthBackend(),
+    });
+  },
+};

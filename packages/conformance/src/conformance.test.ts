@@ -1,0 +1,81 @@
+import { tfjsPlugin } from "@neurobridge/backend-tfjs";
+import { createRuntime, type KernelRegistration, type NeuroBridgePlugin, type NeuronModel } from "@neurobridge/core";
+import { lifModel, lifPlugin, lifSequenceKernel } from "@neurobridge/neurons-lif";
+import { describe, expect, it } from "vitest";
+import { checkNeuronModel, formatReport } from "./conformance.js";
+
+const runtime = createRuntime({ plugins: [lifPlugin, tfjsPlugin()], seed: 1 });
+
+describe("conformance of every shipped neuron model", () => {
+  for (const reset of ["subtract", "zero", "none"]) {
+    it(`lif, reset ${reset}: kernels equal the step, ONNX and the emulator equal training`, async () => {
+      const report = await checkNeuronModel(runtime, "lif", { reset });
+      expect(report.failures, formatReport(report)).toEqual([]);
+      const applied = report.checks.filter((c) => c.applies).map((c) => c.name);
+      expect(applied).toEqual(["declaration", "step", "tfjs-step", "kernel:sequence", "kernel:infer", "onnx", "emulator"]);
+    }, 60_000);
+  }
+
+  it("lif with per-neuron thresholds", async () => {
+    const threshold = Array.from({ length: 12 }, (_, i) => 0.6 + i * 0.05);
+    const report = await checkNeuronModel(runtime, "lif", { params: { beta: 0.9, threshold } });
+    expect(report.failures, formatReport(report)).toEqual([]);
+  }, 60_000);
+
+  for (const model of ["relu", "sigmoid", "identity", "relu-fit", "sigmoid-fit", "lif-rate"]) {
+    it(`${model}: step, gradients and ONNX`, async () => {
+      const report = await checkNeuronModel(runtime, model);
+      expect(report.failures, formatReport(report)).toEqual([]);
+      expect(report.checks.find((c) => c.name === "gradient")?.applies).toBe(true);
+    }, 60_000);
+  }
+});
+
+describe("the suite catches what is wrong", () => {
+  it("a kernel that does not reproduce the step", async () => {
+    // Off by one step: spikes one step late — the kind of bug the suite exists for.
+    const late: KernelRegistration<"sequence"> = {
+      ...lifSequenceKernel,
+      description: "deliberately wrong",
+      create(layer) {
+        const real = lifSequenceKernel.create(layer);
+        if (!real) return undefined;
+        return {
+          ...real,
+          forward(input, batch, params, options) {
+            const f = real.forward(input, batch, params, options);
+            const shifted = new Float32Array(f.output.data.length);
+            shifted.set(f.output.data.subarray(0, shifted.length - batch * layer.size), batch * layer.size);
+            return { ...f, output: { ...f.output, data: shifted } };
+          },
+        };
+      },
+    };
+    const broken: NeuroBridgePlugin = { name: "broken", register: (r) => r.kernel(late, { override: true }) };
+    const rt = createRuntime({ plugins: [lifPlugin, tfjsPlugin(), broken] });
+    const report = await checkNeuronModel(rt, "lif");
+    expect(report.failures.join("\n")).toMatch(/kernel:sequence: .*outputs differ from the step's/);
+  }, 60_000);
+
+  it("a step that drops a declared state variable", async () => {
+    const leaky: NeuronModel = {
+      ...lifModel,
+      name: "forgetful",
+      state: [...lifModel.state, { name: "trace", description: "declared but never returned", initial: 0 }],
+    };
+    const rt = createRuntime({ plugins: [lifPlugin, tfjsPlugin(), { name: "forgetful", register: (r) => r.neuronModel(leaky) }] });
+    const report = await checkNeuronModel(rt, "forgetful");
+    expect(report.failures.join("\n")).toMatch(/step: returns state \[v\], declares \[trace, v\]/);
+  }, 60_000);
+
+  it("a default outside its own range", async () => {
+    const bad: NeuronModel = {
+      ...lifModel,
+      name: "bad-default",
+      params: lifModel.params.map((p) => (p.name === "beta" ? { ...p, default: 1.5 } : p)),
+    };
+    const rt = createRuntime({ plugins: [lifPlugin, tfjsPlugin(), { name: "bad", register: (r) => r.neuronModel(bad) }] });
+    // The spec validator rejects the default too, so the test network cannot be built: reported, not thrown.
+    await expect(checkNeuronModel(rt, "bad-default")).rejects.toThrow(/params\.beta: must be a finite number >= 0 and <= 1, got 1\.5/);
+  });
+});

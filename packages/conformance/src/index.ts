@@ -1,0 +1,9 @@
+/**
+ * `@neurobridge/conformance` — one call that checks a registered neuron
+ * model everywhere it runs: its declaration and step, the training backend's
+ * generic path, every registered kernel against the step (bit-identical
+ * outputs), gradients, ONNX export and the event-driven emulator.
+ *
+ * @packageDocumentation
+ */
+export * from "./conformance.js";

@@ -1,0 +1,243 @@
+/**
+ * Implementations as registrations (Lava's Process / ProcessModel split,
+ * tfjs's kernel registry — per runtime, never global). A neuron model's
+ * `step` is the truth; a *kernel* is a faster implementation of one named
+ * contract (a *kind*) for one model, registered by a plugin with
+ * `registrar.kernel({ model, kind, create })`. A runner asks
+ * `runtime.kernel(layer, kind)` and falls back to its generic interpreter of
+ * `step` when none is registered or `create` declines the layer.
+ *
+ * Every kernel must reproduce its model's `step` bit for bit in float32
+ * (spikes identical); the conformance suite checks it.
+ *
+ * The kinds known to core are the keys of {@link KernelKinds}; a package can
+ * add a kind by augmenting that interface:
+ *
+ * @example
+ * ```ts
+ * declare module "@neurobridge/core" {
+ *   interface KernelKinds { "fixed-point:spinnaker": MySpinnakerMapping }
+ * }
+ * ```
+ */
+import type { NeuronPlanLayer } from "./plan.js";
+
+/** An activation `[rows, cols]` row-major; `rows` is B (static) or T·B (temporal, time-major). */
+export interface Activation {
+  readonly data: Float32Array;
+  readonly rows: number;
+  readonly cols: number;
+  /** True when the rows are T frames of B samples; false when every step sees the same `[B, cols]`. */
+  readonly temporal: boolean;
+}
+
+/** What a {@link SequenceKernel}'s forward pass returns. */
+export interface SequenceForward {
+  /** Outputs: `[T·B, N]` for spiking models, same rows as the input for rate models. */
+  readonly output: Activation;
+  /** The value the model's first state variable had before reset, `[T·B, N]`, when `keepMembrane` was asked (membrane losses, traces). */
+  readonly membrane?: Float32Array;
+  /** Whatever the backward pass needs; opaque to the runner. */
+  readonly saved: unknown;
+}
+
+/** Gradients of one layer's backward pass. */
+export interface SequenceGradients {
+  /** d loss / d input, the same layout as the forward input. */
+  readonly dInput: Float32Array;
+  /** d loss / d parameter, per neuron (`[N]`), for each parameter asked to learn. */
+  readonly dParams: Readonly<Record<string, Float32Array>>;
+}
+
+/**
+ * Kind `sequence`: a layer's forward over all T steps and its BPTT backward,
+ * on float32 arrays (training). Parameters arrive per neuron (`[N]` each).
+ */
+export interface SequenceKernel {
+  /** Parameters this kernel can learn (its backward returns their gradients). */
+  readonly learnable: readonly string[];
+  forward(
+    input: Activation,
+    batch: number,
+    params: Readonly<Record<string, Float32Array>>,
+    options?: { readonly keepMembrane?: boolean },
+  ): SequenceForward;
+  /**
+   * `dOutput` has the forward output's layout; `dMembrane`, when given, is a
+   * gradient on the pre-reset membrane (membrane losses).
+   */
+  backward(forward: SequenceForward, dOutput: Float32Array, learn: readonly string[], dMembrane?: Float32Array): SequenceGradients;
+}
+
+/** Activity counted while a layer runs, for evaluation. */
+export interface LayerCounts {
+  /** Events (spikes, or non-zero outputs) per step, summed over batch and neurons. */
+  readonly perStep: Float64Array;
+  /** 1 for neurons with an event for any sample. */
+  readonly everActive: Uint8Array;
+}
+
+/** Kind `infer`: the forward pass only, counting activity as it goes (no state kept for backward). */
+export interface InferKernel {
+  run(input: Activation, batch: number, params: Readonly<Record<string, Float32Array>>): { output: Activation; counts: LayerCounts };
+}
+
+/**
+ * An on-chip population of the event-driven emulator: neurons with their
+ * incoming synapses stored per presynaptic neuron, so a spike touches exactly
+ * its own fan-out. Each tick: `begin`, one `deliver` per arriving spike
+ * (ascending presynaptic index), then `update`.
+ */
+export interface Population {
+  readonly id: string;
+  readonly size: number;
+  /** Presynaptic neurons (or input channels). */
+  readonly fanIn: number;
+  /** Stored synapses of presynaptic neuron `pre` (what one of its spikes costs). */
+  synapsesOf(pre: number): number;
+  /** Clears all state for a new sample. */
+  reset(): void;
+  /** Starts a tick: clears the synaptic input. */
+  begin(): void;
+  /** One spike of presynaptic neuron `pre` arrives. */
+  deliver(pre: number): void;
+  /** Feeds the population from an off-chip layer: `current` replaces the synaptic input until the next call (undefined: back to synapses). */
+  setHost(current: Float32Array | undefined): void;
+  /** Advances every neuron one step; writes the indices of neurons that spiked into `out`; returns how many, and how many neurons did work. */
+  update(out: Int32Array): { spikes: number; active: number };
+}
+
+/** What a population kernel is built from. */
+export interface PopulationSynapses {
+  readonly fanIn: number;
+  /** Synapses `[fanIn, size]`, one row of targets per presynaptic neuron; empty for host-fed populations. */
+  readonly weights: Float32Array;
+  readonly bias?: Float32Array;
+  /**
+   * The K slice the float accumulation folds at (the training GEMM's summation
+   * order), so emulated currents equal training's bit for bit.
+   */
+  readonly sliceK: number;
+}
+
+/** Kind `population`: the float32 event-driven emulator's population of this model. */
+export interface PopulationKernel {
+  create(synapses: PopulationSynapses): Population;
+}
+
+/**
+ * Kind `fixed-point:loihi`: how a model maps onto Loihi's CUBA-LIF
+ * compartment (the Loihi backend quantises and runs it bit-accurately).
+ * `reason` explains why a configuration cannot map (then the other fields are absent).
+ */
+export interface LoihiCompartmentMapping {
+  map(layer: NeuronPlanLayer):
+    | {
+        /** Membrane decay per step β (per neuron; Loihi needs one value per population). */
+        readonly decay: Float32Array;
+        readonly threshold: Float32Array;
+        /** Where the trained model and the chip's reset-to-zero differ, said plainly. */
+        readonly warnings: readonly string[];
+      }
+    | { readonly reason: string };
+}
+
+/**
+ * The kernel contracts by kind. Augment it (declaration merging) to add a
+ * kind; see the module doc.
+ */
+export interface KernelKinds {
+  sequence: SequenceKernel;
+  infer: InferKernel;
+  population: PopulationKernel;
+  "fixed-point:loihi": LoihiCompartmentMapping;
+}
+
+/** A kernel kind: a key of {@link KernelKinds}. */
+export type KernelKind = keyof KernelKinds & string;
+
+/** The kinds core defines, with what each is for (for listings). */
+export const KERNEL_KINDS: Readonly<Record<string, string>> = {
+  sequence: "forward over all T steps plus BPTT backward, for training",
+  infer: "forward with activity counters, for evaluation",
+  population: "a population of the float32 event-driven emulator",
+  "fixed-point:loihi": "mapping onto Loihi's CUBA-LIF compartment",
+};
+
+/** A kernel as registered: the model and kind it implements, and its factory. */
+export interface KernelRegistration<K extends KernelKind = KernelKind> {
+  /** Registered neuron-model name. */
+  readonly model: string;
+  readonly kind: K;
+  readonly description: string;
+  /**
+   * Builds the kernel for one resolved layer, or returns `undefined` when it
+   * cannot run this configuration (e.g. a reset it does not implement): the
+   * runner then uses its generic interpreter of the model's `step`.
+   */
+  create(layer: NeuronPlanLayer): KernelKinds[K] | undefined;
+}
+
+/** Registry key of a kernel: `<model>/<kind>`. */
+export const kernelKey = (model: string, kind: string): string => `${model}/${kind}`;
+
+/**
+ * Synaptic input of an event-driven population, summed in the order of the
+ * training GEMM: arriving spikes (ascending presynaptic index) add their
+ * weight rows into a partial sum, which is folded into the current at every
+ * `sliceK` boundary — as ONNX Runtime's MLAS SGEMM sums K in slices — so an
+ * emulated current equals training's bit for bit. Float32 throughout
+ * (`Float32Array` stores round).
+ */
+export class SynapticAccumulator {
+  /** The current of this tick `[size]` (valid after {@link SynapticAccumulator.current}). */
+  private readonly c: Float32Array;
+  private readonly partial: Float32Array;
+  private blockEnd = 0;
+  private touched = false;
+
+  constructor(
+    readonly size: number,
+    private readonly synapses: PopulationSynapses,
+  ) {
+    this.c = new Float32Array(size);
+    this.partial = new Float32Array(size);
+  }
+
+  /** Starts a tick: the current is the bias (or zero). */
+  begin(): void {
+    if (this.synapses.bias) this.c.set(this.synapses.bias);
+    else this.c.fill(0);
+    this.partial.fill(0);
+    this.blockEnd = this.synapses.sliceK;
+    this.touched = false;
+  }
+
+  private fold(): void {
+    if (!this.touched) return;
+    const { c, partial } = this;
+    for (let j = 0; j < this.size; j++) c[j] = (c[j] as number) + (partial[j] as number);
+    partial.fill(0);
+    this.touched = false;
+  }
+
+  /** One spike of presynaptic neuron `pre` arrives. */
+  deliver(pre: number): void {
+    while (pre >= this.blockEnd) {
+      this.fold();
+      this.blockEnd += this.synapses.sliceK;
+    }
+    const N = this.size;
+    const row = pre * N;
+    const { partial } = this;
+    const weights = this.synapses.weights;
+    for (let j = 0; j < N; j++) partial[j] = (partial[j] as number) + (weights[row + j] as number);
+    this.touched = true;
+  }
+
+  /** The tick's summed input (folds the last slice). */
+  current(): Float32Array {
+    this.fold();
+    return this.c;
+  }
+}

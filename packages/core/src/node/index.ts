@@ -1,0 +1,7 @@
+/**
+ * `@neurobridge/core/node` — the parts of core that touch the file system:
+ * the checkpoint codec shared by every backend.
+ *
+ * @packageDocumentation
+ */
+export * from "./checkpoint.js";

@@ -1,0 +1,342 @@
+/**
+ * The kernels of the discrete LIF (`lif`), each a registration of one core
+ * kind, all built on one float32 recurrence ({@link lifAdvance}) so training,
+ * inference and the event-driven emulator produce the same spikes as
+ * `lifModel.step` bit for bit:
+ *
+ *   u = fl(fl(β·v) + I);  s = [u > θ];  v = reset(u, s, θ)
+ *
+ * - `sequence`: all T steps forward, and BPTT backward, for training. Per
+ *   step t back from T−1 with g the gradient flowing into v:
+ *   ∂u = ∂s[t]·σ'(u − θ) + g·r;  ∂I[t] = ∂u;  ∂β += ∂u·v[t−1];  g = β·∂u,
+ *   where r = 1 for subtract/none resets and 1 − s for reset to zero (the
+ *   reset uses the spike with its gradient stopped, as the step does).
+ * - `infer`: forward only, counting activity, keeping nothing for backward.
+ * - `population`: a population of the float32 event-driven emulator,
+ *   accumulating synaptic input in the training GEMM's K slices.
+ * - `fixed-point:loihi`: the mapping onto Loihi's CUBA-LIF compartment.
+ *
+ * Kernels specialise on the reset's declared `semantics`; a reset without
+ * one (a plugin's) declines, and runners fall back to the generic `step`.
+ */
+import {
+  type Activation,
+  type KernelRegistration,
+  type LayerCounts,
+  type NeuronPlanLayer,
+  type Population,
+  type PopulationSynapses,
+  type ResetSemantics,
+  type SequenceForward,
+  SynapticAccumulator,
+} from "@neurobridge/core";
+
+/**
+ * One LIF step over a frame of `batch` rows of N neurons, in place on `v`.
+ * Writes spikes (0/1) at `spikes[outOff…]`, the pre-reset membrane into
+ * `uPre` (when given) and marks `everActive` (when given); returns the spike
+ * count. Storing into a Float32Array rounds to float32, so `u` is
+ * fl(fl(β·v) + I) exactly as the step computes it.
+ */
+export function lifAdvance(
+  v: Float32Array,
+  input: Float32Array,
+  inOff: number,
+  batch: number,
+  beta: Float32Array,
+  threshold: Float32Array,
+  reset: ResetSemantics,
+  spikes: Float32Array,
+  outOff: number,
+  uPre?: Float32Array,
+  everActive?: Uint8Array,
+): number {
+  const N = beta.length;
+  const fr = Math.fround;
+  const subtract = reset === "subtract";
+  const zero = reset === "zero";
+  let events = 0;
+  for (let b = 0; b < batch; b++) {
+    const row = b * N;
+    for (let n = 0; n < N; n++) {
+      const i = row + n;
+      const u = fr(fr((beta[n] as number) * (v[i] as number)) + (input[inOff + i] as number));
+      if (uPre) uPre[outOff + i] = u;
+      const th = threshold[n] as number;
+      // For float32 u and θ, fl(u − θ) > 0 exactly when u > θ.
+      if (u > th) {
+        spikes[outOff + i] = 1;
+        events++;
+        if (everActive) everActive[n] = 1;
+        v[i] = subtract ? u - th : zero ? 0 : u;
+      } else {
+        v[i] = u;
+      }
+    }
+  }
+  return events;
+}
+
+/** Per-neuron β and θ of a call (learned β arrives in `params`). */
+function betaThreshold(params: Readonly<Record<string, Float32Array>>): { beta: Float32Array; threshold: Float32Array } {
+  return { beta: params.beta as Float32Array, threshold: params.threshold as Float32Array };
+}
+
+/** What the forward pass keeps for BPTT. */
+interface LifSaved {
+  readonly uPre: Float32Array;
+  readonly spikes: Float32Array;
+  readonly beta: Float32Array;
+  readonly threshold: Float32Array;
+  readonly inputIsStatic: boolean;
+  readonly batch: number;
+}
+
+/** The LIF recurrence over T steps; `input` `[B, N]` (same current every step) or `[T·B, N]`. */
+function forwardSteps(
+  input: Activation,
+  batch: number,
+  timeSteps: number,
+  beta: Float32Array,
+  threshold: Float32Array,
+  reset: ResetSemantics,
+  uPre?: Float32Array,
+  counts?: LayerCounts,
+): Float32Array {
+  const BN = batch * beta.length;
+  const spikes = new Float32Array(timeSteps * BN);
+  const v = new Float32Array(BN);
+  for (let t = 0; t < timeSteps; t++) {
+    const inOff = input.temporal ? t * BN : 0;
+    const events = lifAdvance(v, input.data, inOff, batch, beta, threshold, reset, spikes, t * BN, uPre, counts?.everActive);
+    if (counts) counts.perStep[t] = events;
+  }
+  return spikes;
+}
+
+/** The backward recurrence (see the module doc). */
+function backwardSteps(
+  saved: LifSaved,
+  dSpikes: Float32Array,
+  timeSteps: number,
+  reset: ResetSemantics,
+  surrogate: (x: number) => number,
+  wantBeta: boolean,
+  dMembrane?: Float32Array,
+): { dInput: Float32Array; dBeta: Float32Array } {
+  const { uPre, spikes, beta, threshold, inputIsStatic, batch } = saved;
+  const N = beta.length;
+  const BN = batch * N;
+  const dInput = new Float32Array(inputIsStatic ? BN : timeSteps * BN);
+  const dBeta = new Float64Array(N);
+  const g = new Float64Array(BN);
+  const zero = reset === "zero";
+  const subtract = reset === "subtract";
+  for (let t = timeSteps - 1; t >= 0; t--) {
+    const off = t * BN;
+    const prev = off - BN;
+    const inOff = inputIsStatic ? 0 : off;
+    for (let b = 0; b < batch; b++) {
+      const row = b * N;
+      for (let n = 0; n < N; n++) {
+        const i = row + n;
+        const th = threshold[n] as number;
+        const carry = zero && spikes[off + i] === 1 ? 0 : (g[i] as number);
+        let du = (dSpikes[off + i] as number) * surrogate((uPre[off + i] as number) - th) + carry;
+        if (dMembrane) du += dMembrane[off + i] as number;
+        dInput[inOff + i] = (dInput[inOff + i] as number) + du;
+        if (wantBeta && t > 0) {
+          // v[t−1] after its reset, rebuilt from the saved pre-reset membrane and spike.
+          const up = uPre[prev + i] as number;
+          const vPrev = spikes[prev + i] === 0 ? up : subtract ? up - th : zero ? 0 : up;
+          dBeta[n] = (dBeta[n] as number) + du * vPrev;
+        }
+        g[i] = (beta[n] as number) * du;
+      }
+    }
+  }
+  return { dInput, dBeta: Float32Array.from(dBeta) };
+}
+
+/** The layer's reset semantics, or undefined when its reset declares none (the kernels decline). */
+const semanticsOf = (layer: NeuronPlanLayer): ResetSemantics | undefined => layer.resolved.context.reset.semantics;
+
+/** The scalar surrogate derivative with its parameters bound (the step's `ops.spike` backward). */
+function surrogateOf(layer: NeuronPlanLayer): (x: number) => number {
+  const { surrogate, context } = layer.resolved;
+  const params = context.surrogate.params;
+  return surrogate.compile?.(params) ?? ((x: number) => surrogate.derivative(x, params));
+}
+
+/** `lif`'s `sequence` kernel. */
+export const lifSequenceKernel: KernelRegistration<"sequence"> = {
+  model: "lif",
+  kind: "sequence",
+  description: "fused LIF over all T steps with its BPTT backward (learns β)",
+  create(layer) {
+    const reset = semanticsOf(layer);
+    if (!reset) return undefined;
+    const surrogate = surrogateOf(layer);
+    return {
+      learnable: ["beta"],
+      forward(input, batch, params, options = {}) {
+        const { beta, threshold } = betaThreshold(params);
+        const timeSteps = input.temporal ? input.rows / batch : layer.timeSteps;
+        const uPre = new Float32Array(timeSteps * batch * layer.size);
+        const spikes = forwardSteps(input, batch, timeSteps, beta, threshold, reset, uPre);
+        const saved: LifSaved = { uPre, spikes, beta, threshold, inputIsStatic: !input.temporal, batch };
+        return {
+          output: { data: spikes, rows: timeSteps * batch, cols: layer.size, temporal: true },
+          ...(options.keepMembrane ? { membrane: uPre } : {}),
+          saved,
+        } satisfies SequenceForward;
+      },
+      backward(forward, dOutput, learn, dMembrane) {
+        const saved = forward.saved as LifSaved;
+        const timeSteps = forward.output.rows / saved.batch;
+        const wantBeta = learn.includes("beta");
+        const back = backwardSteps(saved, dOutput, timeSteps, reset, surrogate, wantBeta, dMembrane);
+        const dParams: Record<string, Float32Array> = {};
+        if (wantBeta) dParams.beta = back.dBeta;
+        return { dInput: back.dInput, dParams };
+      },
+    };
+  },
+};
+
+/** `lif`'s `infer` kernel. */
+export const lifInferKernel: KernelRegistration<"infer"> = {
+  model: "lif",
+  kind: "infer",
+  description: "fused LIF forward counting spikes per step, no state kept",
+  create(layer) {
+    const reset = semanticsOf(layer);
+    if (!reset) return undefined;
+    return {
+      run(input, batch, params) {
+        const { beta, threshold } = betaThreshold(params);
+        const timeSteps = input.temporal ? input.rows / batch : layer.timeSteps;
+        const counts: LayerCounts = { perStep: new Float64Array(timeSteps), everActive: new Uint8Array(layer.size) };
+        const spikes = forwardSteps(input, batch, timeSteps, beta, threshold, reset, undefined, counts);
+        return { output: { data: spikes, rows: timeSteps * batch, cols: layer.size, temporal: true }, counts };
+      },
+    };
+  },
+};
+
+/**
+ * Float32 LIF population of the event-driven emulator. Synaptic input is
+ * summed per K slice of the training GEMM (partial sums folded into the
+ * current at each slice boundary), so currents — and spikes — equal training's.
+ */
+export class FloatLifPopulation implements Population {
+  private readonly v: Float32Array;
+  private readonly spikes: Float32Array;
+  private readonly input: SynapticAccumulator;
+  private host: Float32Array | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly size: number,
+    private readonly synapses: PopulationSynapses,
+    private readonly beta: Float32Array,
+    private readonly threshold: Float32Array,
+    private readonly resetMode: ResetSemantics,
+  ) {
+    this.v = new Float32Array(size);
+    this.spikes = new Float32Array(size);
+    this.input = new SynapticAccumulator(size, synapses);
+  }
+
+  get fanIn(): number {
+    return this.synapses.fanIn;
+  }
+
+  synapsesOf(): number {
+    return this.size;
+  }
+
+  reset(): void {
+    this.v.fill(0);
+  }
+
+  begin(): void {
+    this.input.begin();
+  }
+
+  deliver(pre: number): void {
+    this.input.deliver(pre);
+  }
+
+  setHost(current: Float32Array | undefined): void {
+    this.host = current;
+  }
+
+  update(out: Int32Array): { spikes: number; active: number } {
+    const input = this.host ?? this.input.current();
+    const { v, spikes } = this;
+    // Neurons at rest with no input do no work on a chip (θ > 0: nothing changes, nothing fires).
+    let active = 0;
+    for (let j = 0; j < this.size; j++) if ((v[j] as number) !== 0 || (input[j] as number) !== 0) active++;
+    spikes.fill(0);
+    const count = lifAdvance(v, input, 0, 1, this.beta, this.threshold, this.resetMode, spikes, 0);
+    let n = 0;
+    if (count > 0) for (let j = 0; j < this.size; j++) if (spikes[j] === 1) out[n++] = j;
+    return { spikes: n, active };
+  }
+}
+
+/** `lif`'s `population` kernel. */
+export const lifPopulationKernel: KernelRegistration<"population"> = {
+  model: "lif",
+  kind: "population",
+  description: "float32 LIF population, event-driven, accumulating in the training GEMM's K slices",
+  create(layer) {
+    const reset = semanticsOf(layer);
+    if (!reset) return undefined;
+    return {
+      create: (synapses) =>
+        new FloatLifPopulation(
+          layer.id,
+          layer.size,
+          synapses,
+          layer.params.beta as Float32Array,
+          layer.params.threshold as Float32Array,
+          reset,
+        ),
+    };
+  },
+};
+
+/** `lif`'s mapping onto Loihi's CUBA-LIF compartment (reset to zero; β becomes the voltage decay). */
+export const lifLoihiMapping: KernelRegistration<"fixed-point:loihi"> = {
+  model: "lif",
+  kind: "fixed-point:loihi",
+  description: "CUBA-LIF compartment: β → voltage decay dv, θ → vth, current cleared every step",
+  create: () => ({
+    map(layer) {
+      const semantics = layer.resolved.context.reset.semantics;
+      const reset = layer.resolved.resetName;
+      if (semantics !== "zero" && semantics !== "subtract") {
+        return {
+          reason: `population '${layer.id}' uses reset '${reset}'; Loihi resets v to 0: accepted 'zero' (or 'subtract', approximated)`,
+        };
+      }
+      const warnings =
+        semantics === "subtract"
+          ? [
+              `'${layer.id}' was trained with reset by subtraction; Loihi resets v to 0 after a spike, so the chip drops the charge above threshold.`,
+            ]
+          : [];
+      return { decay: layer.params.beta as Float32Array, threshold: layer.params.threshold as Float32Array, warnings };
+    },
+  }),
+};
+
+/** Every kernel `neurons-lif` registers. */
+export const lifKernels: readonly KernelRegistration[] = [
+  lifSequenceKernel as KernelRegistration,
+  lifInferKernel as KernelRegistration,
+  lifPopulationKernel as KernelRegistration,
+  lifLoihiMapping as KernelRegistration,
+];
