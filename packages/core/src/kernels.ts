@@ -241,3 +241,51 @@ export class SynapticAccumulator {
     return this.c;
   }
 }
+
+/**
+ * The synapse side of a float population, shared by every model's: stored
+ * synapses, the {@link SynapticAccumulator}, and the off-chip host current.
+ * A subclass implements `reset` and `update`, reading this tick's input with
+ * {@link SynapticPopulation.tickInput}.
+ */
+export abstract class SynapticPopulation implements Population {
+  private readonly accumulator: SynapticAccumulator;
+  private host: Float32Array | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly size: number,
+    protected readonly synapses: PopulationSynapses,
+  ) {
+    this.accumulator = new SynapticAccumulator(size, synapses);
+  }
+
+  get fanIn(): number {
+    return this.synapses.fanIn;
+  }
+
+  /** Float populations store every synapse of a presynaptic neuron (dense rows). */
+  synapsesOf(): number {
+    return this.size;
+  }
+
+  begin(): void {
+    this.accumulator.begin();
+  }
+
+  deliver(pre: number): void {
+    this.accumulator.deliver(pre);
+  }
+
+  setHost(current: Float32Array | undefined): void {
+    this.host = current;
+  }
+
+  /** This tick's input: the host current when one is set, else the summed synaptic input. */
+  protected tickInput(): Float32Array {
+    return this.host ?? this.accumulator.current();
+  }
+
+  abstract reset(): void;
+  abstract update(out: Int32Array): { spikes: number; active: number };
+}

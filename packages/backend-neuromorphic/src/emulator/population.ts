@@ -4,7 +4,7 @@
  * bit-accurate CUBA-LIF compartments. A model's fast float population is its
  * `population` kernel (e.g. `neurons-lif`'s LIF).
  */
-import { arrayOps, type Population, type PopulationSynapses, type ResolvedNeuronNode, SynapticAccumulator } from "@neurobridge/core";
+import { arrayOps, type Population, type PopulationSynapses, type ResolvedNeuronNode, SynapticPopulation } from "@neurobridge/core";
 import { loihiStep } from "../loihi/cuba-lif.js";
 
 export type { Population } from "@neurobridge/core";
@@ -20,51 +20,29 @@ export function byPresynaptic(w: Float32Array, outFeatures: number, inFeatures: 
  * Any spiking model through its own `step` on the reference array ops (a
  * plugin's neuron included): event-driven synapses, every neuron updated.
  */
-export class GenericPopulation implements Population {
+export class GenericPopulation extends SynapticPopulation {
   private state: Record<string, Float32Array> = {};
-  private readonly input: SynapticAccumulator;
   private readonly params: Record<string, Float32Array>;
-  private host: Float32Array | undefined;
 
   constructor(
-    readonly id: string,
-    readonly size: number,
-    private readonly synapses: PopulationSynapses,
+    id: string,
+    size: number,
+    synapses: PopulationSynapses,
     private readonly resolved: ResolvedNeuronNode,
     params: Readonly<Record<string, Float32Array>>,
   ) {
-    // The training GEMM's summation order, so currents (and spikes) equal training's.
-    this.input = new SynapticAccumulator(size, synapses);
+    // The base sums synaptic input in the training GEMM's order, so currents (and spikes) equal training's.
+    super(id, size, synapses);
     this.params = { ...params };
     this.reset();
-  }
-
-  get fanIn(): number {
-    return this.synapses.fanIn;
-  }
-
-  synapsesOf(): number {
-    return this.size;
   }
 
   reset(): void {
     this.state = Object.fromEntries(this.resolved.model.state.map((s) => [s.name, new Float32Array(this.size).fill(s.initial)]));
   }
 
-  begin(): void {
-    this.input.begin();
-  }
-
-  deliver(pre: number): void {
-    this.input.deliver(pre);
-  }
-
-  setHost(current: Float32Array | undefined): void {
-    this.host = current;
-  }
-
   update(out: Int32Array): { spikes: number; active: number } {
-    const r = this.resolved.model.step(arrayOps, this.host ?? this.input.current(), this.state, this.params, this.resolved.context);
+    const r = this.resolved.model.step(arrayOps, this.tickInput(), this.state, this.params, this.resolved.context);
     this.state = { ...r.state };
     let spikes = 0;
     for (let j = 0; j < this.size; j++) if ((r.output[j] as number) !== 0) out[spikes++] = j;

@@ -24,11 +24,10 @@ import {
   type KernelRegistration,
   type LayerCounts,
   type NeuronPlanLayer,
-  type Population,
   type PopulationSynapses,
   type ResetSemantics,
   type SequenceForward,
-  SynapticAccumulator,
+  SynapticPopulation,
 } from "@neurobridge/core";
 
 /**
@@ -229,51 +228,29 @@ export const lifInferKernel: KernelRegistration<"infer"> = {
  * summed per K slice of the training GEMM (partial sums folded into the
  * current at each slice boundary), so currents — and spikes — equal training's.
  */
-export class FloatLifPopulation implements Population {
+export class FloatLifPopulation extends SynapticPopulation {
   private readonly v: Float32Array;
   private readonly spikes: Float32Array;
-  private readonly input: SynapticAccumulator;
-  private host: Float32Array | undefined;
 
   constructor(
-    readonly id: string,
-    readonly size: number,
-    private readonly synapses: PopulationSynapses,
+    id: string,
+    size: number,
+    synapses: PopulationSynapses,
     private readonly beta: Float32Array,
     private readonly threshold: Float32Array,
     private readonly resetMode: ResetSemantics,
   ) {
+    super(id, size, synapses);
     this.v = new Float32Array(size);
     this.spikes = new Float32Array(size);
-    this.input = new SynapticAccumulator(size, synapses);
-  }
-
-  get fanIn(): number {
-    return this.synapses.fanIn;
-  }
-
-  synapsesOf(): number {
-    return this.size;
   }
 
   reset(): void {
     this.v.fill(0);
   }
 
-  begin(): void {
-    this.input.begin();
-  }
-
-  deliver(pre: number): void {
-    this.input.deliver(pre);
-  }
-
-  setHost(current: Float32Array | undefined): void {
-    this.host = current;
-  }
-
   update(out: Int32Array): { spikes: number; active: number } {
-    const input = this.host ?? this.input.current();
+    const input = this.tickInput();
     const { v, spikes } = this;
     // Neurons at rest with no input do no work on a chip (θ > 0: nothing changes, nothing fires).
     let active = 0;
