@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerDeployCommand } from "./commands/deploy.js";
 import { registerLifCommands } from "./commands/lif.js";
+import { registerNeuronCommands } from "./commands/neuron.js";
 import { registerOnnxCommands } from "./commands/onnx.js";
 import { registerPaperCommand } from "./commands/paper.js";
 import { registerPlaygroundCommand } from "./commands/playground.js";
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerPaperCommand(program);
   registerPluginsCommand(program);
   registerLifCommands(program);
+  registerNeuronCommands(program);
   registerTrainCommands(program);
   registerOnnxCommands(program);
   registerDeployCommand(program);
