@@ -149,7 +149,10 @@ function runSimulate(o: SimulateOptions): void {
       writeFileAtomic(o.out, `${lines.join("\n")}\n`);
     }
   }
-  if (o.json) return printJson(result);
+  if (o.json) {
+    printJson(result);
+    return;
+  }
   process.stdout.write(
     [
       `${model.name}${o.preset ? ` (${o.preset})` : ""} at ${result.currentPA !== null ? `${result.currentPA} pA` : `the current in ${o.currentFile}`} for ${result.durationMs} ms (dt ${result.dtMs} ms, ${integrator}; rheobase ${result.rheobasePA} pA)`,
@@ -218,7 +221,7 @@ function curve(o: FiOptions) {
 function runFi(o: FiOptions): void {
   const { model, p, fi, rows, protocolJson } = curve(o);
   if (o.json) {
-    return printJson({
+    printJson({
       model: model.name,
       preset: o.preset ?? null,
       rheobasePA: fi.rheobasePA,
@@ -226,6 +229,7 @@ function runFi(o: FiOptions): void {
       parameters: displayParams(model, p),
       rows,
     });
+    return;
   }
   const head = `${model.name}${o.preset ? ` (${o.preset})` : ""} F–I curve (rheobase ${fi.rheobasePA} pA; ${protocolJson.integrator}, dt ${protocolJson.dtMs} ms, ${protocolJson.durationMs} ms, ${protocolJson.method})`;
   const cell = (v: number | null) => (v === null ? "-" : v.toFixed(3)).padStart(12);
@@ -257,7 +261,10 @@ function runFit(o: FiOptions): void {
       rmseHz: round(fits.sigmoid.rmse, 4),
     },
   };
-  if (o.json) return printJson(result);
+  if (o.json) {
+    printJson(result);
+    return;
+  }
   process.stdout.write(
     [
       `Fits to ${model.name}'s simulated F–I curve over ${result.rangePA.from}–${result.rangePA.to} pA`,
