@@ -18,7 +18,20 @@ describe("neurobridge CLI", () => {
     expect(result.code).toBe(0);
     const listing = JSON.parse(result.stdout) as Record<string, { name: string; [k: string]: unknown }[]>;
     expect(Object.keys(listing)).toEqual(["plugins", "neuronModels", "encoders", "surrogates", "resets", "losses", "backends", "kernels"]);
-    expect(listing.neuronModels?.map((m) => m.name)).toEqual(["relu", "sigmoid", "identity", "lif", "relu-fit", "sigmoid-fit", "lif-rate"]);
+    expect(listing.neuronModels?.map((m) => m.name)).toEqual([
+      "relu",
+      "sigmoid",
+      "identity",
+      "lif",
+      "alif",
+      "cuba-lif",
+      "eif",
+      "adex",
+      "lif-vreset",
+      "relu-fit",
+      "sigmoid-fit",
+      "lif-rate",
+    ]);
     // Every target is a backend, with what it can do.
     expect(listing.backends?.map((b) => [b.name, b.capabilities])).toEqual([
       ["tfjs", expect.objectContaining({ train: true, eventDriven: false, precisions: ["float32"] })],
@@ -31,6 +44,8 @@ describe("neurobridge CLI", () => {
       ((listing.neuronModels?.find((m) => m.name === name)?.kernels ?? []) as { kind: string }[]).map((k) => k.kind);
     expect(kernelsOf("lif")).toEqual(["sequence", "infer", "population", "fixed-point:loihi"]);
     expect(kernelsOf("relu")).toEqual(["sequence"]);
+    expect(kernelsOf("cuba-lif")).toEqual(["sequence", "infer", "population", "fixed-point:loihi"]);
+    expect(kernelsOf("alif")).toEqual(["sequence"]);
     expect(kernelsOf("sigmoid")).toEqual([]);
     expect(listing.encoders?.map((m) => m.name)).toEqual(["direct", "rate", "latency", "delta"]);
     expect(listing.surrogates?.map((m) => m.name)).toContain("fast-sigmoid");

@@ -1,3 +1,3 @@
-export * from "./alif-neuron.js";
 export { integrateAndFire } from "./if-neuron.js";
+export * from "./izhikevich.js";
 export { default, plugin } from "./plugin.js";

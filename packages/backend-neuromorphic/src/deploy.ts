@@ -155,13 +155,24 @@ function placeLoihi(runtime: Runtime, chain: NetworkPlan, options: DeployOptions
     const mapped = mapping.map(neuron);
     if ("reason" in mapped) throw new DeploymentError("loihi", "reset", mapped.reason);
     warnings.push(...mapped.warnings);
-    return { id: neuron.id, size: neuron.size, decay: mapped.decay, threshold: mapped.threshold };
+    return {
+      id: neuron.id,
+      size: neuron.size,
+      decay: mapped.decay,
+      threshold: mapped.threshold,
+      ...(mapped.currentDecay ? { currentDecay: mapped.currentDecay } : {}),
+    };
   });
   const hostFed = !chain.encoder.emitsSpikes;
   if (hostFed) {
     warnings.push(
       `the '${chain.encoder.name}' encoder gives graded input, which Loihi 1 cannot receive as spikes: '${(stages[0] as Stage).dense.id}' runs on the host and drives '${(stages[0] as Stage).neuron.id}' through its bias registers (13-bit mantissa, 3-bit exponent).`,
     );
+    if (compartments[0]?.currentDecay?.some((a) => a !== 0)) {
+      warnings.push(
+        `'${(stages[0] as Stage).neuron.id}' has a synaptic current (α > 0), but bias registers add to v, not to the current: the off-chip input reaches it unfiltered.`,
+      );
+    }
   }
   const gain = Number(chain.encoderParams.gain ?? 1);
   const maxInput = (options.maxInput ?? 1) * Math.abs(gain);

@@ -16,6 +16,33 @@ describe("conformance of every shipped neuron model", () => {
     }, 60_000);
   }
 
+  for (const reset of ["subtract", "zero", "none"]) {
+    it(`cuba-lif, reset ${reset}: its kernels (learning α and β) equal the step; ONNX and the emulator equal training`, async () => {
+      const report = await checkNeuronModel(runtime, "cuba-lif", { reset, weightGain: 1.5 });
+      expect(report.failures, formatReport(report)).toEqual([]);
+      expect(report.checks.filter((c) => c.applies).map((c) => c.name)).toContain("kernel:infer");
+    }, 60_000);
+  }
+
+  for (const reset of ["subtract", "zero"]) {
+    it(`alif, reset ${reset}: its kernel equals the step`, async () => {
+      const report = await checkNeuronModel(runtime, "alif", { reset, params: { jump: 0.3 } });
+      expect(report.failures, formatReport(report)).toEqual([]);
+      expect(report.checks.find((c) => c.name === "kernel:sequence")?.applies).toBe(true);
+    }, 60_000);
+  }
+
+  for (const [model, options] of [
+    ["eif", { timeSteps: 40, currentScale: 2.5 }],
+    ["adex", { timeSteps: 40, currentScale: 2.5 }],
+    ["lif-vreset", { params: { vReset: -0.3 } }],
+  ] as const) {
+    it(`${model}: its step on tfjs, in ONNX and in the emulator (no kernel) agree`, async () => {
+      const report = await checkNeuronModel(runtime, model, options);
+      expect(report.failures, formatReport(report)).toEqual([]);
+    }, 60_000);
+  }
+
   it("lif with per-neuron thresholds", async () => {
     const threshold = Array.from({ length: 12 }, (_, i) => 0.6 + i * 0.05);
     const report = await checkNeuronModel(runtime, "lif", { params: { beta: 0.9, threshold } });

@@ -74,6 +74,8 @@ export interface ConformanceOptions {
   readonly timeSteps?: number;
   /** Multiplies the dense weights, so spiking models see enough input to fire (default 2). */
   readonly weightGain?: number;
+  /** Multiplies the currents of the single-layer step checks, uniform in [−0.5, 1.5) (default 1). */
+  readonly currentScale?: number;
   /** Parameters to learn (default: every learnable parameter of the model). */
   readonly learn?: readonly string[];
   readonly seed?: number;
@@ -188,7 +190,8 @@ export async function checkNeuronModel(runtime: Runtime, modelName: string, opti
     }),
   );
 
-  const currents = Float32Array.from({ length: T * BATCH * layer.size }, () => rng.uniform(-0.5, 1.5));
+  const scale = options.currentScale ?? 1;
+  const currents = Float32Array.from({ length: T * BATCH * layer.size }, () => scale * rng.uniform(-0.5, 1.5));
   checks.push(
     await check("step", () => {
       const frame = BATCH * layer.size;

@@ -135,6 +135,8 @@ export interface LoihiCompartmentMapping {
     | {
         /** Membrane decay per step β (per neuron; Loihi needs one value per population). */
         readonly decay: Float32Array;
+        /** Synaptic-current decay per step α (absent: the current is cleared every step, α = 0). */
+        readonly currentDecay?: Float32Array;
         readonly threshold: Float32Array;
         /** Where the trained model and the chip's reset-to-zero differ, said plainly. */
         readonly warnings: readonly string[];

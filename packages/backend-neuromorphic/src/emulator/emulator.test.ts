@@ -207,4 +207,39 @@ describe("deploying to Loihi and TrueNorth", () => {
     );
     await expect(deploy(runtime, chain, "spinnaker")).rejects.toThrow(/unknown target 'spinnaker'; accepted: loihi, truenorth/);
   }, 120_000);
+
+  it("deploys a cuba-lif SNN on Loihi with its own compartment: du from α, fixed point close to float", async () => {
+    const spec = paperSnn({
+      neuron: "cuba-lif",
+      params: { alpha: 0.5, beta: 0.9 },
+      reset: "zero",
+      encoder: { name: "rate" },
+      timeSteps: 20,
+    });
+    const w = await trainBriefly(spec, 4096);
+    const d = await deploy(runtime, runtime.plan(spec, w), "loihi");
+    // α = 0.5 → du = 4095 − 2048; β = 0.9 → dv = 410; every population on-chip (spiking input).
+    expect(d.report.inputMode).toBe("spikes");
+    expect(d.report.quantization.map((q) => [q.du, q.dv])).toEqual([
+      [2047, 410],
+      [2047, 410],
+      [2047, 410],
+    ]);
+    const n = 500;
+    const labels = test.labels.subarray(0, n);
+    const fixed = await d.emulator.run(first(n), n, runtime.random("cuba"));
+    const float = await d.floatEmulator.run(first(n), n, runtime.random("cuba"));
+    const fixedAcc = accuracyOf(predictClasses(fixed.scores, 10), labels);
+    const floatAcc = accuracyOf(predictClasses(float.scores, 10), labels);
+    expect(floatAcc).toBeGreaterThan(0.7);
+    expect(Math.abs(fixedAcc - floatAcc)).toBeLessThanOrEqual(0.03);
+    // (Bit-exactness of the float emulator against training is the conformance suite's check.)
+    const tfjs = await (await tfjsBackend()).evaluate(
+      runtime.plan(spec, w),
+      { ...test, count: n, inputs: first(n), labels },
+      { batchSize: n },
+    );
+    expect(tfjs.accuracy).toBeGreaterThan(0.7);
+    await d.release();
+  }, 180_000);
 });

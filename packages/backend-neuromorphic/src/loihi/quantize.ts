@@ -10,7 +10,8 @@
  *   24-bit current (fanIn · 256 · 2^e < 2^17) and vth fits 17 bits;
  * - threshold `vth = round(θ · S_v / 2^6)`; bias `b · S_v` in the 13-bit
  *   mantissa / 3-bit exponent bias register;
- * - `dv = round(4096 · (1 − β))` (β_eff = 1 − dv/4096); `du = 4095` clears
+ * - `dv = round(4096 · (1 − β))` (β_eff = 1 − dv/4096); `du = 4095 − round(4096·α)`
+ *   from a synaptic-current decay α (models whose mapping gives one, e.g. `cuba-lif`); `du = 4095` clears
  *   the current every step, matching a LIF whose input is this step's I.
  *
  * A population fed by an off-chip layer has no synapses; its scale is chosen
@@ -93,6 +94,7 @@ function commonReport(
   weightExponent: number,
   voltageScale: number,
   vth: number,
+  du: number,
   dv: number,
   beta: number,
   theta: number,
@@ -104,7 +106,7 @@ function commonReport(
     weightExponent,
     voltageScale,
     vth,
-    du: DECAY_UNITY - 1,
+    du,
     dv,
     betaFloat: beta,
     betaEffective: 1 - dv / DECAY_UNITY,
@@ -119,6 +121,8 @@ export interface LoihiCompartment {
   readonly size: number;
   /** β per neuron (Loihi needs one shared value). */
   readonly decay: Float32Array;
+  /** α per neuron, the synaptic current's decay (absent: 0, the current cleared every step). */
+  readonly currentDecay?: Float32Array;
   readonly threshold: Float32Array;
 }
 
@@ -136,6 +140,9 @@ export function quantizeLoihiPopulation(
   const beta = shared(neuron.decay, "β", id);
   const theta = shared(neuron.threshold, "threshold", id);
   const dv = Math.max(0, Math.min(DECAY_UNITY - 1, Math.round(DECAY_UNITY * (1 - beta))));
+  // u ← u·(4096 − (du + 1))/4096: α = (4095 − du)/4096, so α = 0 is du = 4095 (no current memory).
+  const alpha = neuron.currentDecay ? shared(neuron.currentDecay, "α", id) : 0;
+  const du = Math.max(0, Math.min(DECAY_UNITY - 1, DECAY_UNITY - 1 - Math.round(DECAY_UNITY * alpha)));
   const N = neuron.size;
   const fanIn = dense.inFeatures;
   if (fedBy === "host") {
@@ -148,14 +155,14 @@ export function quantizeLoihiPopulation(
         weights: new Int32Array(0),
         synapses: new Int32Array(fanIn),
         bias: new Int32Array(N),
-        du: DECAY_UNITY - 1,
+        du,
         dv,
         vth,
         hostScale: scale,
         quantizeBias,
       },
       report: {
-        ...commonReport(id, fedBy, 0, scale, vth, dv, beta, theta),
+        ...commonReport(id, fedBy, 0, scale, vth, du, dv, beta, theta),
         weightRelativeRmsError: 0,
         weightMaxAbsError: 0,
         zeroedSynapses: 0,
@@ -221,9 +228,9 @@ export function quantizeLoihiPopulation(
     }
   }
   return {
-    config: { weights, synapses, bias, du: DECAY_UNITY - 1, dv, vth, hostScale: voltageScale, quantizeBias },
+    config: { weights, synapses, bias, du, dv, vth, hostScale: voltageScale, quantizeBias },
     report: {
-      ...commonReport(id, fedBy, exponent, voltageScale, vth, dv, beta, theta),
+      ...commonReport(id, fedBy, exponent, voltageScale, vth, du, dv, beta, theta),
       weightRelativeRmsError: normSq > 0 ? Math.sqrt(errSq / normSq) : 0,
       weightMaxAbsError: maxErr,
       zeroedSynapses: zeroed,

@@ -1,7 +1,7 @@
 /**
- * An example two-state neuron with its own fast kernel: the adaptive-threshold
- * LIF (ALIF, in the spirit of Bellec et al. 2018). The threshold rises by
- * `jump` at each spike and decays back with `rho`:
+ * The adaptive-threshold LIF network neuron (`alif`; the ALIF of Bellec et
+ * al.'s LSNN, NeurIPS 2018, with the adaptation's scale folded into `jump`).
+ * The threshold rises by `jump` at each spike and decays back with `rho`:
  *
  *   v ← β·v + I;  θ_eff = θ + a;  s = H(v − θ_eff);  v ← reset(v, s, θ_eff);
  *   a ← ρ·a + jump·s
@@ -10,10 +10,9 @@
  * snnTorch's default reset does), so gradients flow through the membrane.
  *
  * The model's `step` is the truth, and runs everywhere unchanged (tfjs
- * autograd, ONNX, the emulator). The `sequence` kernel below is the same
+ * autograd, ONNX, the emulator). The `sequence` kernel is the same
  * arithmetic as plain loops over all T steps with a hand-written BPTT
- * backward — what a plugin author registers to train fast. The conformance
- * suite (`@neurobridge/conformance`) checks that it reproduces the step.
+ * backward; the conformance suite checks that it reproduces the step.
  */
 import type { KernelRegistration, NeuronModel, ResetSemantics, SequenceForward } from "@neurobridge/core";
 
@@ -87,9 +86,6 @@ interface Saved {
   readonly staticInput: boolean;
 }
 
-/** How many times the kernel's forward ran (tests prove the trainer used it). */
-export const alifKernelCalls = { forward: 0, backward: 0 };
-
 /** The ALIF `sequence` kernel: the step's arithmetic in float32 loops, and its BPTT backward. */
 export const alifSequenceKernel: KernelRegistration<"sequence"> = {
   model: "alif",
@@ -104,7 +100,6 @@ export const alifSequenceKernel: KernelRegistration<"sequence"> = {
     return {
       learnable: ["beta"],
       forward(input, batch, params, options = {}) {
-        alifKernelCalls.forward++;
         const T = input.temporal ? input.rows / batch : layer.timeSteps;
         const { beta, threshold, rho, jump } = params as Record<string, Float32Array>;
         const BN = batch * N;
@@ -139,7 +134,6 @@ export const alifSequenceKernel: KernelRegistration<"sequence"> = {
         } satisfies SequenceForward;
       },
       backward(forward, dOutput, learn, dMembrane) {
-        alifKernelCalls.backward++;
         const { uPre, spikes, effective, beta, batch, staticInput } = forward.saved as Saved;
         const BN = batch * N;
         const T = forward.output.rows / batch;
