@@ -53,9 +53,10 @@ export function codeFingerprint(packages: readonly string[], modules: readonly s
 /** The fingerprint of each kind of pipeline step. */
 export function pipelineCodeVersions() {
   const lif = ["@neurobridge/core", "@neurobridge/neurons-lif"];
-  const training = [...lif, "@neurobridge/mnist", "@neurobridge/backend-tfjs"];
+  // Training runs on the bundled plugins, the neuromorphic backends' among them.
+  const training = [...lif, "@neurobridge/mnist", "@neurobridge/backend-tfjs", "@neurobridge/backend-neuromorphic"];
   return {
-    lif: codeFingerprint(lif, ["experiments/lif"]),
+    lif: codeFingerprint(lif, ["experiments/lif", "experiments/neuron-models"]),
     training: codeFingerprint(training, ["experiments/training", "networks"]),
     deploy: codeFingerprint(
       [...training, "@neurobridge/backend-neuromorphic"],

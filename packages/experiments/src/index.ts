@@ -10,6 +10,7 @@ export * from "./experiments/cost.js";
 export * from "./experiments/deployment.js";
 export * from "./experiments/lif.js";
 export * from "./experiments/network-figures.js";
+export * from "./experiments/neuron-models.js";
 export * from "./experiments/training.js";
 export * from "./figures.js";
 export * from "./networks.js";

@@ -14,6 +14,7 @@ import { energyConstants, ffnnCost, paperComparison, snnCost } from "./experimen
 import { deploymentExperiment } from "./experiments/deployment.js";
 import { collapseExperiment, fiExperiment, fitsExperiment, lifTraces } from "./experiments/lif.js";
 import { networkFigures, type SweepPoint } from "./experiments/network-figures.js";
+import { neuronModelsExperiment, neuronModelTable } from "./experiments/neuron-models.js";
 import { loadPaperData, type TrainConfig, type TrainResult, trainExperiment } from "./experiments/training.js";
 import { type FigureSpec, renderFigure } from "./figures.js";
 import { bundledPlugins } from "./plugins.js";
@@ -70,6 +71,11 @@ export function paperProfile(quick: boolean, seed: number) {
     ffnn: train("ffnn", quick ? 1 : 10),
     snn: train("snn", quick ? 1 : 10),
     sweep: (quick ? [5, 10, 25] : [5, 10, 25, 50]).map((T) => train("snn", quick ? 1 : 3, T)),
+    neuronModels: quick
+      ? { fromPA: 0, toPA: 2000, stepPA: 200, durationS: 0.5, dtMs: 0.1, discardS: 0.1, galleryDurationMs: 300, galleryDtMs: 0.05 }
+      : { fromPA: 0, toPA: 2000, stepPA: 50, durationS: 1, dtMs: 0.05, discardS: 0.2, galleryDurationMs: 500, galleryDtMs: 0.02 },
+    // The network models beside the LIF, trained like the sweep's T = 25 point (whose result is the LIF's row).
+    variants: ["alif", "cuba-lif"].map((neuron) => ({ ...train("snn", quick ? 1 : 3, 25), network: { neuron } })),
   };
 }
 
@@ -91,9 +97,11 @@ export async function runPaper(options: PaperOptions) {
     "fi-curve",
     "activation-fits",
     "collapse",
+    "neuron-models",
     "train-ffnn",
     "train-snn",
     ...profile.sweep.map((c) => `sweep-T${c.timeSteps}`),
+    ...profile.variants.map((c) => `train-${c.network.neuron}`),
     "deploy",
     "figures",
     "report",
@@ -115,6 +123,7 @@ export async function runPaper(options: PaperOptions) {
   const fi = await step("fi-curve", keyed(profile.fi, "lif"), () => fiExperiment(profile.fi));
   const fits = await step("activation-fits", keyed(profile.fits, "lif"), () => fitsExperiment(profile.fits));
   const collapse = await step("collapse", keyed(profile.collapse, "lif"), () => collapseExperiment(profile.collapse));
+  const neuronModels = await step("neuron-models", keyed(profile.neuronModels, "lif"), () => neuronModelsExperiment(profile.neuronModels));
 
   const runtime = createRuntime({ plugins: bundledPlugins(), seed });
   let data: { train: Dataset; test: Dataset } | undefined;
@@ -133,8 +142,10 @@ export async function runPaper(options: PaperOptions) {
   const ffnn = await training("train-ffnn", profile.ffnn);
   const snn = await training("train-snn", profile.snn);
   const sweep: SweepPoint[] = [];
+  const sweepResults = new Map<number, TrainResult>();
   for (const config of profile.sweep) {
     const r = await training(`sweep-T${config.timeSteps}`, config);
+    sweepResults.set(config.timeSteps, r);
     const cost = snnCost(r);
     sweep.push({
       timeSteps: config.timeSteps,
@@ -144,6 +155,12 @@ export async function runPaper(options: PaperOptions) {
       epochs: config.epochs,
     });
   }
+  const variants: { neuron: string; result: TrainResult }[] = [];
+  const lifAtT25 = sweepResults.get(25);
+  if (lifAtT25) variants.push({ neuron: "lif", result: lifAtT25 });
+  for (const config of profile.variants)
+    variants.push({ neuron: config.network.neuron, result: await training(`train-${config.network.neuron}`, config) });
+  const neuronModelRows = neuronModelTable(variants);
 
   // Off the training backend: ONNX files, ONNX Runtime parity, emulated Loihi, TrueNorth's constraints.
   const deployConfig = { ffnn: profile.ffnn, snn: profile.snn, testCount: profile.snn.testCount };
@@ -177,6 +194,7 @@ export async function runPaper(options: PaperOptions) {
     ...fi.figures,
     ...fits.figures,
     ...collapse.figures,
+    ...neuronModels.figures,
     ...networkFigures(ffnn, snn, sweep),
   ];
   options.onStep?.({ step: "figures", index: index++, total: steps.length, done: false });
@@ -202,6 +220,7 @@ export async function runPaper(options: PaperOptions) {
       code,
     },
     lif: { traces: traces.result, fiCurve: fi.result, fits: fits.result, collapse: collapse.result },
+    neuronModels: { ...neuronModels.result, mnist: neuronModelRows },
     training: { ffnn, snn },
     cost: { ffnn: ffnnCost(ffnn), snn: snnCost(snn), constants: energyConstants() },
     sweep,

@@ -1,6 +1,7 @@
 /** The self-contained HTML report and the short Markdown summary. */
 import type { ComparisonRow } from "./experiments/cost.js";
 import type { DeploymentResult } from "./experiments/deployment.js";
+import type { NeuronModelRow } from "./experiments/neuron-models.js";
 
 /** What the report reads from the results. */
 interface ReportInput {
@@ -22,7 +23,59 @@ interface ReportInput {
   };
   readonly cost: { readonly constants: Record<string, Record<string, { value: number; unit: string; source: string } | undefined>> };
   readonly deployment: DeploymentResult;
+  readonly neuronModels: {
+    readonly models: readonly {
+      readonly name: string;
+      readonly rheobasePA: number;
+      readonly reluR2: number;
+      readonly sigmoidR2: number;
+      readonly firstIsiHzAt2xRheobase: number | null;
+      readonly steadyIsiHzAt2xRheobase: number | null;
+    }[];
+    readonly mnist: readonly NeuronModelRow[];
+  };
 }
+
+/** Rows of the LIF-family table: [model, rheobase, ReLU R², sigmoid R², first-ISI rate, steady rate]. */
+function familyRows(results: ReportInput): string[][] {
+  const hz = (x: number | null) => (x === null ? "—" : `${x.toFixed(1)} Hz`);
+  return results.neuronModels.models.map((m) => [
+    m.name,
+    `${m.rheobasePA.toFixed(1)} pA`,
+    m.reluR2.toFixed(4),
+    m.sigmoidR2.toFixed(4),
+    hz(m.firstIsiHzAt2xRheobase),
+    hz(m.steadyIsiHzAt2xRheobase),
+  ]);
+}
+
+/** Rows of the MNIST table of the network models. */
+function mnistRows(results: ReportInput): string[][] {
+  return results.neuronModels.mnist.map((r) => [
+    r.neuron,
+    `${r.epochs} epoch(s), T = ${r.timeSteps}`,
+    pct(r.testAccuracy),
+    r.spikesPerSample.toFixed(0),
+    `${(r.energyCmos45J * 1e6).toFixed(2)} µJ`,
+    `${(r.energyLoihiJ * 1e6).toFixed(2)} µJ`,
+    `${r.secondsPerEpoch.toFixed(1)} s`,
+    r.implementation,
+  ]);
+}
+
+/** What the MNIST table says, in one sentence computed from it. */
+function mnistVerdict(results: ReportInput): string {
+  const rows = results.neuronModels.mnist;
+  if (!rows.length) return "";
+  const by = (f: (r: NeuronModelRow) => number, most: boolean) => rows.reduce((a, b) => ((most ? f(b) > f(a) : f(b) < f(a)) ? b : a));
+  const acc = by((r) => r.testAccuracy, true);
+  const sparse = by((r) => r.spikesPerSample, false);
+  const cheap = by((r) => r.energyLoihiJ, false);
+  return `In this run ${acc.neuron} is the most accurate (${pct(acc.testAccuracy)}), ${sparse.neuron} spikes least (${sparse.spikesPerSample.toFixed(0)} per sample) and ${cheap.neuron} costs least on Loihi (${(cheap.energyLoihiJ * 1e6).toFixed(2)} µJ per inference)${sparse === cheap ? ": fewer spikes, fewer synaptic events — energy follows sparsity" : ""}.`;
+}
+
+const FAMILY_HEAD = ["Model", "Rheobase", "ReLU R²", "Sigmoid R²", "Rate, first ISI (2× rheobase)", "Rate, last ISI (2× rheobase)"];
+const MNIST_HEAD = ["Neuron", "Training", "Test accuracy", "Spikes/sample", "Energy 45 nm", "Energy Loihi", "Epoch", "Implementation"];
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
@@ -68,6 +121,14 @@ function comparisonHtml(rows: readonly ComparisonRow[]): string {
   return `<table class="comparison"><thead><tr><th>Quantity</th><th>Paper</th><th>This run</th><th>Why they differ</th></tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
+const htmlTable = (head: readonly string[], rows: readonly string[][]) =>
+  `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>\n${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`)
+    .join("\n")}\n</tbody></table>`;
+
+const mdTable = (head: readonly string[], rows: readonly string[][]) =>
+  [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+
 /** report.html: headline table, every figure inline (SVG), constants with sources. */
 export function renderReport(
   results: ReportInput,
@@ -109,6 +170,12 @@ ${deploymentRows(results.deployment)
   .join("\n")}
 </tbody></table>
 <p>${results.deployment.loihi.deployed ? results.deployment.loihi.warnings.map(escapeHtml).join(" ") : ""}</p>
+<h2>The LIF family</h2>
+<p>Each member's F–I curve fitted by ReLU and sigmoid (R² over the simulated range), and adaptation at twice its rheobase. The exponential members have a softer, model-given threshold; adaptation (AdEx, ALIF) separates the first interval's rate from the steady one, which no static activation captures.</p>
+${htmlTable(FAMILY_HEAD, familyRows(results))}
+<p>The network models on MNIST (784-256-256-10, direct input), trained alike (the LIF row is the T = 25 point of the sweep):</p>
+${htmlTable(MNIST_HEAD, mnistRows(results))}
+<p>${escapeHtml(mnistVerdict(results))}</p>
 <h2>Figures</h2>
 ${figs}
 <h2>Energy constants</h2>
@@ -139,6 +206,12 @@ ${rows}
 ${deploymentRows(results.deployment)
   .map((r) => `| ${r.join(" | ")} |`)
   .join("\n")}
+
+## The LIF family
+
+${mdTable(FAMILY_HEAD, familyRows(results))}
+
+${mdTable(MNIST_HEAD, mnistRows(results))}
 
 Figures are in \`figures/\` (SVG and PNG), ONNX models in \`models/\`; everything else is in \`results.json\` and \`report.html\`.
 `;

@@ -23,7 +23,7 @@ const trainResult = {
 export const RESULTS_SCHEMA = {
   $id: "https://neurobridge.dev/schemas/paper-results-1.json",
   type: "object",
-  required: ["format", "version", "meta", "lif", "training", "cost", "sweep", "deployment", "paperComparison", "figures"],
+  required: ["format", "version", "meta", "lif", "neuronModels", "training", "cost", "sweep", "deployment", "paperComparison", "figures"],
   properties: {
     format: { const: "neurobridge.paper-results" },
     version: { const: 1 },
@@ -38,6 +38,19 @@ export const RESULTS_SCHEMA = {
       properties: {
         fiCurve: { type: "object", required: ["rheobasePA", "rows", "slides"], properties: { rows: { type: "array", minItems: 2 } } },
         fits: { type: "object", required: ["relu", "sigmoid", "lif", "closestRange"] },
+      },
+    },
+    neuronModels: {
+      type: "object",
+      required: ["models", "gallery", "mnist"],
+      properties: {
+        models: { type: "array", minItems: 5, items: { type: "object", required: ["name", "rheobasePA", "rows", "reluR2", "sigmoidR2"] } },
+        gallery: { type: "array", minItems: 6, items: { type: "object", required: ["preset", "spikeCount", "adaptationIndex"] } },
+        mnist: {
+          type: "array",
+          minItems: 3,
+          items: { type: "object", required: ["neuron", "testAccuracy", "spikesPerSample", "energyCmos45J", "energyLoihiJ"] },
+        },
       },
     },
     training: { type: "object", required: ["ffnn", "snn"], properties: { ffnn: trainResult, snn: trainResult } },

@@ -11,7 +11,7 @@ const spikesOf = (m: PointNeuron, p: PointParams, current: number, duration = 1,
 describe("the LIF family in physical units", () => {
   it("every member's F–I curve at dt 0.01 ms agrees with a refined simulation (dt 1 µs, RK4 or exact) within 1%", () => {
     for (const model of Object.values(POINT_NEURONS)) {
-      const p = pointParams(model, model === cobaNeuron ? { gE0: "5nS", gI0: "5nS" } : {});
+      const p = pointParams(model);
       const rh = model.rheobase(p);
       const sweep = { from: 1.2 * rh, to: 4 * rh, step: 0.7 * rh };
       const coarse = familyFi(model, p, sweep, steady(1e-5, "euler"));

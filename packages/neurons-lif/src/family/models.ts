@@ -384,8 +384,21 @@ export const cobaNeuron: PointNeuron = {
     { name: "eI", dimension: "voltage", default: -80e-3, description: "inhibitory reversal potential E_i", display: DISPLAY.mV },
     { name: "tauE", dimension: "time", default: 5e-3, description: "excitatory conductance decay τ_e", display: DISPLAY.ms },
     { name: "tauI", dimension: "time", default: 10e-3, description: "inhibitory conductance decay τ_i", display: DISPLAY.ms },
-    { name: "gE0", dimension: "conductance", default: 0, description: "baseline (constant) excitatory conductance", display: DISPLAY.nS },
-    { name: "gI0", dimension: "conductance", default: 0, description: "baseline (constant) inhibitory conductance", display: DISPLAY.nS },
+    // A background conductance by default (without one the model is the LIF).
+    {
+      name: "gE0",
+      dimension: "conductance",
+      default: 5e-9,
+      description: "baseline (constant) excitatory conductance",
+      display: DISPLAY.nS,
+    },
+    {
+      name: "gI0",
+      dimension: "conductance",
+      default: 5e-9,
+      description: "baseline (constant) inhibitory conductance",
+      display: DISPLAY.nS,
+    },
     { name: "rateE", dimension: "frequency", default: 0, description: "rate of the excitatory input spike train", display: DISPLAY.Hz },
     { name: "rateI", dimension: "frequency", default: 0, description: "rate of the inhibitory input spike train", display: DISPLAY.Hz },
     {
