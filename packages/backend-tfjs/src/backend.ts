@@ -177,7 +177,21 @@ export class TfjsBackend implements Backend {
     const seed = options.seed ?? this.runtime.seed;
     const warnings: string[] = [];
     const engine = await this.engine(plan, seed, options.workers, warnings);
-    return new ExecutorTrainer(this.runtime, plan, engine, weights, seed, { ...(options.config ?? {}), workers: engine.workers }, warnings);
+    try {
+      return new ExecutorTrainer(
+        this.runtime,
+        plan,
+        engine,
+        weights,
+        seed,
+        { ...(options.config ?? {}), workers: engine.workers },
+        warnings,
+      );
+    } catch (error) {
+      // Invalid weights (e.g. a bad checkpoint): stop the workers, or the process never exits.
+      await engine.dispose();
+      throw error;
+    }
   }
 
   /** Evaluates a bound plan on `data` (accuracy, speed, activity, ops). */

@@ -27,6 +27,26 @@ function workerUrl(): URL {
   return url;
 }
 
+/**
+ * The worker's Node flags: this process's, without export conditions. The
+ * worker runs compiled code (`dist/`); a source condition inherited from a
+ * test runner (`--conditions=@neurobridge/source`) would make it resolve the
+ * packages' TypeScript sources, which plain Node cannot load.
+ */
+export function workerExecArgv(argv: readonly string[] = process.execArgv): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === "--conditions" || a === "-C") {
+      i++;
+      continue;
+    }
+    if (a.startsWith("--conditions=") || a.startsWith("-C=")) continue;
+    out.push(a);
+  }
+  return out;
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
@@ -84,7 +104,7 @@ export class ParallelEngine implements Engine {
       throw new NeuroBridgeError("WORKERS_INVALID", `workers must be a positive integer, got ${options.workers}`);
     }
     const url = workerUrl();
-    const threads = Array.from({ length: options.workers }, () => new Worker(url));
+    const threads = Array.from({ length: options.workers }, () => new Worker(url, { execArgv: workerExecArgv() }));
     const init: WorkerRequest = {
       type: "init",
       spec: options.spec,

@@ -7,6 +7,7 @@ import { loadMnist, subset } from "@neurobridge/mnist";
 import { lifPlugin } from "@neurobridge/neurons-lif";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type TfjsBackend, tfjsPlugin } from "./backend.js";
+import { workerExecArgv } from "./parallel.js";
 import { scheduledLearningRate } from "./trainer.js";
 
 const runtime = createRuntime({ plugins: [lifPlugin, tfjsPlugin()], seed: 7 });
@@ -27,7 +28,17 @@ describe("training on MNIST (small subsets)", () => {
   it("trains the FFNN and the SNN well above chance (10%)", async () => {
     const f = await (await fresh(ffnn)).fit({ train, test, epochs: 2, batchSize: 64, learningRate: 1e-3, loss: "softmax_ce" });
     expect(f.history.at(-1)?.testAccuracy).toBeGreaterThan(0.6);
-    const s = await (await fresh(snn)).fit({ train, test, epochs: 2, batchSize: 32, learningRate: 1e-3, loss: "ce_rate" });
+    const trainer = await fresh(snn);
+    // A multi-step network trains on both cores by default — really, not by a silent fall-back.
+    expect(trainer.workers).toBe(2);
+    expect(trainer.warnings).toEqual([]);
+    expect(trainer.implementations).toEqual({
+      lif1: "kernel sequence+infer (@neurobridge/neurons-lif)",
+      lif2: "kernel sequence+infer (@neurobridge/neurons-lif)",
+      lif3: "kernel sequence+infer (@neurobridge/neurons-lif)",
+    });
+    const s = await trainer.fit({ train, test, epochs: 2, batchSize: 32, learningRate: 1e-3, loss: "ce_rate" });
+    await trainer.dispose();
     expect(s.history.at(-1)?.testAccuracy).toBeGreaterThan(0.6);
     expect(s.history[1]?.trainLoss).toBeLessThan(s.history[0]?.trainLoss as number);
     // Learned β stays inside (0, 1).
@@ -134,5 +145,37 @@ describe("training on MNIST (small subsets)", () => {
     expect(scheduledLearningRate(1e-3, "cosine", 0, 100)).toBe(1e-3);
     expect(scheduledLearningRate(1e-3, "cosine", 50, 100)).toBeCloseTo(5e-4, 12);
     expect(scheduledLearningRate(1e-3, "cosine", 100, 100)).toBeCloseTo(0, 12);
+  });
+
+  it("stops its worker threads when the weights are invalid (the process can exit)", async () => {
+    const plan = runtime.plan(snn);
+    const weights = initWeights(snn, runtime.random("bad"), runtime);
+    const bad = { ...weights, "fc1.weight": { shape: [1, 1], data: new Float32Array(1) } };
+    const { Worker } = await import("node:worker_threads");
+    const started: InstanceType<typeof Worker>[] = [];
+    const exited: number[] = [];
+    const original = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: InstanceType<typeof Worker>, ...args: Parameters<typeof original>) {
+      if (!started.includes(this)) {
+        started.push(this);
+        this.once("exit", (code) => exited.push(code));
+      }
+      return original.apply(this, args);
+    };
+    try {
+      await expect(backend.createTrainer(plan, bad, { workers: 2 })).rejects.toThrow(/fc1\.weight/);
+    } finally {
+      Worker.prototype.postMessage = original;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(started).toHaveLength(2);
+    expect(exited).toHaveLength(2);
+  });
+
+  it("starts workers without inherited export conditions (they run compiled code)", () => {
+    expect(workerExecArgv(["--conditions=@neurobridge/source", "--enable-source-maps", "-C", "x", "--stack-size=900"])).toEqual([
+      "--enable-source-maps",
+      "--stack-size=900",
+    ]);
   });
 });
