@@ -33,8 +33,8 @@ describe("conformance of every shipped neuron model", () => {
   }
 
   for (const [model, options] of [
-    ["eif", { timeSteps: 40, currentScale: 2.5 }],
-    ["adex", { timeSteps: 40, currentScale: 2.5 }],
+    ["eif", { timeSteps: 40 }],
+    ["adex", { timeSteps: 40 }],
     ["lif-vreset", { params: { vReset: -0.3 } }],
   ] as const) {
     it(`${model}: its step on tfjs, in ONNX and in the emulator (no kernel) agree`, async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRuntime } from "@neurobridge/core";
+import { createRuntime, initWeights, sequentialSpec } from "@neurobridge/core";
 import { describe, expect, it } from "vitest";
 import { bundledPlugins } from "../plugins.js";
 import { evaluateExperiment, loadPaperData, type TrainConfig, trainExperiment } from "./training.js";
@@ -60,5 +60,24 @@ describe("the training experiment (what `train`, `eval` and the pipeline run)", 
       "sigmoid-fit2": "generic step (tfjs autograd)",
     });
     expect(result.testAccuracy).toBeGreaterThan(0.5);
+  }, 120_000);
+
+  it("trains the kernel-less spiking members (eif, adex, lif-vreset) through tfjs autograd of their step", async () => {
+    const runtime = createRuntime({ plugins: bundledPlugins(), seed: 3 });
+    const data = loadPaperData({ trainCount: 2048, testCount: 300 });
+    const backend = await runtime.backend("tfjs");
+    for (const neuron of ["eif", "adex", "lif-vreset"]) {
+      const plan = runtime.plan(sequentialSpec({ layers: [784, 64, 10], neuron, timeSteps: 20 }));
+      const trainer = await (backend.createTrainer as NonNullable<typeof backend.createTrainer>).call(
+        backend,
+        plan,
+        initWeights(plan.spec, runtime.random(`init-${neuron}`), runtime),
+        { seed: 1, workers: 1 },
+      );
+      expect(Object.values(trainer.implementations)).toEqual(["generic step (tfjs autograd)", "generic step (tfjs autograd)"]);
+      const fit = await trainer.fit({ train: data.train, test: data.test, epochs: 1, batchSize: 32, learningRate: 2e-3 });
+      await trainer.dispose();
+      expect(fit.history[0]?.testAccuracy, neuron).toBeGreaterThan(0.35);
+    }
   }, 120_000);
 });

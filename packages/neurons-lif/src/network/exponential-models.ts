@@ -11,8 +11,8 @@
  *     w ← w + (h/τ_w)(a(v − e_L) − w)
  *     s = H(v − v_peak);  v ← v_r where s;  w ← w + b·s
  *   Defaults: Brette & Gerstner (2005) scaled (e_L = v_r = −10.1, v_peak = 5,
- *   a = 0.133, τ_w = 15.4, b = 1.34); `g` scales the network's O(1) inputs to
- *   currents of the order of the rheobase (≈ 9 here).
+ *   a = 0.133, τ_w = 15.4, b = 1.34); `g` (default 50) scales the network's
+ *   O(0.1–1) inputs to currents of the order of the rheobase (≈ 9 here).
  * - `lif-vreset`: the LIF with NIR's reset — the membrane is set to v_reset
  *   after a spike instead of having θ subtracted or being zeroed.
  *
@@ -70,7 +70,10 @@ const exponentialParams: ParamSpec[] = [
   param("eL", BG.eL, "resting potential e_L = (E_L − V_T)/Δ_T"),
   param("vPeak", BG.vPeak, "spike cut-off v_peak = (V_peak − V_T)/Δ_T", { min: 0, exclusiveMin: true }),
   param("vReset", BG.eL, "reset v_r = (V_r − V_T)/Δ_T", { max: 0 }),
-  param("gain", 10, "input gain g (network inputs are O(1); the rheobase is ≈ 9 here)", { min: 0, perNeuron: false }),
+  param("gain", 50, "input gain g: network inputs are O(0.1–1), the rheobase ≈ 9 (at g = 10 nothing fires and nothing learns)", {
+    min: 0,
+    perNeuron: false,
+  }),
 ];
 
 /** The discrete EIF, registered as `eif`. */
