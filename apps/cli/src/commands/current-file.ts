@@ -68,3 +68,25 @@ function fromJson(file: string): CurrentInput {
 export function readCurrentFile(file: string): CurrentInput {
   return file.endsWith(".json") ? fromJson(file) : fromCsv(file, readTextFile(file));
 }
+
+/** The `--current` / `--current-file` / `--step-start` / `--step-stop` flags of a simulate command. */
+export interface CurrentFlags {
+  readonly currentFile?: string;
+  readonly stepStart?: string;
+  readonly stepStop?: string;
+}
+
+/**
+ * The input current the flags describe: the sampled file, a step of
+ * `amplitude` (A) from `--step-start` to `--step-stop`, or a constant.
+ */
+export function currentFromFlags(o: CurrentFlags, amplitude: number): CurrentInput {
+  if (o.currentFile !== undefined) return readCurrentFile(o.currentFile);
+  if (o.stepStart === undefined) return { kind: "constant", amplitude };
+  return {
+    kind: "step",
+    amplitude,
+    start: parseQuantity(o.stepStart, "time", "--step-start"),
+    ...(o.stepStop !== undefined ? { stop: parseQuantity(o.stepStop, "time", "--step-stop") } : {}),
+  };
+}

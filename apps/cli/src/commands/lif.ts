@@ -25,7 +25,7 @@ import {
 import type { Command } from "commander";
 import { readJsonFile, writeFileAtomic } from "../files.js";
 import { printJson } from "../output.js";
-import { readCurrentFile } from "./current-file.js";
+import { currentFromFlags } from "./current-file.js";
 
 const q = (text: string, dimension: Dimension, flag: string) => parseQuantity(text, dimension, flag);
 const round = (x: number, digits = 6) => Number(x.toFixed(digits));
@@ -84,21 +84,12 @@ function runSimulate(o: SimulateOptions): void {
       "give exactly one of --current (e.g. 250pA) and --current-file (a sampled current, .csv or .json)",
     );
   }
-  const sampled = o.currentFile !== undefined ? readCurrentFile(o.currentFile) : undefined;
+  const sampled = o.currentFile !== undefined;
   const amplitude = o.current !== undefined ? q(o.current, "current", "--current") : Number.NaN;
   const duration = q(o.duration, "time", "--duration");
   const dt = q(o.dt, "time", "--dt");
   const integrator = integratorOption(o.integrator, "euler");
-  const input: CurrentInput = sampled
-    ? sampled
-    : o.stepStart !== undefined
-      ? {
-          kind: "step",
-          amplitude,
-          start: q(o.stepStart, "time", "--step-start"),
-          ...(o.stepStop !== undefined ? { stop: q(o.stepStop, "time", "--step-stop") } : {}),
-        }
-      : { kind: "constant", amplitude };
+  const input: CurrentInput = currentFromFlags(o, amplitude);
   const trace = simulateLif(p, input, { duration, dt, integrator, ...(o.v0 !== undefined ? { v0: q(o.v0, "voltage", "--v0") } : {}) });
   const spikeTimesMs = trace.spikeTimes.map((t) => round(t * 1e3, 6));
   const result = {

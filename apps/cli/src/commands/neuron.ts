@@ -23,7 +23,7 @@ import {
 import type { Command } from "commander";
 import { readJsonFile, writeFileAtomic } from "../files.js";
 import { printJson } from "../output.js";
-import { readCurrentFile } from "./current-file.js";
+import { currentFromFlags } from "./current-file.js";
 
 const round = (x: number, digits = 6) => Number(x.toFixed(digits));
 const models = Object.keys(POINT_NEURONS);
@@ -94,7 +94,7 @@ function runSimulate(o: SimulateOptions): void {
   if (o.stepStop !== undefined && o.stepStart === undefined) {
     throw new NeuroBridgeError("OPTION_INVALID", "--step-stop needs --step-start (the step's onset)");
   }
-  const sampled = o.currentFile !== undefined ? readCurrentFile(o.currentFile) : undefined;
+  const sampled = o.currentFile !== undefined;
   const amplitude = o.current !== undefined ? parseQuantity(o.current, "current", "--current") : (presetCurrent ?? Number.NaN);
   const duration = parseQuantity(o.duration, "time", "--duration");
   const dt = parseQuantity(o.dt, "time", "--dt");
@@ -102,16 +102,7 @@ function runSimulate(o: SimulateOptions): void {
   const seed = Number(o.seed);
   if (!Number.isInteger(seed) || seed < 0)
     throw new NeuroBridgeError("OPTION_INVALID", `--seed: expected an integer >= 0, got '${o.seed}'`);
-  const input: CurrentInput = sampled
-    ? sampled
-    : o.stepStart !== undefined
-      ? {
-          kind: "step",
-          amplitude,
-          start: parseQuantity(o.stepStart, "time", "--step-start"),
-          ...(o.stepStop !== undefined ? { stop: parseQuantity(o.stepStop, "time", "--step-stop") } : {}),
-        }
-      : { kind: "constant", amplitude };
+  const input: CurrentInput = currentFromFlags(o, amplitude);
   const trace = model.simulate(p, input, { duration, dt, integrator, record: o.out !== undefined, seed });
   const spikeTimesMs = trace.spikeTimes.map((t) => round(t * 1e3, 6));
   const isi = interSpikeIntervals(trace.spikeTimes);

@@ -15,6 +15,7 @@
  * backward; the conformance suite checks that it reproduces the step.
  */
 import type { KernelRegistration, NeuronModel, ResetSemantics, SequenceForward } from "@neurobridge/core";
+import { betaParam, thresholdParam } from "./params.js";
 
 /** The ALIF model, registered as `alif`. */
 export const adaptiveLif: NeuronModel = {
@@ -22,27 +23,8 @@ export const adaptiveLif: NeuronModel = {
   description: "Adaptive-threshold LIF: v ← β·v + I; spike when v > θ + a; a ← ρ·a + jump·s.",
   dynamics: "spiking",
   params: [
-    {
-      name: "beta",
-      type: "number",
-      default: 0.95,
-      min: 0,
-      max: 1,
-      unit: "1",
-      perNeuron: true,
-      learnable: true,
-      description: "membrane decay per step β",
-    },
-    {
-      name: "threshold",
-      type: "number",
-      default: 1,
-      min: 0,
-      exclusiveMin: true,
-      unit: "1",
-      perNeuron: true,
-      description: "baseline threshold θ",
-    },
+    betaParam(),
+    thresholdParam("baseline threshold θ"),
     {
       name: "rho",
       type: "number",

@@ -24,7 +24,8 @@ import {
   type SequenceForward,
   SynapticPopulation,
 } from "@neurobridge/core";
-import { lifAdvance } from "./lif-kernels.js";
+import { collectSpikes, lifAdvance, loihiReset } from "./lif-kernels.js";
+import { betaParam, thresholdParam } from "./params.js";
 
 /** The model, registered as `cuba-lif`. */
 export const cubaLifModel: NeuronModel = {
@@ -43,27 +44,8 @@ export const cubaLifModel: NeuronModel = {
       learnable: true,
       description: "synaptic current decay per step α = exp(−dt/τ_syn)",
     },
-    {
-      name: "beta",
-      type: "number",
-      default: 0.95,
-      min: 0,
-      max: 1,
-      unit: "1",
-      perNeuron: true,
-      learnable: true,
-      description: "membrane decay per step β = exp(−dt/τ_mem)",
-    },
-    {
-      name: "threshold",
-      type: "number",
-      default: 1,
-      min: 0,
-      exclusiveMin: true,
-      unit: "1",
-      perNeuron: true,
-      description: "firing threshold θ",
-    },
+    betaParam("membrane decay per step β = exp(−dt/τ_mem)"),
+    thresholdParam(),
   ],
   state: [
     { name: "i", description: "synaptic current", initial: 0 },
@@ -252,9 +234,7 @@ export class FloatCubaLifPopulation extends SynapticPopulation {
     advanceCurrent(i, input, 0, 1, params.alpha as Float32Array);
     spikes.fill(0);
     const count = lifAdvance(v, i, 0, 1, params.beta as Float32Array, params.threshold as Float32Array, this.resetMode, spikes, 0);
-    let n = 0;
-    if (count > 0) for (let j = 0; j < this.size; j++) if (spikes[j] === 1) out[n++] = j;
-    return { spikes: n, active };
+    return { spikes: collectSpikes(spikes, count, out), active };
   }
 }
 
@@ -277,22 +257,13 @@ export const cubaLifLoihiMapping: KernelRegistration<"fixed-point:loihi"> = {
   description: "CUBA-LIF compartment: α → current decay du, β → voltage decay dv, θ → vth",
   create: () => ({
     map(layer) {
-      const semantics = layer.resolved.context.reset.semantics;
-      if (semantics !== "zero" && semantics !== "subtract") {
-        return {
-          reason: `population '${layer.id}' uses reset '${layer.resolved.resetName}'; Loihi resets v to 0: accepted 'zero' (or 'subtract', approximated)`,
-        };
-      }
+      const reset = loihiReset(layer);
+      if ("reason" in reset) return reset;
       return {
         decay: layer.params.beta as Float32Array,
         currentDecay: layer.params.alpha as Float32Array,
         threshold: layer.params.threshold as Float32Array,
-        warnings:
-          semantics === "subtract"
-            ? [
-                `'${layer.id}' was trained with reset by subtraction; Loihi resets v to 0 after a spike, so the chip drops the charge above threshold.`,
-              ]
-            : [],
+        warnings: reset.warnings,
       };
     },
   }),

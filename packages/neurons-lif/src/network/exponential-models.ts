@@ -20,6 +20,7 @@
  * to the surrogate, so rest sits near −1 as for a unit-threshold LIF.
  */
 import type { NeuronModel, ParamSpec, TensorOps } from "@neurobridge/core";
+import { betaParam, thresholdParam } from "./params.js";
 
 type T<X> = NonNullable<X>;
 
@@ -116,11 +117,7 @@ export const lifVResetModel: NeuronModel = {
   name: "lif-vreset",
   description: "Discrete LIF with reset to v_reset: v ← β·v + I; spike when v > θ; then v ← v_reset (NIR's LIF reset).",
   dynamics: "spiking",
-  params: [
-    param("beta", 0.95, "membrane decay per step β", { min: 0, max: 1, learnable: true }),
-    param("threshold", 1, "firing threshold θ", { exclusiveMin: true, min: 0 }),
-    param("vReset", 0, "membrane after a spike v_reset (must be below θ)"),
-  ],
+  params: [betaParam(), thresholdParam(), param("vReset", 0, "membrane after a spike v_reset (must be below θ)")],
   state: [{ name: "v", description: "membrane potential", initial: 0 }],
   updateCost: { multiplies: 1, adds: 1, compares: 1 },
   validate(params, path) {

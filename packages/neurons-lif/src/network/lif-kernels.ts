@@ -257,9 +257,7 @@ export class FloatLifPopulation extends SynapticPopulation {
     for (let j = 0; j < this.size; j++) if ((v[j] as number) !== 0 || (input[j] as number) !== 0) active++;
     spikes.fill(0);
     const count = lifAdvance(v, input, 0, 1, this.beta, this.threshold, this.resetMode, spikes, 0);
-    let n = 0;
-    if (count > 0) for (let j = 0; j < this.size; j++) if (spikes[j] === 1) out[n++] = j;
-    return { spikes: n, active };
+    return { spikes: collectSpikes(spikes, count, out), active };
   }
 }
 
@@ -285,6 +283,34 @@ export const lifPopulationKernel: KernelRegistration<"population"> = {
   },
 };
 
+/** Writes the indices of the `count` spikes of a 0/1 frame into `out`; returns how many. */
+export function collectSpikes(spikes: Float32Array, count: number, out: Int32Array): number {
+  let n = 0;
+  if (count > 0) for (let j = 0; j < spikes.length; j++) if (spikes[j] === 1) out[n++] = j;
+  return n;
+}
+
+/**
+ * How a layer's reset meets Loihi's reset to zero: a reason when it cannot
+ * (no reset), else what differs (reset by subtraction is approximated).
+ */
+export function loihiReset(layer: NeuronPlanLayer): { reason: string } | { warnings: string[] } {
+  const semantics = layer.resolved.context.reset.semantics;
+  if (semantics !== "zero" && semantics !== "subtract") {
+    return {
+      reason: `population '${layer.id}' uses reset '${layer.resolved.resetName}'; Loihi resets v to 0: accepted 'zero' (or 'subtract', approximated)`,
+    };
+  }
+  return {
+    warnings:
+      semantics === "subtract"
+        ? [
+            `'${layer.id}' was trained with reset by subtraction; Loihi resets v to 0 after a spike, so the chip drops the charge above threshold.`,
+          ]
+        : [],
+  };
+}
+
 /** `lif`'s mapping onto Loihi's CUBA-LIF compartment (reset to zero; β becomes the voltage decay). */
 export const lifLoihiMapping: KernelRegistration<"fixed-point:loihi"> = {
   model: "lif",
@@ -292,20 +318,9 @@ export const lifLoihiMapping: KernelRegistration<"fixed-point:loihi"> = {
   description: "CUBA-LIF compartment: β → voltage decay dv, θ → vth, current cleared every step",
   create: () => ({
     map(layer) {
-      const semantics = layer.resolved.context.reset.semantics;
-      const reset = layer.resolved.resetName;
-      if (semantics !== "zero" && semantics !== "subtract") {
-        return {
-          reason: `population '${layer.id}' uses reset '${reset}'; Loihi resets v to 0: accepted 'zero' (or 'subtract', approximated)`,
-        };
-      }
-      const warnings =
-        semantics === "subtract"
-          ? [
-              `'${layer.id}' was trained with reset by subtraction; Loihi resets v to 0 after a spike, so the chip drops the charge above threshold.`,
-            ]
-          : [];
-      return { decay: layer.params.beta as Float32Array, threshold: layer.params.threshold as Float32Array, warnings };
+      const reset = loihiReset(layer);
+      if ("reason" in reset) return reset;
+      return { decay: layer.params.beta as Float32Array, threshold: layer.params.threshold as Float32Array, warnings: reset.warnings };
     },
   }),
 };

@@ -11,6 +11,7 @@
  * β = exp(−dt/τ_m) links it to the biophysical model (see `discreteBeta`).
  */
 import type { NeuronModel } from "@neurobridge/core";
+import { betaParam, thresholdParam } from "./params.js";
 
 /** The discrete LIF neuron model, registered as `lif`. */
 export const lifModel: NeuronModel = {
@@ -18,27 +19,8 @@ export const lifModel: NeuronModel = {
   description: "Discrete leaky integrate-and-fire: v ← β·v + I; spike when v > θ; then reset.",
   dynamics: "spiking",
   params: [
-    {
-      name: "beta",
-      type: "number",
-      default: 0.95,
-      min: 0,
-      max: 1,
-      unit: "1",
-      perNeuron: true,
-      learnable: true,
-      description: "membrane decay per step, β = exp(−dt/τ_m); 1 is a non-leaky integrator. Learned β is kept in (0, 1).",
-    },
-    {
-      name: "threshold",
-      type: "number",
-      default: 1,
-      min: 0,
-      exclusiveMin: true,
-      unit: "1",
-      perNeuron: true,
-      description: "firing threshold θ",
-    },
+    betaParam("membrane decay per step, β = exp(−dt/τ_m); 1 is a non-leaky integrator. Learned β is kept in (0, 1)."),
+    thresholdParam(),
   ],
   state: [{ name: "v", description: "membrane potential", initial: 0, unit: "1" }],
   // Per update: one multiply (decay), one add (input), one compare (threshold).
