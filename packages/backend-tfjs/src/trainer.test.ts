@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bindWeights, createRuntime, initWeights, type NetworkSpec, sequentialSpec } from "@neurobridge/core";
@@ -114,8 +114,12 @@ describe("training on MNIST (small subsets)", () => {
       checkpointDir: dir,
     });
     expect(loadCheckpoint(dir, runtime).weights["fc1.weight"]?.shape).toEqual([64, 784]);
-    writeFileSync(join(dir, "weights.safetensors"), "garbage");
-    expect(() => loadCheckpoint(dir, runtime)).toThrow(/weights\.safetensors: does not match the hash recorded in training\.json/);
+    // The weights the manifest names (the plain weights.safetensors copy is for people, never read back).
+    const named = JSON.parse(readFileSync(join(dir, "training.json"), "utf8")).files.weights.name as string;
+    writeFileSync(join(dir, named), "garbage");
+    expect(() => loadCheckpoint(dir, runtime)).toThrow(
+      /weights\.[0-9a-f]{16}\.safetensors: does not match the hash recorded in training\.json/,
+    );
     expect(() => loadCheckpoint(join(dir, "nope"), runtime)).toThrow(/checkpoint folder not found/);
   });
 

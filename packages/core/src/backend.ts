@@ -156,6 +156,8 @@ export interface Checkpoint {
   /** Optimiser state and raw trainable values, when saved by a trainer. */
   readonly optimizer?: Weights;
   readonly progress?: TrainingProgressState;
+  /** What the reader should know, e.g. that the newest generation was damaged and the previous one was loaded. */
+  readonly warnings?: readonly string[];
 }
 
 /** Accuracy, speed, activity and op counts of a network over a dataset. */

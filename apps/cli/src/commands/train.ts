@@ -183,6 +183,7 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
     cliProgress.Presets.shades_classic,
   );
   let barEpoch = -1;
+  const said = new Set<string>();
   try {
     const result = await trainExperiment(runtime, config, {
       checkpointDir: o.out,
@@ -190,7 +191,10 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
       checkpointEvery: positiveInt(o.checkpointEvery, "--checkpoint-every"),
       signal: controller.signal,
       onStart: (trainer) => {
-        for (const w of trainer.warnings) process.stderr.write(`neurobridge: note: ${w}\n`);
+        for (const w of trainer.warnings) {
+          said.add(w);
+          process.stderr.write(`neurobridge: note: ${w}\n`);
+        }
       },
       onProgress: (p) => {
         if (p.epoch !== barEpoch) {
@@ -202,6 +206,8 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
       },
     });
     bar.stop();
+    // What was not said at the trainer's start (e.g. a damaged newest checkpoint generation).
+    for (const w of result.warnings) if (!said.has(w)) process.stderr.write(`neurobridge: note: ${w}\n`);
     const history = result.history;
     const last = history.at(-1);
     if (result.status === "aborted") {
@@ -259,6 +265,7 @@ async function runEval(
     ...(o.normalization ? { normalization: normalizationOption(o.normalization) } : {}),
     ...(o.workers ? { workers: positiveInt(o.workers, "--workers") } : {}),
   });
+  for (const w of result.warnings) process.stderr.write(`neurobridge: note: ${w}\n`);
   if (o.json) return printJson(result);
   const ev = evaluation;
   process.stdout.write(
@@ -279,7 +286,10 @@ export function registerTrainCommands(program: Command): void {
     .command("train")
     .description("train the paper's FFNN or SNN (784-256-256-10) on MNIST, with any registered neuron model; writes a checkpoint folder")
     .requiredOption("--model <model>", `${MODELS.join(" | ")}`)
-    .requiredOption("--out <dir>", "checkpoint folder (spec.json, weights.safetensors, training.json)")
+    .requiredOption(
+      "--out <dir>",
+      "checkpoint folder (training.json names each generation's files; spec.json and weights.safetensors are plain copies)",
+    )
     .option(
       "--neuron <name>",
       "neuron model of every layer, any registered one (default: lif for snn, relu for ffnn; see `neurobridge plugins`)",

@@ -192,7 +192,7 @@ export async function trainExperiment(runtime: Runtime, config: TrainConfig, opt
       inferenceSamplesPerSecond: ev?.samplesPerSecond ?? Number.NaN,
       workers: trainer.workers,
       implementations: trainer.implementations,
-      warnings: trainer.warnings,
+      warnings: [...(resume?.warnings ?? []), ...trainer.warnings],
       loss,
       activity: ev ? activityJson(ev.activity) : [],
       ops: ev?.ops ?? runtime.countOps(plan),
@@ -227,6 +227,8 @@ export interface EvaluateResult {
   readonly gemm: string | null;
   readonly activity: ActivityRecord[];
   readonly ops: OpCounts;
+  /** E.g. that the checkpoint's newest generation was damaged and the previous one was evaluated. */
+  readonly warnings: readonly string[];
   /** Not JSON: the raw evaluation. */
   readonly evaluation: Evaluation;
 }
@@ -257,6 +259,7 @@ export async function evaluateExperiment(runtime: Runtime, dir: string, options:
     gemm: (backend.info?.().gemm as string | undefined) ?? null,
     activity: activityJson(ev.activity),
     ops: ev.ops,
+    warnings: checkpoint.warnings ?? [],
     evaluation: ev,
   };
 }
