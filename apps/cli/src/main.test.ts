@@ -1,4 +1,6 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./test-support.js";
 
@@ -71,4 +73,14 @@ describe("neurobridge CLI", () => {
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
   });
+
+  it("ends quietly when the reader closes the pipe", () => {
+    const bin = fileURLToPath(new URL("../bin/neurobridge.js", import.meta.url));
+    const r = spawnSync("sh", ["-c", `"${process.execPath}" "${bin}" lif fi --from 0pA --to 3000pA --step 1pA | head -c 40`], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect(Buffer.byteLength(r.stdout)).toBe(40);
+    expect(r.stderr).toBe("");
+  }, 120_000);
 });

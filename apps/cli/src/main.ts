@@ -13,8 +13,22 @@ export const EXIT_ERROR = 1;
 /** Exit code for unexpected internal errors. */
 export const EXIT_INTERNAL = 70;
 
+/**
+ * A reader that closed the pipe (`neurobridge eval … | head -1`) ends the
+ * output quietly: nothing more can be said to it, so stop without a trace.
+ */
+function endQuietlyOnBrokenPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+}
+
 /** Runs the CLI with `argv` (as `process.argv`) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  endQuietlyOnBrokenPipe();
   try {
     await buildProgram().parseAsync([...argv]);
     // A command may set a non-zero code (e.g. 130 after Ctrl-C) without throwing.

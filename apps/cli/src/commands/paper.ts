@@ -22,6 +22,7 @@ async function runPaperCommand(o: PaperOptions): Promise<void> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
+  process.once("SIGTERM", onSigint);
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: "  {step} |{bar}| {value}/{total} batches | loss {loss} | acc {acc}", hideCursor: true },
     cliProgress.Presets.shades_classic,
@@ -79,6 +80,7 @@ async function runPaperCommand(o: PaperOptions): Promise<void> {
     throw error;
   } finally {
     process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
   }
 }
 

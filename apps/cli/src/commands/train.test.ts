@@ -1,6 +1,8 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../test-support.js";
 
@@ -63,4 +65,41 @@ describe("neurobridge train / eval", () => {
       expect(result.stderr).toMatch(message);
     }
   });
+
+  it("SIGTERM checkpoints and exits 143; the printed resume command finishes the run", async () => {
+    const out = mkdtempSync(join(tmpdir(), "nb-sigterm-"));
+    const bin = fileURLToPath(new URL("../../bin/neurobridge.js", import.meta.url));
+    const args = [
+      "train",
+      "--model",
+      "snn",
+      "--steps",
+      "10",
+      "--subset",
+      "8192",
+      "--epochs",
+      "2",
+      "--batch",
+      "32",
+      "--checkpoint-every",
+      "20",
+      "--out",
+      out,
+    ];
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (c) => {
+      stderr += c;
+    });
+    setTimeout(() => child.kill("SIGTERM"), 4000);
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(code, stderr).toBe(143);
+    expect(stderr).toMatch(
+      /interrupted \(SIGTERM\); checkpoint saved in .*Resume with: neurobridge train --model snn --epochs 2 --out .* --resume/,
+    );
+    const hint = (stderr.match(/Resume with: neurobridge (.*)\n/)?.[1] ?? "").split(" ");
+    const resumed = runCli([...hint, "--json"], { timeoutMs: 240_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(lastJson(resumed.stdout)).toMatchObject({ status: "completed", epochs: 2 });
+  }, 300_000);
 });

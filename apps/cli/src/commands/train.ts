@@ -172,8 +172,14 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
     process.stderr.write(`neurobridge: note: no checkpoint in ${o.out} yet; starting a new run\n`);
   }
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
+  // Ctrl-C (130) and SIGTERM (143, e.g. a scheduler stopping the job) both checkpoint and exit.
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalled = signal;
+    controller.abort();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
@@ -212,9 +218,9 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
     const last = history.at(-1);
     if (result.status === "aborted") {
       process.stderr.write(
-        `neurobridge: interrupted; checkpoint saved in ${o.out}. Resume with: neurobridge train --out ${o.out} --resume\n`,
+        `neurobridge: interrupted (${signalled ?? "signal"}); checkpoint saved in ${o.out}. Resume with: neurobridge train --model ${result.config.model} --epochs ${result.config.epochs} --out ${o.out} --resume\n`,
       );
-      process.exitCode = 130;
+      process.exitCode = signalled === "SIGTERM" ? 143 : 130;
     }
     const backend = await runtime.backend(result.config.backend ?? "tfjs");
     const seconds = history.reduce((s, h) => s + h.seconds, 0) / Math.max(1, history.length);
@@ -248,7 +254,8 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
     }
   } finally {
     bar.stop();
-    process.off("SIGINT", onSigint);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
 }
 
