@@ -8,6 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createRuntime, type Dataset, type TrainingProgress } from "@neurobridge/core";
+import { lockFolder } from "@neurobridge/core/node";
 import { StepCache, writeAtomic } from "./cache.js";
 import { pipelineCodeVersions } from "./code-version.js";
 import { energyConstants, ffnnCost, paperComparison, snnCost } from "./experiments/cost.js";
@@ -79,8 +80,17 @@ export function paperProfile(quick: boolean, seed: number) {
   };
 }
 
-/** Runs the whole paper and writes its outputs into `options.out`. */
+/** Runs the whole paper and writes its outputs into `options.out` (which it holds exclusively meanwhile). */
 export async function runPaper(options: PaperOptions) {
+  const lock = lockFolder(options.out, "a neurobridge paper run");
+  try {
+    return await runPaperLocked(options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runPaperLocked(options: PaperOptions) {
   const seed = options.seed ?? 42;
   const quick = options.quick ?? false;
   const profile = paperProfile(quick, seed);
@@ -238,4 +248,4 @@ export async function runPaper(options: PaperOptions) {
 }
 
 /** The results object {@link runPaper} writes. */
-export type PaperResults = Awaited<ReturnType<typeof runPaper>>;
+export type PaperResults = Awaited<ReturnType<typeof runPaperLocked>>;

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -101,5 +101,19 @@ describe("neurobridge train / eval", () => {
     const resumed = runCli([...hint, "--json"], { timeoutMs: 240_000 });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(lastJson(resumed.stdout)).toMatchObject({ status: "completed", epochs: 2 });
+  }, 300_000);
+
+  it("refuses to overwrite a checkpoint without --resume or --force, and a second writer on a folder in use", () => {
+    const out = mkdtempSync(join(tmpdir(), "nb-overwrite-"));
+    const args = ["train", "--model", "ffnn", "--epochs", "1", "--subset", "256", "--out", out];
+    expect(runCli(args, { timeoutMs: 120_000 }).code).toBe(0);
+    const again = runCli(args, { timeoutMs: 120_000 });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already holds a checkpoint; continue it with --resume, start over with --force/);
+    expect(runCli([...args, "--force"], { timeoutMs: 120_000 }).code).toBe(0);
+    writeFileSync(join(out, ".lock"), `${process.pid}\n`);
+    const locked = runCli([...args, "--force"], { timeoutMs: 120_000 });
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toMatch(new RegExp(`is in use by process ${process.pid} \\(a training run\\)`));
   }, 300_000);
 });

@@ -51,6 +51,7 @@ interface TrainOptions {
   seed: string;
   out: string;
   resume?: boolean;
+  force?: boolean;
   backend: string;
   kernel: string;
   gemm?: string;
@@ -194,6 +195,7 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
     const result = await trainExperiment(runtime, config, {
       checkpointDir: o.out,
       resume: o.resume === true,
+      force: o.force === true,
       checkpointEvery: positiveInt(o.checkpointEvery, "--checkpoint-every"),
       signal: controller.signal,
       onStart: (trainer) => {
@@ -320,6 +322,7 @@ export function registerTrainCommands(program: Command): void {
     .option("--normalization <name>", "pixel scaling: unit | standard | none", "unit")
     .option("--seed <n>", "seed of initialisation, shuffling and encoding", "42")
     .option("--resume", "continue the run checkpointed in --out")
+    .option("--force", "start over even if --out holds a checkpoint (it is replaced)")
     .option("--checkpoint-every <n>", "also checkpoint every n batches", "100")
     .option("--backend <name>", "backend that trains", "tfjs")
     .option("--kernel <name>", "tfjs kernel backend: wasm | cpu", "wasm")

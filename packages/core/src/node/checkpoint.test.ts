@@ -6,7 +6,7 @@ import type { Checkpoint } from "../backend.js";
 import { createRuntime } from "../runtime.js";
 import { sequentialSpec } from "../spec.js";
 import { initWeights } from "../weights.js";
-import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { loadCheckpoint, lockFolder, saveCheckpoint } from "./checkpoint.js";
 
 const runtime = createRuntime({ seed: 5 });
 const spec = sequentialSpec({ layers: [6, 4, 3], neuron: "relu", outputNeuron: false });
@@ -132,5 +132,19 @@ describe("checkpoints: the manifest is the single commit point", () => {
     );
     expect(() => loadCheckpoint(v1, runtime)).toThrow(/file 'spec\.json' has no SHA-256/);
     expect(() => loadCheckpoint(join(dir, "nope"), runtime)).toThrow(/checkpoint folder not found/);
+  });
+
+  it("locks an output folder: a second writer is refused naming the holder; a dead holder's lock is taken over", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nb-lock-"));
+    // A lock held by another running process (this test's parent) is refused.
+    writeFileSync(join(dir, ".lock"), `${process.ppid}\n`);
+    expect(() => lockFolder(dir, "a training run")).toThrow(new RegExp(`is in use by process ${process.ppid} \\(a training run\\)`));
+    // One whose process is gone is taken over, and released.
+    writeFileSync(join(dir, ".lock"), "999999999\n");
+    const lock = lockFolder(dir);
+    expect(readFileSync(join(dir, ".lock"), "utf8")).toBe(`${process.pid}\n`);
+    lock.release();
+    lock.release();
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -35,7 +35,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import type { Checkpoint, TrainingProgressState } from "../backend.js";
-import { DataFileError } from "../errors.js";
+import { DataFileError, NeuroBridgeError } from "../errors.js";
 import { decodeSafetensors, encodeSafetensors } from "../safetensors.js";
 import { parseSpec } from "../serialize.js";
 import type { SpecCatalog } from "../validate.js";
@@ -290,4 +290,54 @@ export function loadCheckpoint(dir: string, catalog?: SpecCatalog): Checkpoint {
       warnings: [`the newest checkpoint in ${dir} is damaged (${error.message}); loaded the previous one (${PREVIOUS})`],
     };
   }
+}
+
+/** An exclusive hold on a folder; `release` gives it up (idempotent). */
+export interface FolderLock {
+  readonly dir: string;
+  release(): void;
+}
+
+/**
+ * Takes the exclusive lock of output folder `dir` (its `.lock` file, created
+ * atomically, holding this process's id), so two runs never write one folder.
+ * A lock left by a process that no longer runs is taken over.
+ *
+ * @throws {@link NeuroBridgeError} `FOLDER_LOCKED` naming the process that holds it
+ */
+export function lockFolder(dir: string, what = "this folder"): FolderLock {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, ".lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, "wx");
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      let held = true;
+      return {
+        dir,
+        release() {
+          if (!held) return;
+          held = false;
+          try {
+            unlinkSync(path);
+          } catch {
+            // Already removed: nothing to release.
+          }
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number.parseInt(readFileSync(path, "utf8"), 10);
+      if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) {
+        throw new NeuroBridgeError(
+          "FOLDER_LOCKED",
+          `${dir} is in use by process ${holder} (${what}); wait for it to finish, or choose another folder`,
+        );
+      }
+      // Stale (its process is gone) or unreadable: take it over.
+      unlinkSync(path);
+    }
+  }
+  throw new NeuroBridgeError("FOLDER_LOCKED", `${dir}: could not take its lock`);
 }

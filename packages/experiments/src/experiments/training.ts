@@ -26,7 +26,7 @@ import {
   type Trainer,
   type TrainingProgress,
 } from "@neurobridge/core";
-import { loadCheckpoint } from "@neurobridge/core/node";
+import { loadCheckpoint, lockFolder } from "@neurobridge/core/node";
 import { loadMnist, type MnistNormalization } from "@neurobridge/mnist";
 import { type PaperModel, type PaperNetworkOptions, paperNetwork } from "../networks.js";
 
@@ -109,6 +109,8 @@ export interface TrainOptions {
   readonly checkpointDir: string;
   /** Continue the run checkpointed in `checkpointDir` (its settings win); default true. */
   readonly resume?: boolean;
+  /** With `resume` false: start over even though `checkpointDir` holds a checkpoint (it is replaced). */
+  readonly force?: boolean;
   readonly checkpointEvery?: number;
   readonly onProgress?: (p: TrainingProgress) => void;
   /** Called once the trainer exists (e.g. to report its workers before the first epoch). */
@@ -131,10 +133,24 @@ function resumedConfig(config: TrainConfig, saved: Readonly<Record<string, unkno
  * training and evaluation.
  */
 export async function trainExperiment(runtime: Runtime, config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
-  const resume =
-    options.resume !== false && existsSync(join(options.checkpointDir, "training.json"))
-      ? loadCheckpoint(options.checkpointDir, runtime)
-      : undefined;
+  // One writer per folder: a second run on it is refused while this one holds it.
+  const lock = lockFolder(options.checkpointDir, "a training run");
+  try {
+    return await trainLocked(runtime, config, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainLocked(runtime: Runtime, config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
+  const existing = existsSync(join(options.checkpointDir, "training.json"));
+  if (existing && options.resume === false && !options.force) {
+    throw new NeuroBridgeError(
+      "CHECKPOINT_EXISTS",
+      `${options.checkpointDir} already holds a checkpoint; continue it with --resume, start over with --force, or choose another folder`,
+    );
+  }
+  const resume = options.resume !== false && existing ? loadCheckpoint(options.checkpointDir, runtime) : undefined;
   const effective = resumedConfig(config, resume?.progress?.config);
   const backend = await runtime.backend(effective.backend ?? "tfjs");
   if (!backend.createTrainer) {
