@@ -47,6 +47,9 @@ export function scheduledLearningRate(base: number, schedule: "constant" | "cosi
 /** Result of a fit. */
 export type TrainerFitResult = FitResult;
 
+/** A loss this many times the run's first one counts as diverged (it no longer trains, even if finite). */
+const EXPLOSION = 1000;
+
 const logit = (p: number) => Math.log(p / (1 - p));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -225,6 +228,7 @@ export class ExecutorTrainer implements Trainer {
     };
     const lossConfig = { name: lossSpec.name, params: lossParams, reads: lossSpec.reads };
     const shuffle = createRandom(this.seed).fork("shuffle");
+    let firstLoss: number | undefined;
     const batches = batchCount(train.count, batchSize);
     while (this.epoch < epochs) {
       const order = epochOrder(train.count, shuffle, this.epoch);
@@ -242,7 +246,9 @@ export class ExecutorTrainer implements Trainer {
           lossConfig,
           `encode-${this.epoch}-${this.batch}`,
         );
-        if (!Number.isFinite(loss.loss)) {
+        firstLoss ??= loss.loss;
+        // Non-finite, or finite but a thousand times the run's first loss: diverged either way.
+        if (!Number.isFinite(loss.loss) || loss.loss > EXPLOSION * Math.max(firstLoss, 1e-3)) {
           throw new NeuroBridgeError(
             "TRAINING_DIVERGED",
             `loss became ${loss.loss} at epoch ${this.epoch + 1}, batch ${this.batch + 1}: training diverged. Lower the learning rate (now ${options.learningRate})` +

@@ -19,11 +19,19 @@ export function gather(dataset: Dataset, indices: ArrayLike<number>): Dataset {
   return { inputs, labels, count: indices.length, features: f, classes: dataset.classes };
 }
 
-/** The first `n` examples (a view, no copy). */
-export function subset(dataset: Dataset, n: number): Dataset {
-  if (!Number.isInteger(n) || n <= 0) throw new NeuroBridgeError("SUBSET_INVALID", `subset size must be a positive integer, got ${n}`);
-  const count = Math.min(n, dataset.count);
-  return { ...dataset, inputs: dataset.inputs.subarray(0, count * dataset.features), labels: dataset.labels.subarray(0, count), count };
+/**
+ * The first `n` examples (a view, no copy). Asking for more than the data
+ * holds is an error, not a silent cut; `what` names the request in it.
+ */
+export function subset(dataset: Dataset, n: number, what = "subset"): Dataset {
+  if (!Number.isInteger(n) || n <= 0) throw new NeuroBridgeError("SUBSET_INVALID", `${what}: must be a positive integer, got ${n}`);
+  if (n > dataset.count) {
+    throw new NeuroBridgeError(
+      "SUBSET_INVALID",
+      `${what}: asks for ${n} examples but the data has ${dataset.count}; accepted: 1…${dataset.count}`,
+    );
+  }
+  return { ...dataset, inputs: dataset.inputs.subarray(0, n * dataset.features), labels: dataset.labels.subarray(0, n), count: n };
 }
 
 /** Splits off a seeded random `fraction` as validation data. */

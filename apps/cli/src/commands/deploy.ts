@@ -41,7 +41,7 @@ async function runDeploy(o: DeployOptions, globals: GlobalOptions) {
   const plan = runtime.plan(checkpoint.spec, checkpoint.weights);
   const normalization = (o.normalization ?? checkpointNormalization(checkpoint)) as MnistNormalization;
   let test = loadMnist("test", { normalization });
-  if (o.subset) test = subset(test, positiveInt(o.subset, "--subset"));
+  if (o.subset) test = subset(test, positiveInt(o.subset, "--subset"), "--subset (test images)");
   const result = await deployExperiment(runtime, plan, o.target, test, { batchSize: positiveInt(o.batch, "--batch") });
   if (!result.deployed) {
     if (o.json) printJson(result);

@@ -69,7 +69,7 @@ async function runOnnx(
   const network = await OnnxNetwork.load(runtime, bytes, description, o.onnx, { threads, prepack: o.prepack === true });
   try {
     let test = loadMnist("test", { normalization: o.normalization as MnistNormalization });
-    if (o.subset) test = subset(test, positiveInt(o.subset, "--subset"));
+    if (o.subset) test = subset(test, positiveInt(o.subset, "--subset"), "--subset (test images)");
     const ev = await evaluateOnnx(network, test, runtime.random("onnx-encoder"), positiveInt(o.batch, "--batch"));
     const result = {
       accuracy: ev.accuracy,

@@ -58,6 +58,10 @@ describe("neurobridge train / eval", () => {
         /encoder\.name: unknown encoder 'morse'; registered: direct, rate, latency, delta/,
       ],
       [["eval", "--checkpoint", "/nonexistent-ckpt"], /\/nonexistent-ckpt: checkpoint folder not found/],
+      [
+        ["train", "--model", "ffnn", "--subset", "100000", "--out", "/tmp/x-subset"],
+        /training images: asks for 100000 examples but the data has 60000; accepted: 1…60000/,
+      ],
     ];
     for (const [args, message] of cases) {
       const result = runCli(args);

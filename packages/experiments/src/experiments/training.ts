@@ -99,8 +99,8 @@ export function loadPaperData(o: { trainCount?: number; testCount?: number; norm
   const train = loadMnist("train", { normalization: o.normalization ?? "unit" });
   const test = loadMnist("test", { normalization: o.normalization ?? "unit" });
   return {
-    train: o.trainCount !== undefined ? subset(train, o.trainCount) : train,
-    test: o.testCount !== undefined ? subset(test, o.testCount) : test,
+    train: o.trainCount !== undefined ? subset(train, o.trainCount, "training images") : train,
+    test: o.testCount !== undefined ? subset(test, o.testCount, "test images") : test,
   };
 }
 
@@ -259,7 +259,7 @@ export async function evaluateExperiment(runtime: Runtime, dir: string, options:
   const plan = runtime.plan(checkpoint.spec, checkpoint.weights);
   const normalization = options.normalization ?? checkpointNormalization(checkpoint);
   let test = loadMnist("test", { normalization });
-  if (options.subset) test = subset(test, options.subset);
+  if (options.subset) test = subset(test, options.subset, "--subset (test images)");
   const backend = await runtime.backend(options.backend ?? "tfjs");
   const ev = await backend.evaluate(plan, test, {
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
