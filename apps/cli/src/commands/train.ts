@@ -8,13 +8,12 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { TfjsBackendOptions } from "@neurobridge/backend-tfjs";
-import { type NetworkSpec, NeuroBridgeError, type Runtime } from "@neurobridge/core";
+import { NeuroBridgeError, type Runtime } from "@neurobridge/core";
 import {
   activityJson,
   evaluateExperiment,
   PAPER_MODELS,
   type PaperModel,
-  paperNetwork,
   type TrainConfig,
   trainExperiment,
 } from "@neurobridge/experiments";
@@ -140,19 +139,6 @@ function trainConfig(o: TrainOptions): TrainConfig {
     ...(o.loss ? { loss: o.loss } : {}),
     ...(o.workers ? { workers: positiveInt(o.workers, "--workers") } : {}),
   };
-}
-
-/** The paper's network for `model`, from the command-line options. */
-export function paperSpec(model: string, o: Partial<TrainOptions> & Pick<TrainOptions, "steps">): NetworkSpec {
-  return paperNetwork(model, {
-    timeSteps: positiveInt(o.steps, "--steps"),
-    ...(o.beta !== undefined ? { beta: positiveNumber(o.beta, "--beta") } : {}),
-    ...(o.encoding ? { encoding: o.encoding } : {}),
-    ...(o.surrogate ? { surrogate: o.surrogate } : {}),
-    ...(o.activation ? { activation: o.activation } : {}),
-    ...(o.neuron ? { neuron: o.neuron } : {}),
-    ...(o.learnBeta ? { learnBeta: true } : {}),
-  });
 }
 
 /** `--kernel` / `--gemm`: how the tfjs backend is set up. */

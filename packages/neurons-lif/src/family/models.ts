@@ -26,8 +26,8 @@ import { type LifParameters, TABLE1 } from "../biophysical/parameters.js";
 import { simulateLif } from "../biophysical/simulate.js";
 import {
   DISPLAY,
+  ensure,
   integratePoint,
-  nameStates,
   ODE_INTEGRATORS,
   type OdeSystem,
   type PointNeuron,
@@ -36,7 +36,6 @@ import {
   type PointPreset,
   type PointSimulateOptions,
   type PointTrace,
-  require,
 } from "./point-neuron.js";
 
 const num = (p: PointParams, name: string): number => p[name] as number;
@@ -62,9 +61,9 @@ const TABLE1_MEMBRANE = { c: TABLE1.cM, gL: TABLE1.gL, eL: TABLE1.eL, vT: TABLE1
 /** Checks every member shares: positive C and g_L, non-negative τ_ref. */
 function checkMembrane(p: PointParams): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  require(issues, num(p, "c") > 0, "c", `capacitance must be > 0 F, got ${num(p, "c")}`);
-  require(issues, num(p, "gL") > 0, "gL", `leak conductance must be > 0 S, got ${num(p, "gL")}`);
-  require(issues, num(p, "tRef") >= 0, "tRef", `refractory period must be >= 0 s, got ${num(p, "tRef")}`);
+  ensure(issues, num(p, "c") > 0, "c", `capacitance must be > 0 F, got ${num(p, "c")}`);
+  ensure(issues, num(p, "gL") > 0, "gL", `leak conductance must be > 0 S, got ${num(p, "gL")}`);
+  ensure(issues, num(p, "tRef") >= 0, "tRef", `refractory period must be >= 0 s, got ${num(p, "tRef")}`);
   return issues;
 }
 
@@ -90,8 +89,8 @@ export const lifNeuron: PointNeuron = {
   integrators: LIF_INTEGRATORS,
   check(p) {
     const issues = checkMembrane(p);
-    require(issues, num(p, "vT") > num(p, "eL"), "vT", `threshold must be above E_L (${num(p, "eL")} V), got ${num(p, "vT")}`);
-    require(issues, num(p, "vT") > num(p, "vReset"), "vT", `threshold must be above the reset potential (${num(p, "vReset")} V)`);
+    ensure(issues, num(p, "vT") > num(p, "eL"), "vT", `threshold must be above E_L (${num(p, "eL")} V), got ${num(p, "vT")}`);
+    ensure(issues, num(p, "vT") > num(p, "vReset"), "vT", `threshold must be above the reset potential (${num(p, "vReset")} V)`);
     return issues;
   },
   simulate(p, input, options) {
@@ -115,7 +114,7 @@ export const lifNeuron: PointNeuron = {
 
 /** AdEx (EIF when a = b = 0) as an ODE system: state [V, w]. */
 const adexSystem: OdeSystem = {
-  states: 2,
+  names: ["v", "w"],
   initial: (p) => Float64Array.of(num(p, "eL"), 0),
   derivative(p, s, current, out) {
     const v = s[0] as number;
@@ -180,9 +179,9 @@ const BRETTE_GERSTNER = {
 
 function checkExponential(p: PointParams): ValidationIssue[] {
   const issues = checkMembrane(p);
-  require(issues, num(p, "deltaT") >= 0, "deltaT", `slope factor must be >= 0 V, got ${num(p, "deltaT")}`);
-  require(issues, num(p, "vPeak") > num(p, "vT"), "vPeak", `V_peak must be above V_T (${num(p, "vT")} V), got ${num(p, "vPeak")}`);
-  require(issues, num(p, "vPeak") > num(p, "vReset"), "vPeak", `V_peak must be above the reset potential (${num(p, "vReset")} V)`);
+  ensure(issues, num(p, "deltaT") >= 0, "deltaT", `slope factor must be >= 0 V, got ${num(p, "deltaT")}`);
+  ensure(issues, num(p, "vPeak") > num(p, "vT"), "vPeak", `V_peak must be above V_T (${num(p, "vT")} V), got ${num(p, "vPeak")}`);
+  ensure(issues, num(p, "vPeak") > num(p, "vReset"), "vPeak", `V_peak must be above the reset potential (${num(p, "vReset")} V)`);
   return issues;
 }
 
@@ -223,12 +222,14 @@ export const ADEX_PRESETS: Readonly<Record<string, PointPreset>> = {
   irregular: naud("irregular spiking", "4h", { C: 100, gL: 12, EL: -60, a: -11, tauW: 130, b: 30, Vr: -48 }, 160),
 };
 
-function odeMember(base: Omit<PointNeuron, "simulate" | "integrators">, system: OdeSystem): PointNeuron {
+/** A member whose behaviour is an ODE system: its states, integrators and simulation come from the system. */
+function odeMember(base: Omit<PointNeuron, "simulate" | "integrators" | "stateNames">, system: OdeSystem): PointNeuron {
   return {
     ...base,
+    stateNames: system.names,
     integrators: ODE_INTEGRATORS,
     simulate: (p: PointParams, input: CurrentInput, options: PointSimulateOptions): PointTrace =>
-      nameStates(integratePoint(base.name, system, p, input, options), base.stateNames),
+      integratePoint(base.name, system, p, input, options),
   };
 }
 
@@ -246,11 +247,10 @@ export const adexNeuron: PointNeuron = odeMember(
       { name: "b", dimension: "current", default: BRETTE_GERSTNER.b, description: "spike-triggered adaptation b", display: DISPLAY.pA },
     ],
     presets: ADEX_PRESETS,
-    stateNames: ["v", "w"],
     check(p) {
       const issues = checkExponential(p);
-      require(issues, num(p, "tauW") > 0, "tauW", `τ_w must be > 0 s, got ${num(p, "tauW")}`);
-      require(issues, num(p, "gL") + num(p, "a") > 0, "a", `g_L + a must be > 0 (a steady state exists), got a = ${num(p, "a")} S`);
+      ensure(issues, num(p, "tauW") > 0, "tauW", `τ_w must be > 0 s, got ${num(p, "tauW")}`);
+      ensure(issues, num(p, "gL") + num(p, "a") > 0, "a", `g_L + a must be > 0 (a steady state exists), got a = ${num(p, "a")} S`);
       return issues;
     },
     rheobase: adexRheobase,
@@ -271,13 +271,12 @@ export const eifNeuron: PointNeuron = odeMember(
         description: "Brette & Gerstner's cell without adaptation",
       },
     },
-    stateNames: ["v"],
     check: checkExponential,
     rheobase: (p) => adexRheobase({ ...p, a: 0 }),
   },
   {
     ...adexSystem,
-    states: 1,
+    names: ["v"],
     initial: (p) => Float64Array.of(num(p, "eL")),
     derivative(p, s, current, out) {
       const v = s[0] as number;
@@ -294,7 +293,7 @@ export const eifNeuron: PointNeuron = odeMember(
 
 /** Adaptive-threshold LIF as an ODE system: state [V, θ]. */
 const alifSystem: OdeSystem = {
-  states: 2,
+  names: ["v", "theta"],
   initial: (p) => Float64Array.of(num(p, "eL"), 0),
   derivative(p, s, current, out) {
     out[0] = (-num(p, "gL") * ((s[0] as number) - num(p, "eL")) + current) / num(p, "c");
@@ -321,11 +320,10 @@ export const alifNeuron: PointNeuron = odeMember(
       { name: "tauTheta", dimension: "time", default: 100e-3, description: "threshold decay time constant τ_θ", display: DISPLAY.ms },
     ],
     presets: {},
-    stateNames: ["v", "theta"],
     check(p) {
       const issues = lifNeuron.check(p);
-      require(issues, num(p, "thetaJump") >= 0, "thetaJump", `Δθ must be >= 0 V, got ${num(p, "thetaJump")}`);
-      require(issues, num(p, "tauTheta") > 0, "tauTheta", `τ_θ must be > 0 s, got ${num(p, "tauTheta")}`);
+      ensure(issues, num(p, "thetaJump") >= 0, "thetaJump", `Δθ must be >= 0 V, got ${num(p, "thetaJump")}`);
+      ensure(issues, num(p, "tauTheta") > 0, "tauTheta", `τ_θ must be > 0 s, got ${num(p, "tauTheta")}`);
       return issues;
     },
     // Until the first spike it is the LIF: the same rheobase.
@@ -350,7 +348,7 @@ export function effectiveLif(p: PointParams): { gTotal: number; eEffective: numb
 function cobaSystem(seed: number, dt: number): OdeSystem {
   const rng = createRandom(seed).fork("coba-inputs");
   return {
-    states: 3,
+    names: ["v", "gE", "gI"],
     initial: (p) => Float64Array.of(num(p, "eL"), num(p, "gE0"), num(p, "gI0")),
     derivative(p, s, current, out) {
       const v = s[0] as number;
@@ -421,19 +419,22 @@ export const cobaNeuron: PointNeuron = {
   integrators: ODE_INTEGRATORS,
   check(p) {
     const issues = checkMembrane(p);
-    for (const name of ["tauE", "tauI"]) require(issues, num(p, name) > 0, name, `must be > 0 s, got ${num(p, name)}`);
+    for (const name of ["tauE", "tauI"]) ensure(issues, num(p, name) > 0, name, `must be > 0 s, got ${num(p, name)}`);
     for (const name of ["gE0", "gI0", "rateE", "rateI", "wE", "wI"])
-      require(issues, num(p, name) >= 0, name, `must be >= 0, got ${num(p, name)}`);
-    require(issues, num(p, "vT") > num(p, "vReset"), "vT", `threshold must be above the reset potential (${num(p, "vReset")} V)`);
+      ensure(issues, num(p, name) >= 0, name, `must be >= 0, got ${num(p, name)}`);
+    ensure(issues, num(p, "vT") > num(p, "vReset"), "vT", `threshold must be above the reset potential (${num(p, "vReset")} V)`);
     if (!issues.length) {
       const { eEffective } = effectiveLif(p);
-      require(issues, num(p, "vT") >
-        eEffective, "vT", `threshold must be above the effective rest ${eEffective} V (with the baseline conductances), or it fires with no input`);
+      ensure(
+        issues,
+        num(p, "vT") > eEffective,
+        "vT",
+        `threshold must be above the effective rest ${eEffective} V (with the baseline conductances), or it fires with no input`,
+      );
     }
     return issues;
   },
-  simulate: (p, input, options) =>
-    nameStates(integratePoint("coba", cobaSystem(options.seed ?? 0, options.dt), p, input, options), ["v", "gE", "gI"]),
+  simulate: (p, input, options) => integratePoint("coba", cobaSystem(options.seed ?? 0, options.dt), p, input, options),
   rheobase(p) {
     const { gTotal, eEffective } = effectiveLif(p);
     return gTotal * (num(p, "vT") - eEffective);

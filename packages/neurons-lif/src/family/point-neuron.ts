@@ -86,7 +86,8 @@ export interface PointNeuron {
 
 /** A spiking ODE system, the part of a member {@link integratePoint} runs. */
 export interface OdeSystem {
-  readonly states: number;
+  /** The state variables, V first. */
+  readonly names: readonly string[];
   initial(p: PointParams): Float64Array;
   /** ds/dt at state `s` under current `current` (A), into `out`. */
   derivative(p: PointParams, s: Float64Array, current: number, out: Float64Array): void;
@@ -125,7 +126,7 @@ export function integratePoint(
   const steps = gridSteps(options.duration, dt);
   checkCurrent(input, options.duration);
   const current = currentAtStep(input, dt);
-  const n = system.states;
+  const n = system.names.length;
   const s = system.initial(p);
   const k1 = new Float64Array(n);
   const k2 = new Float64Array(n);
@@ -187,15 +188,8 @@ export function integratePoint(
     duration: options.duration,
     integrator,
     spikeTimes,
-    ...(traces ? { states: Object.fromEntries(traces.map((t, i) => [`s${i}`, t])) } : {}),
+    ...(traces ? { states: Object.fromEntries(traces.map((t, i) => [system.names[i] as string, t])) } : {}),
   };
-}
-
-/** Names the states of a trace made by {@link integratePoint}. */
-export function nameStates(trace: PointTrace, names: readonly string[]): PointTrace {
-  if (!trace.states) return trace;
-  const states = Object.fromEntries(names.map((name, i) => [name, trace.states?.[`s${i}`] as Float64Array]));
-  return { ...trace, states };
 }
 
 /** Values as a user writes them: SI numbers or strings with units (`"281pF"`). */
@@ -248,7 +242,9 @@ export function pointParams(model: PointNeuron, input: PointParamInput = {}, pre
 export function displayParams(model: PointNeuron, p: PointParams): Record<string, number> {
   const out: Record<string, number> = {};
   for (const spec of model.params) {
-    const key = `${spec.name}${spec.display.unit ? spec.display.unit.replace("µ", "u").replace(/^./, (c) => c.toUpperCase()) : ""}`;
+    // `cPF`, `gLNS`, `tRefMs` …: the name followed by the display unit with its first letter capitalised.
+    const unit = spec.display.unit;
+    const key = `${spec.name}${unit.charAt(0).toUpperCase()}${unit.slice(1)}`;
     out[key] = Number(((p[spec.name] as number) * spec.display.factor).toPrecision(10));
   }
   return out;
@@ -265,7 +261,7 @@ export const DISPLAY = {
   none: { unit: "", factor: 1 },
 } as const;
 
-/** Adds `issue` when `ok` is false. */
-export function require(issues: ValidationIssue[], ok: boolean, path: string, message: string): void {
+/** Adds an issue at `path` when `ok` is false. */
+export function ensure(issues: ValidationIssue[], ok: boolean, path: string, message: string): void {
   if (!ok) issues.push({ path, message });
 }

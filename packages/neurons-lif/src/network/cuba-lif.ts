@@ -151,27 +151,29 @@ export const cubaLifSequenceKernel: KernelRegistration<"sequence"> = {
         const wantBeta = learn.includes("beta");
         const wantAlpha = learn.includes("alpha");
         for (let t = T - 1; t >= 0; t--) {
-          for (let k0 = 0; k0 < BN; k0++) {
-            const n = k0 % N;
-            const k = t * BN + k0;
-            const th = threshold[n] as number;
-            const carry = reset === "zero" && spikes[k] === 1 ? 0 : (gv[k0] as number);
-            let du = (dOutput[k] as number) * dSurrogate((uPre[k] as number) - th) + carry;
-            if (dMembrane) du += dMembrane[k] as number;
-            const di = du + (gi[k0] as number);
-            const at = staticInput ? k0 : k;
-            dInput[at] = (dInput[at] as number) + di;
-            if (t > 0) {
-              const p = k - BN;
-              if (wantBeta) {
-                const up = uPre[p] as number;
-                const vPrev = spikes[p] === 0 ? up : reset === "subtract" ? up - th : reset === "zero" ? 0 : up;
-                dBeta[n] = (dBeta[n] as number) + du * vPrev;
+          for (let b = 0; b < batch; b++) {
+            for (let n = 0; n < N; n++) {
+              const k0 = b * N + n;
+              const k = t * BN + k0;
+              const th = threshold[n] as number;
+              const carry = reset === "zero" && spikes[k] === 1 ? 0 : (gv[k0] as number);
+              let du = (dOutput[k] as number) * dSurrogate((uPre[k] as number) - th) + carry;
+              if (dMembrane) du += dMembrane[k] as number;
+              const di = du + (gi[k0] as number);
+              const at = staticInput ? k0 : k;
+              dInput[at] = (dInput[at] as number) + di;
+              if (t > 0) {
+                const p = k - BN;
+                if (wantBeta) {
+                  const up = uPre[p] as number;
+                  const vPrev = spikes[p] === 0 ? up : reset === "subtract" ? up - th : reset === "zero" ? 0 : up;
+                  dBeta[n] = (dBeta[n] as number) + du * vPrev;
+                }
+                if (wantAlpha) dAlpha[n] = (dAlpha[n] as number) + di * (current[p] as number);
               }
-              if (wantAlpha) dAlpha[n] = (dAlpha[n] as number) + di * (current[p] as number);
+              gv[k0] = (beta[n] as number) * du;
+              gi[k0] = (alpha[n] as number) * di;
             }
-            gv[k0] = (beta[n] as number) * du;
-            gi[k0] = (alpha[n] as number) * di;
           }
         }
         const dParams: Record<string, Float32Array> = {};
