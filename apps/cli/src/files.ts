@@ -17,11 +17,27 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
  * @throws {@link DataFileError} when it is missing or unreadable
  */
 export function readTextFile(path: string): string {
+  return new TextDecoder().decode(readBinaryFile(path));
+}
+
+/**
+ * Reads a binary file a user named.
+ *
+ * @throws {@link DataFileError} when it is missing, a folder or unreadable
+ */
+export function readBinaryFile(path: string): Uint8Array {
   try {
-    return readFileSync(path, "utf8");
+    return readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new DataFileError(path, code === "ENOENT" ? "file not found" : `cannot read (${code ?? (error as Error).message})`);
+    throw new DataFileError(
+      path,
+      code === "ENOENT"
+        ? "file not found"
+        : code === "EISDIR"
+          ? "is a folder, not a file"
+          : `cannot read (${code ?? (error as Error).message})`,
+    );
   }
 }
 

@@ -19,7 +19,17 @@ describe("neurobridge CLI", () => {
     const result = runCli(["plugins", "--json"]);
     expect(result.code).toBe(0);
     const listing = JSON.parse(result.stdout) as Record<string, { name: string; [k: string]: unknown }[]>;
-    expect(Object.keys(listing)).toEqual(["plugins", "neuronModels", "encoders", "surrogates", "resets", "losses", "backends", "kernels"]);
+    expect(Object.keys(listing)).toEqual([
+      "plugins",
+      "neuronModels",
+      "encoders",
+      "surrogates",
+      "resets",
+      "losses",
+      "backends",
+      "kernels",
+      "codecs",
+    ]);
     expect(listing.neuronModels?.map((m) => m.name)).toEqual([
       "relu",
       "sigmoid",

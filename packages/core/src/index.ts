@@ -15,6 +15,7 @@ export * from "./builtins/encoders.js";
 export * from "./builtins/losses.js";
 export * from "./builtins/models.js";
 export * from "./builtins/surrogates.js";
+export * from "./codecs.js";
 export * from "./dataset.js";
 export * from "./errors.js";
 export * from "./kernels.js";

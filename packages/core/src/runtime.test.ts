@@ -142,6 +142,35 @@ describe("plugin runtime", () => {
     );
   });
 
+  it("registers codecs per runtime and format, lists them on their model, and refuses malformed ones", () => {
+    const codec = { reads: ["LIF"] };
+    const codecPlugin: NeuroBridgePlugin = {
+      name: "codecs",
+      register(r) {
+        r.codec({ model: leakyTestModel.name, format: "test-format", description: "to the test format", codec });
+      },
+    };
+    const runtime = createRuntime({ plugins: [leakyTestPlugin, codecPlugin] });
+    expect(runtime.codec(leakyTestModel.name, "test-format")).toBe(codec);
+    expect(runtime.codec(leakyTestModel.name, "other")).toBeUndefined();
+    expect(runtime.codecsFor("test-format")).toEqual([{ model: leakyTestModel.name, plugin: "codecs", codec }]);
+    const listed = runtime.list();
+    expect(listed.codecs).toMatchObject([
+      { name: `${leakyTestModel.name}@test-format`, model: leakyTestModel.name, format: "test-format", plugin: "codecs" },
+    ]);
+    expect(listed.neuronModels.find((m) => m.name === leakyTestModel.name)?.codecs).toEqual([
+      { format: "test-format", description: "to the test format", plugin: "codecs" },
+    ]);
+    expect(createRuntime({ plugins: [leakyTestPlugin] }).codecsFor("test-format")).toEqual([]);
+    const twice: NeuroBridgePlugin = {
+      name: "twice",
+      register: (r) => r.codec({ model: leakyTestModel.name, format: "test-format", description: "again", codec }),
+    };
+    expect(() => createRuntime({ plugins: [leakyTestPlugin, codecPlugin, twice] })).toThrow(DuplicateRegistrationError);
+    const bad: NeuroBridgePlugin = { name: "bad", register: (r) => r.codec({ model: "x", format: "", description: "", codec }) };
+    expect(() => createRuntime({ plugins: [bad] })).toThrow(/registered a codec without a 'model', a 'format'/);
+  });
+
   it("knows where each plugin comes from, for other threads, and which exist only in memory", () => {
     const inMemory: NeuroBridgePlugin = { name: "in-memory", register: (r) => r.neuronModel(leakyTestModel) };
     const sourced: NeuroBridgePlugin = { name: "sourced", source: { module: "file:///x/p.js" }, register: () => {} };

@@ -14,6 +14,7 @@ import { builtinEncoders } from "./builtins/encoders.js";
 import { builtinLosses } from "./builtins/losses.js";
 import { builtinKernels, builtinRateModels, builtinResets } from "./builtins/models.js";
 import { builtinSurrogates } from "./builtins/surrogates.js";
+import { type CodecOf, type CodecRegistration, codecKey } from "./codecs.js";
 import { DuplicateRegistrationError, NeuroBridgeError, UnknownRegistrationError } from "./errors.js";
 import { KERNEL_KINDS, type KernelKind, type KernelRegistration, kernelKey } from "./kernels.js";
 import type { NeuronModel } from "./neuron-model.js";
@@ -45,13 +46,24 @@ export interface RegistryKinds {
   backend: BackendRegistration;
   /** Kernels, named `<model>/<kind>`. */
   kernel: KernelRegistration & { readonly name: string };
+  /** Codecs to interchange formats, named `<model>@<format>`. */
+  codec: CodecRegistration & { readonly name: string };
 }
 
-/** A registry kind: `neuronModel`, `encoder`, `surrogate`, `reset`, `loss`, `backend` or `kernel`. */
+/** A registry kind: `neuronModel`, `encoder`, `surrogate`, `reset`, `loss`, `backend`, `kernel` or `codec`. */
 export type RegistryKind = keyof RegistryKinds;
 
 /** All registry kinds, in listing order. */
-export const REGISTRY_KINDS: readonly RegistryKind[] = ["neuronModel", "encoder", "surrogate", "reset", "loss", "backend", "kernel"];
+export const REGISTRY_KINDS: readonly RegistryKind[] = [
+  "neuronModel",
+  "encoder",
+  "surrogate",
+  "reset",
+  "loss",
+  "backend",
+  "kernel",
+  "codec",
+];
 
 const KIND_LABEL: Record<RegistryKind, string> = {
   neuronModel: "neuron model",
@@ -61,6 +73,7 @@ const KIND_LABEL: Record<RegistryKind, string> = {
   loss: "loss",
   backend: "backend",
   kernel: "kernel",
+  codec: "codec",
 };
 
 /** Injection tokens exported for plugins and services. */
@@ -149,6 +162,15 @@ export interface Registrar {
    * ```
    */
   kernel<K extends KernelKind>(kernel: KernelRegistration<K>, options?: RegisterOptions): void;
+  /**
+   * How one model is written to and read from an interchange format (see `codecs.ts`).
+   *
+   * @example
+   * ```ts
+   * r.codec({ model: "izhikevich", format: "nir", description: "…", codec: myNirCodec });
+   * ```
+   */
+  codec<F extends string>(codec: CodecRegistration<F>, options?: RegisterOptions): void;
 }
 
 /**
@@ -223,6 +245,8 @@ export interface RuntimeListing {
   readonly backends: readonly ListedEntry[];
   /** Every registered kernel: model, kind and who registered it. */
   readonly kernels: readonly ListedEntry[];
+  /** Every registered codec: model, format and who registered it. */
+  readonly codecs: readonly ListedEntry[];
 }
 
 const listParams = (params: readonly ParamSpec[]): ListedParam[] =>
@@ -248,6 +272,7 @@ export class Runtime implements SpecCatalog {
       loss: new Registry("loss"),
       backend: new Registry("backend"),
       kernel: new Registry("kernel"),
+      codec: new Registry("codec"),
     };
     container.register(TOKENS.runtime, { useValue: this });
     container.register(TOKENS.seed, { useValue: seed });
@@ -290,6 +315,19 @@ export class Runtime implements SpecCatalog {
           );
         }
         this.registries.kernel.add({ ...kernel, name: kernelKey(kernel.model, kernel.kind) }, plugin.name, options?.override);
+      },
+      codec: (codec, options) => {
+        if (typeof codec?.model !== "string" || typeof codec.format !== "string" || codec.format === "" || codec.codec === undefined) {
+          throw new NeuroBridgeError(
+            "REGISTRATION_INVALID",
+            `Plugin '${plugin.name}' registered a codec without a 'model', a 'format' (e.g. nir) or the 'codec' itself.`,
+          );
+        }
+        this.registries.codec.add(
+          { ...(codec as CodecRegistration), name: codecKey(codec.model, codec.format) },
+          plugin.name,
+          options?.override,
+        );
       },
     });
     this.pluginList.push({
@@ -351,6 +389,19 @@ export class Runtime implements SpecCatalog {
       .list()
       .map((e) => e.value)
       .filter((k) => k.model === model);
+  }
+
+  /** The codec of `format` registered for `model`, if any. */
+  codec<F extends string>(model: string, format: F): CodecOf<F> | undefined {
+    return this.registries.codec.find(codecKey(model, format))?.codec as CodecOf<F> | undefined;
+  }
+
+  /** Every codec of `format`, in registration order, with the model it maps and its plugin. */
+  codecsFor<F extends string>(format: F): { model: string; plugin: string; codec: CodecOf<F> }[] {
+    return this.registries.codec
+      .list()
+      .filter((e) => e.value.format === format)
+      .map((e) => ({ model: e.value.model, plugin: e.plugin, codec: e.value.codec as CodecOf<F> }));
   }
 
   /**
@@ -445,6 +496,10 @@ export class Runtime implements SpecCatalog {
           description: k.description,
           plugin: this.registries.kernel.entry(kernelKey(m.name, k.kind))?.plugin,
         })),
+        codecs: this.registries.codec
+          .list()
+          .filter((e) => e.value.model === m.name)
+          .map((e) => ({ format: e.value.format, description: e.value.description, plugin: e.plugin })),
       })),
       encoders: entries("encoder", (e) => ({ emitsSpikes: e.emitsSpikes, timeInvariant: e.timeInvariant, params: listParams(e.params) })),
       surrogates: entries("surrogate", (s) => ({ formula: s.formula, params: listParams(s.params) })),
@@ -452,6 +507,7 @@ export class Runtime implements SpecCatalog {
       losses: entries("loss", (l) => ({ reads: l.reads, params: listParams(l.params) })),
       backends: entries("backend", (b) => ({ capabilities: b.capabilities })),
       kernels: entries("kernel", (k) => ({ model: k.model, kind: k.kind })),
+      codecs: entries("codec", (c) => ({ model: c.model, format: c.format })),
     };
   }
 }

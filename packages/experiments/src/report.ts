@@ -87,6 +87,13 @@ function deploymentRows(d: DeploymentResult): string[][] {
     o.samplesPerSecond.toFixed(0),
     `same prediction as tfjs on ${pct(o.samePredictions)} of ${d.testCount} images; largest score difference ${o.maxAbsDifference}`,
   ]);
+  const n = d.nir;
+  rows.push([
+    `SNN written as NIR and read back (${n.file}, ${n.convention} convention, dt ${n.dt} s)`,
+    "—",
+    "—",
+    `${n.weightsIdentical ? "every weight and parameter identical" : "weights DIFFER"}; same prediction on ${pct(n.samePredictions)} of ${d.testCount} images, largest score difference ${n.maxAbsDifference}${n.warnings.length ? `; for other tools: ${n.warnings.join("; ")}` : ""}`,
+  ]);
   const l = d.loihi;
   if (!l.deployed) {
     rows.push(["SNN on emulated Loihi", "does not fit", "—", l.error]);
@@ -213,6 +220,6 @@ ${mdTable(FAMILY_HEAD, familyRows(results))}
 
 ${mdTable(MNIST_HEAD, mnistRows(results))}
 
-Figures are in \`figures/\` (SVG and PNG), ONNX models in \`models/\`; everything else is in \`results.json\` and \`report.html\`.
+Figures are in \`figures/\` (SVG and PNG), ONNX and NIR models in \`models/\`; everything else is in \`results.json\` and \`report.html\`.
 `;
 }

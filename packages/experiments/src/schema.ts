@@ -62,8 +62,12 @@ export const RESULTS_SCHEMA = {
     },
     deployment: {
       type: "object",
-      required: ["testCount", "onnx", "loihi", "truenorth"],
+      required: ["testCount", "onnx", "nir", "loihi", "truenorth"],
       properties: {
+        nir: {
+          type: "object",
+          required: ["file", "bytes", "convention", "dt", "nodes", "weightsIdentical", "samePredictions", "maxAbsDifference", "warnings"],
+        },
         onnx: {
           type: "array",
           minItems: 3,

@@ -3,7 +3,8 @@
  * - `neurobridge export onnx --checkpoint DIR [--mode step|unrolled] --out FILE.onnx`
  * - `neurobridge run --onnx FILE.onnx [--subset N] [--json]` runs an exported
  *   model on the MNIST test set in onnxruntime-node;
- * - `neurobridge inspect --onnx FILE.onnx [--json]` describes a file.
+ * - `neurobridge inspect --onnx FILE.onnx | --nir FILE.nir [--json]` describes a file;
+ * - `export nir` and `import nir` are added from `nir.ts`.
  */
 import { statSync } from "node:fs";
 import {
@@ -23,6 +24,7 @@ import type { Command } from "commander";
 import { writeFileAtomic } from "../files.js";
 import { type GlobalOptions, printJson } from "../output.js";
 import { createCliRuntime } from "../runtime.js";
+import { registerNirCommands, runInspectNir } from "./nir.js";
 import { positiveInt } from "./options.js";
 
 const MODES = ["step", "unrolled"] as const;
@@ -131,10 +133,20 @@ export function registerOnnxCommands(program: Command): void {
     .option("--normalization <name>", "pixel scaling the model was trained with: unit | standard | none", "unit")
     .option("--json", "print one JSON object")
     .action((o, command: Command) => runOnnx(o, command.optsWithGlobals<GlobalOptions>()));
+  registerNirCommands(program, exportCommand);
   program
     .command("inspect")
-    .description("describe a model file: IR, opset, operators, inputs and outputs, NeuroBridge metadata")
-    .requiredOption("--onnx <file>", "an .onnx file")
+    .description(
+      "describe a model file: ONNX (IR, opset, operators, inputs, outputs) or NIR (nodes, edges, shapes, parameters, convention)",
+    )
+    .option("--onnx <file>", "an .onnx file")
+    .option("--nir <file>", "a .nir file")
     .option("--json", "print one JSON object")
-    .action((o) => runInspect(o));
+    .action(async (o: { onnx?: string; nir?: string; json?: boolean }) => {
+      if ((o.onnx === undefined) === (o.nir === undefined)) {
+        throw new NeuroBridgeError("OPTION_INVALID", "inspect needs one file: --onnx FILE.onnx or --nir FILE.nir");
+      }
+      if (o.nir !== undefined) return runInspectNir(o.nir, o);
+      return runInspect({ onnx: o.onnx as string, ...(o.json ? { json: true } : {}) });
+    });
 }

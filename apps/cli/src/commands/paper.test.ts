@@ -47,6 +47,16 @@ describe("neurobridge paper --quick (end to end)", () => {
       expect(o.maxAbsDifference, o.file).toBeLessThanOrEqual(1e-5);
       expect(existsSync(join(out, o.file)), o.file).toBe(true);
     }
+    // NIR: the SNN written beside the ONNX files and read back exactly.
+    expect(d.nir).toMatchObject({
+      file: "models/snn.nir",
+      convention: "snntorch",
+      weightsIdentical: true,
+      samePredictions: 1,
+      maxAbsDifference: 0,
+    });
+    expect(d.nir.nodes).toEqual(["Input", "Affine", "LIF", "Affine", "LIF", "Affine", "LIF", "Output"]);
+    expect(existsSync(join(out, "models/snn.nir"))).toBe(true);
     expect(d.loihi.cores).toBe(3);
     // The quick run's SNN is barely trained; the 1-point claim is tested on a trained one in backend-neuromorphic.
     expect(d.loihi.accuracy).toBeGreaterThan(0.3);

@@ -24,6 +24,9 @@ function describeEntry(entry: ListedEntry): string {
   if (kernels) {
     lines.push(`  ${"".padEnd(14)} kernels: ${kernels.length ? kernels.map((k) => k.kind).join(", ") : "none (generic step everywhere)"}`);
   }
+  // Neuron models: the interchange formats they are written to and read from.
+  const codecs = entry.codecs as readonly { format: string }[] | undefined;
+  if (codecs?.length) lines.push(`  ${"".padEnd(14)} formats: ${codecs.map((c) => c.format).join(", ")}`);
   // Backends: what they can do.
   const c = entry.capabilities as { train?: boolean; eventDriven?: boolean; precisions?: readonly string[]; hosts?: string } | undefined;
   if (c) {

@@ -1,7 +1,8 @@
 /**
  * The pipeline's "off the training backend" step: the trained FFNN and SNN
  * exported to ONNX (FFNN; SNN unrolled and per step) and run in
- * onnxruntime-node against the tfjs backend's own outputs, and the SNN
+ * onnxruntime-node against the tfjs backend's own outputs, the SNN written
+ * as NIR and read back (a round trip that must be exact), and the SNN
  * deployed on emulated Loihi (fixed point and float, event-driven) and
  * checked against TrueNorth's constraints. `deployExperiment` is also what
  * `neurobridge deploy` runs: one set of JSON keys.
@@ -20,6 +21,7 @@ import {
 } from "@neurobridge/backend-neuromorphic";
 import type { Dataset, NetworkPlan, Runtime } from "@neurobridge/core";
 import { loadCheckpoint } from "@neurobridge/core/node";
+import { readNir, writeNir } from "@neurobridge/nir";
 import { writeAtomic } from "../cache.js";
 
 /** One exported model run in ONNX Runtime. */
@@ -34,6 +36,56 @@ export interface OnnxResult {
   readonly samePredictions: number;
   /** Largest |score difference| against tfjs (spike counts or logits). */
   readonly maxAbsDifference: number;
+}
+
+/** The SNN written as NIR and read back: what crossed exactly. */
+export interface NirRoundTrip {
+  readonly file: string;
+  readonly bytes: number;
+  readonly convention: string;
+  readonly dt: number;
+  /** NIR node types in the file, in order. */
+  readonly nodes: readonly string[];
+  /** Every weight and neuron parameter read back bit for bit. */
+  readonly weightsIdentical: boolean;
+  /** Fraction of test images where the read-back network predicts as the original (tfjs). */
+  readonly samePredictions: number;
+  readonly maxAbsDifference: number;
+  /** What tools that ignore NeuroBridge's metadata will simulate differently. */
+  readonly warnings: readonly string[];
+}
+
+/** Writes `plan` as NIR into `modelsDir/file`, reads it back and runs both on `test` with tfjs. */
+async function nirRoundTrip(runtime: Runtime, plan: NetworkPlan, test: Dataset, modelsDir: string, file: string): Promise<NirRoundTrip> {
+  const written = await writeNir(runtime, plan);
+  writeAtomic(join(modelsDir, file), written.bytes);
+  const back = await readNir(runtime, written.bytes, { source: file });
+  const planBack = runtime.plan(back.spec, back.weights);
+  const same = (a: Float32Array, b: Float32Array | undefined) =>
+    b !== undefined && a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+  const weightsIdentical = plan.layers.every((layer, i) => {
+    const other = planBack.layers[i];
+    if (layer.kind === "dense")
+      return other?.kind === "dense" && same(layer.weight, other.weight) && (!layer.bias || same(layer.bias, other.bias));
+    return other?.kind === "neuron" && Object.entries(layer.params).every(([k, v]) => same(v, other.params[k]));
+  });
+  const tfjs = await runtime.backend("tfjs");
+  const [a, b] = [await tfjs.evaluate(plan, test), await tfjs.evaluate(planBack, test)];
+  let agree = 0;
+  let maxDiff = 0;
+  for (let i = 0; i < test.count; i++) if (a.predictions[i] === b.predictions[i]) agree++;
+  for (let i = 0; i < a.outputs.length; i++) maxDiff = Math.max(maxDiff, Math.abs((a.outputs[i] as number) - (b.outputs[i] as number)));
+  return {
+    file: `models/${file}`,
+    bytes: written.bytes.length,
+    convention: written.conventions.name,
+    dt: written.conventions.dt,
+    nodes: Object.values(written.graph.nodes).map((n) => n.type),
+    weightsIdentical,
+    samePredictions: agree / test.count,
+    maxAbsDifference: maxDiff,
+    warnings: written.warnings,
+  };
 }
 
 /** A network placed on a target and run (the `deploy` command's JSON). */
@@ -162,6 +214,7 @@ export async function deployExperiment(
 export interface DeploymentResult {
   readonly testCount: number;
   readonly onnx: OnnxResult[];
+  readonly nir: NirRoundTrip;
   readonly loihi: DeployResult;
   readonly truenorth: DeployResult;
 }
@@ -210,6 +263,7 @@ export async function deploymentExperiment(
   return {
     testCount: test.count,
     onnx,
+    nir: await nirRoundTrip(runtime, snn, test, modelsDir, "snn.nir"),
     loihi: await deployExperiment(runtime, snn, "loihi", test),
     truenorth: await deployExperiment(runtime, snn, "truenorth", test),
   };
