@@ -1,14 +1,28 @@
 /** File helpers for commands: atomic writes and readable errors for user files. */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { readFileSync } from "node:fs";
 import { DataFileError } from "@neurobridge/core";
+import { writeFileDurable } from "@neurobridge/core/node";
 
-/** Writes `content` to `path` atomically (temp file + rename), creating parent folders. */
+/**
+ * Writes `content` to `path` durably and atomically (core's writer: temporary,
+ * fsync, rename, fsync of the folder), creating parent folders; a folder or an
+ * unwritable place is a {@link DataFileError} naming the path.
+ */
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
+  try {
+    writeFileDurable(path, content);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!code) throw error;
+    const why: Record<string, string> = {
+      EISDIR: "is a folder; give a file name",
+      ENOTDIR: "a part of the path is a file, not a folder",
+      EACCES: "permission denied",
+      EROFS: "read-only file system",
+      ENOSPC: "no space left on the device",
+    };
+    throw new DataFileError(path, `cannot write (${why[code] ?? code})`);
+  }
 }
 
 /**

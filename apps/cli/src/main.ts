@@ -17,7 +17,11 @@ export const EXIT_INTERNAL = 70;
  * A reader that closed the pipe (`neurobridge eval … | head -1`) ends the
  * output quietly: nothing more can be said to it, so stop without a trace.
  */
+let pipeGuarded = false;
 function endQuietlyOnBrokenPipe(): void {
+  // Once per process (main may run many times in one process, e.g. in tests).
+  if (pipeGuarded) return;
+  pipeGuarded = true;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);

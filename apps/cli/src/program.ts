@@ -9,6 +9,7 @@ import { registerPaperCommand } from "./commands/paper.js";
 import { registerPlaygroundCommand } from "./commands/playground.js";
 import { registerPluginsCommand } from "./commands/plugins.js";
 import { registerTrainCommands } from "./commands/train.js";
+import { createCliRuntime } from "./runtime.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -23,6 +24,12 @@ export function buildProgram(): Command {
     ])
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
+  // Every command honours --plugin: a module that cannot be loaded or registered is an error
+  // before any work, also for commands that never build a runtime (lif, neuron, playground).
+  program.hook("preAction", async () => {
+    const plugins = program.opts<{ plugin?: string[] }>().plugin ?? [];
+    if (plugins.length) await createCliRuntime({ plugins });
+  });
   registerPaperCommand(program);
   registerPluginsCommand(program);
   registerLifCommands(program);

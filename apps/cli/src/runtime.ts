@@ -1,7 +1,7 @@
 /** The runtime the CLI works in: the bundled plugins (the pipeline's) plus user plugins named by `--plugin`. */
 
 import type { TfjsBackendOptions } from "@neurobridge/backend-tfjs";
-import { createRuntime, type Runtime } from "@neurobridge/core";
+import { createRuntime, NeuroBridgeError, type Runtime } from "@neurobridge/core";
 import { bundledPlugins } from "@neurobridge/experiments";
 import { loadPlugin } from "./plugin-loader.js";
 
@@ -9,6 +9,17 @@ import { loadPlugin } from "./plugin-loader.js";
 export async function createCliRuntime(
   options: { plugins?: readonly string[]; seed?: number; tfjs?: TfjsBackendOptions } = {},
 ): Promise<Runtime> {
-  const user = await Promise.all((options.plugins ?? []).map((p) => loadPlugin(p)));
-  return createRuntime({ plugins: [...bundledPlugins(options.tfjs ? { tfjs: options.tfjs } : {}), ...user], seed: options.seed ?? 0 });
+  const specifiers = options.plugins ?? [];
+  const user = await Promise.all(specifiers.map((p) => loadPlugin(p)));
+  const runtime = createRuntime({ plugins: bundledPlugins(options.tfjs ? { tfjs: options.tfjs } : {}), seed: options.seed ?? 0 });
+  user.forEach((plugin, i) => {
+    try {
+      runtime.use(plugin);
+    } catch (error) {
+      // A plugin's own register() failing is the plugin's problem: name it, never an internal error.
+      const why = error instanceof NeuroBridgeError ? error.message : `its register() threw: ${(error as Error)?.message ?? String(error)}`;
+      throw new NeuroBridgeError("PLUGIN_REGISTER", `plugin '${plugin.name}' (--plugin ${specifiers[i]}) could not be registered: ${why}`);
+    }
+  });
+  return runtime;
 }

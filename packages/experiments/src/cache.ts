@@ -5,8 +5,9 @@
  * a new key; `force` ignores what is there.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileDurable } from "@neurobridge/core/node";
 
 /** JSON with object keys sorted, so equal configs hash equally. */
 export function stableStringify(value: unknown): string {
@@ -23,12 +24,9 @@ export function stableStringify(value: unknown): string {
 /** First 16 hex digits of the SHA-256 of the config's stable JSON. */
 export const configHash = (config: unknown): string => createHash("sha256").update(stableStringify(config)).digest("hex").slice(0, 16);
 
-/** Writes `content` to `path` atomically (temporary file, then rename), creating parent folders. */
+/** Writes `content` to `path` durably and atomically (core's writer: temporary, fsync, rename, fsync of the folder). */
 export function writeAtomic(path: string, content: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
+  writeFileDurable(path, content);
 }
 
 /** A folder of cached step results. */

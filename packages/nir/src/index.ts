@@ -17,10 +17,9 @@
  * ```
  */
 import type { NetworkPlan, Runtime } from "@neurobridge/core";
-import type { NirConventionOptions } from "./codec.js";
 import type { NirGraph } from "./graph.js";
 import { type ReadNirOptions, readNirGraph, writeNirGraph } from "./hdf5.js";
-import { type NirExport, type NirImport, type NirImportOptions, nirToNetwork, planToNir } from "./network.js";
+import { type NirExport, type NirExportOptions, type NirImport, type NirImportOptions, nirToNetwork, planToNir } from "./network.js";
 
 export * from "./codec.js";
 export * from "./describe.js";
@@ -34,7 +33,7 @@ export * from "./network.js";
 export async function writeNir(
   runtime: Runtime,
   plan: NetworkPlan,
-  options: NirConventionOptions = {},
+  options: NirExportOptions = {},
 ): Promise<NirExport & { bytes: Uint8Array }> {
   const exported = planToNir(runtime, plan, options);
   return { ...exported, bytes: await writeNirGraph(exported.graph) };

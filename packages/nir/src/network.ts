@@ -42,13 +42,19 @@ export interface NirExport {
 
 const f32 = (data: Float32Array, shape: readonly number[]) => tensor(data, shape, "f32");
 
+/** Options of {@link planToNir}. */
+export interface NirExportOptions extends NirConventionOptions {
+  /** How the input was scaled in training (e.g. `unit`), recorded for readers (NIR has no place for it). */
+  readonly normalization?: string;
+}
+
 /**
  * The NIR graph of a bound plan: `input → (Affine|Linear → neuron)* → output`,
  * node names the plan's layer ids.
  *
  * @throws when a neuron layer's model has no NIR codec (naming the models that have one) or its codec refuses the layer
  */
-export function planToNir(runtime: Runtime, plan: NetworkPlan, options: NirConventionOptions = {}): NirExport {
+export function planToNir(runtime: Runtime, plan: NetworkPlan, options: NirExportOptions = {}): NirExport {
   requireBound(plan, "NIR export");
   const conventions = resolveConventions(options);
   const inputNode = plan.spec.nodes.find((n) => n.type === "input");
@@ -93,7 +99,7 @@ export function planToNir(runtime: Runtime, plan: NetworkPlan, options: NirConve
     "neurobridge.timeSteps": tensor([plan.timeSteps], undefined, "i64"),
     "neurobridge.encoder": JSON.stringify(plan.spec.encoder),
     ...(plan.spec.name ? { "neurobridge.name": plan.spec.name } : {}),
-    ...(plan.spec.metadata?.normalization ? { "neurobridge.normalization": String(plan.spec.metadata.normalization) } : {}),
+    ...(options.normalization ? { "neurobridge.normalization": options.normalization } : {}),
   };
   return { graph: { version: NIR_VERSION, nodes, edges, metadata }, conventions, warnings };
 }

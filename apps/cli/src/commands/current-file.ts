@@ -5,7 +5,7 @@
  * - JSON `{ "dt": "0.1ms", "unit": "pA", "samples": [250, 260, …] }`.
  * The current is held constant between samples (kind `trace`).
  */
-import { DataFileError, parseQuantity } from "@neurobridge/core";
+import { DataFileError, NeuroBridgeError, parseQuantity } from "@neurobridge/core";
 import type { CurrentInput } from "@neurobridge/neurons-lif";
 import { readJsonFile, readTextFile } from "../files.js";
 
@@ -30,12 +30,19 @@ function fromCsv(file: string, text: string): CurrentInput {
   const times: number[] = [];
   const samples: number[] = [];
   lines.slice(1).forEach((line, k) => {
-    const [t, i] = line.split(",").map((s) => Number(s.trim()));
-    if (!Number.isFinite(t) || !Number.isFinite(i)) throw new DataFileError(file, `line ${k + 2}: expected two numbers, got '${line}'`);
+    const fields = line.split(",").map((s) => s.trim());
+    // Number("") is 0: an empty field must not pass as zero current.
+    const [t, i] = fields.map((f) => (f === "" ? Number.NaN : Number(f)));
+    if (fields.length !== 2 || !Number.isFinite(t) || !Number.isFinite(i)) {
+      throw new DataFileError(file, `line ${k + 2}: expected two numbers 'time,current', got '${line}'`);
+    }
     times.push((t as number) * ts);
     samples.push((i as number) * is);
   });
   if (samples.length < 2) throw new DataFileError(file, "needs at least two samples to know the sample interval");
+  // Sample k is the current from k·dt on; a trace that starts later would be shifted to 0 silently.
+  if (times[0] !== 0)
+    throw new DataFileError(file, `the first sample is at ${lines[1]?.split(",")[0]?.trim()} ${m0[1]}; the trace must start at time 0`);
   const dt = (times[1] as number) - (times[0] as number);
   for (let k = 1; k < times.length; k++) {
     const step = (times[k] as number) - (times[k - 1] as number);
@@ -81,12 +88,30 @@ export interface CurrentFlags {
  * `amplitude` (A) from `--step-start` to `--step-stop`, or a constant.
  */
 export function currentFromFlags(o: CurrentFlags, amplitude: number): CurrentInput {
-  if (o.currentFile !== undefined) return readCurrentFile(o.currentFile);
+  if (o.stepStop !== undefined && o.stepStart === undefined) {
+    throw new NeuroBridgeError("OPTION_INVALID", "--step-stop needs --step-start (the step's onset)");
+  }
+  if (o.currentFile !== undefined) {
+    if (o.stepStart !== undefined)
+      throw new NeuroBridgeError("OPTION_INVALID", "--step-start shapes --current; a --current-file is already a time course");
+    return readCurrentFile(o.currentFile);
+  }
   if (o.stepStart === undefined) return { kind: "constant", amplitude };
-  return {
-    kind: "step",
-    amplitude,
-    start: parseQuantity(o.stepStart, "time", "--step-start"),
-    ...(o.stepStop !== undefined ? { stop: parseQuantity(o.stepStop, "time", "--step-stop") } : {}),
-  };
+  const start = parseQuantity(o.stepStart, "time", "--step-start");
+  const stop = o.stepStop !== undefined ? parseQuantity(o.stepStop, "time", "--step-stop") : undefined;
+  if (start < 0) throw new NeuroBridgeError("OPTION_INVALID", `--step-start ${o.stepStart}: must not be negative`);
+  if (stop !== undefined && stop < start) {
+    throw new NeuroBridgeError("OPTION_INVALID", `--step-stop ${o.stepStop} is before --step-start ${o.stepStart}`);
+  }
+  return { kind: "step", amplitude, start, ...(stop !== undefined ? { stop } : {}) };
+}
+
+/** `--out` of a trace: `.csv` or `.json`, said before any work is done. */
+export function traceOutOption(out: string | undefined): void {
+  if (out !== undefined && !/\.(csv|json)$/i.test(out)) {
+    throw new NeuroBridgeError(
+      "OPTION_INVALID",
+      `--out ${out}: a trace is written as .csv or .json; give a file name ending in one of them`,
+    );
+  }
 }

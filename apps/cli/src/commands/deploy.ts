@@ -9,11 +9,11 @@
 import { NeuroBridgeError } from "@neurobridge/core";
 import { loadCheckpoint } from "@neurobridge/core/node";
 import { checkpointNormalization, deployExperiment } from "@neurobridge/experiments";
-import { loadMnist, type MnistNormalization, subset } from "@neurobridge/mnist";
+import { loadMnist, subset } from "@neurobridge/mnist";
 import type { Command } from "commander";
 import { type GlobalOptions, printJson } from "../output.js";
 import { createCliRuntime } from "../runtime.js";
-import { positiveInt } from "./options.js";
+import { normalizationOption, positiveInt } from "./options.js";
 
 interface DeployOptions {
   checkpoint: string;
@@ -39,7 +39,7 @@ async function runDeploy(o: DeployOptions, globals: GlobalOptions) {
   }
   const checkpoint = loadCheckpoint(o.checkpoint, runtime);
   const plan = runtime.plan(checkpoint.spec, checkpoint.weights);
-  const normalization = (o.normalization ?? checkpointNormalization(checkpoint)) as MnistNormalization;
+  const normalization = o.normalization !== undefined ? normalizationOption(o.normalization) : checkpointNormalization(checkpoint);
   let test = loadMnist("test", { normalization });
   if (o.subset) test = subset(test, positiveInt(o.subset, "--subset"), "--subset (test images)");
   const result = await deployExperiment(runtime, plan, o.target, test, { batchSize: positiveInt(o.batch, "--batch") });

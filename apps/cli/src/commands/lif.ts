@@ -25,7 +25,8 @@ import {
 import type { Command } from "commander";
 import { readJsonFile, writeFileAtomic } from "../files.js";
 import { printJson } from "../output.js";
-import { currentFromFlags } from "./current-file.js";
+import { currentFromFlags, traceOutOption } from "./current-file.js";
+import { checkSteps, checkSweep } from "./options.js";
 
 const q = (text: string, dimension: Dimension, flag: string) => parseQuantity(text, dimension, flag);
 const round = (x: number, digits = 6) => Number(x.toFixed(digits));
@@ -43,6 +44,14 @@ function loadParameters(file: string | undefined): LifParameters {
   const raw = readJsonFile(file);
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new NeuroBridgeError("LIF_PARAMS_INVALID", `${file}: must be a JSON object such as { "tauM": "10ms", "vTh": "-55mV" }`);
+  }
+  // Every LIF parameter has a dimension: a bare number (seconds? milliseconds?) is refused, not guessed.
+  const bare = Object.entries(raw).filter(([, v]) => typeof v === "number");
+  if (bare.length) {
+    throw new NeuroBridgeError(
+      "LIF_PARAMS_INVALID",
+      `${file}: ${bare.map(([k, v]) => `${k}: ${v}`).join(", ")} has no unit; write values with their unit as strings, e.g. { "tauM": "20ms", "gL": "10nS" }`,
+    );
   }
   try {
     return lifParameters(raw as LifParameterInput);
@@ -84,11 +93,13 @@ function runSimulate(o: SimulateOptions): void {
       "give exactly one of --current (e.g. 250pA) and --current-file (a sampled current, .csv or .json)",
     );
   }
+  traceOutOption(o.out);
   const sampled = o.currentFile !== undefined;
   const amplitude = o.current !== undefined ? q(o.current, "current", "--current") : Number.NaN;
   const duration = q(o.duration, "time", "--duration");
   const dt = q(o.dt, "time", "--dt");
   const integrator = integratorOption(o.integrator, "euler");
+  checkSteps(duration, dt);
   const input: CurrentInput = currentFromFlags(o, amplitude);
   const trace = simulateLif(p, input, { duration, dt, integrator, ...(o.v0 !== undefined ? { v0: q(o.v0, "voltage", "--v0") } : {}) });
   const spikeTimesMs = trace.spikeTimes.map((t) => round(t * 1e3, 6));
@@ -157,12 +168,20 @@ function protocolFrom(
   if (o.method !== undefined && !(FI_METHODS as readonly string[]).includes(o.method)) {
     throw new NeuroBridgeError("PROTOCOL_INVALID", `--method: unknown method '${o.method}'; accepted: ${FI_METHODS.join(", ")}`);
   }
+  const duration = o.duration !== undefined ? q(o.duration, "time", "--duration") : base.duration;
+  const discard = o.discard !== undefined ? q(o.discard, "time", "--discard") : base.discard;
+  if (!(discard >= 0 && discard < duration)) {
+    throw new NeuroBridgeError(
+      "PROTOCOL_INVALID",
+      `--discard ${o.discard ?? `${discard}s`}: must be at least 0 and shorter than --duration (${duration} s)`,
+    );
+  }
   return {
     name: o.protocol,
-    duration: o.duration !== undefined ? q(o.duration, "time", "--duration") : base.duration,
+    duration,
     dt: o.dt !== undefined ? q(o.dt, "time", "--dt") : base.dt,
     integrator: integratorOption(o.integrator, base.integrator),
-    discard: o.discard !== undefined ? q(o.discard, "time", "--discard") : base.discard,
+    discard,
     method: (o.method as FiProtocol["method"] | undefined) ?? base.method,
   };
 }
@@ -180,6 +199,7 @@ function runFi(o: FiOptions): void {
   const p = loadParameters(o.params);
   const protocol = protocolFrom(o);
   const sweep = { from: q(o.from, "current", "--from"), to: q(o.to, "current", "--to"), step: q(o.step, "current", "--step") };
+  checkSweep(sweep, protocol, o);
   const curve = fiCurve(p, sweep, protocol);
   const rows = curve.rows.map((r) => ({ currentPA: r.currentPA, analyticHz: round(r.analyticHz), simulatedHz: round(r.simulatedHz) }));
   if (o.json) {
@@ -203,6 +223,7 @@ function runFit(o: FitOptions): void {
   const p = loadParameters(o.params);
   const protocol = protocolFrom(o);
   const sweep = { from: q(o.from, "current", "--from"), to: q(o.to, "current", "--to"), step: q(o.step, "current", "--step") };
+  checkSweep(sweep, protocol, o);
   const curve = fiCurve(p, sweep, protocol);
   const fits = fitActivations({ x: curve.rows.map((r) => r.currentPA), y: curve.rows.map((r) => r.simulatedHz) });
   const paper = { relu: PAPER_CLAIMS.reluR2.value, sigmoid: PAPER_CLAIMS.sigmoidR2.value };

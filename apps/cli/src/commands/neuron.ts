@@ -23,7 +23,8 @@ import {
 import type { Command } from "commander";
 import { readJsonFile, writeFileAtomic } from "../files.js";
 import { printJson } from "../output.js";
-import { currentFromFlags } from "./current-file.js";
+import { currentFromFlags, traceOutOption } from "./current-file.js";
+import { checkSteps, checkSweep, seedOption } from "./options.js";
 
 const round = (x: number, digits = 6) => Number(x.toFixed(digits));
 const models = Object.keys(POINT_NEURONS);
@@ -91,17 +92,14 @@ function runSimulate(o: SimulateOptions): void {
   if (o.current === undefined && o.currentFile === undefined && presetCurrent === undefined) {
     throw new NeuroBridgeError("OPTION_INVALID", "give --current (e.g. 250pA) or --current-file (a sampled current, .csv or .json)");
   }
-  if (o.stepStop !== undefined && o.stepStart === undefined) {
-    throw new NeuroBridgeError("OPTION_INVALID", "--step-stop needs --step-start (the step's onset)");
-  }
+  traceOutOption(o.out);
   const sampled = o.currentFile !== undefined;
   const amplitude = o.current !== undefined ? parseQuantity(o.current, "current", "--current") : (presetCurrent ?? Number.NaN);
   const duration = parseQuantity(o.duration, "time", "--duration");
   const dt = parseQuantity(o.dt, "time", "--dt");
   const integrator = integratorOption(model, o.integrator);
-  const seed = Number(o.seed);
-  if (!Number.isInteger(seed) || seed < 0)
-    throw new NeuroBridgeError("OPTION_INVALID", `--seed: expected an integer >= 0, got '${o.seed}'`);
+  const seed = seedOption(o.seed);
+  checkSteps(duration, dt);
   const input: CurrentInput = currentFromFlags(o, amplitude);
   const trace = model.simulate(p, input, { duration, dt, integrator, record: o.out !== undefined, seed });
   const spikeTimesMs = trace.spikeTimes.map((t) => round(t * 1e3, 6));
@@ -170,11 +168,16 @@ function protocolFrom(model: PointNeuron, o: FiOptions): FamilyProtocol {
   if (o.method !== "count" && o.method !== "isi") {
     throw new NeuroBridgeError("PROTOCOL_INVALID", `--method: unknown method '${o.method}'; accepted: count, isi`);
   }
+  const duration = parseQuantity(o.duration, "time", "--duration");
+  const discard = parseQuantity(o.discard, "time", "--discard");
+  if (!(discard >= 0 && discard < duration)) {
+    throw new NeuroBridgeError("PROTOCOL_INVALID", `--discard ${o.discard}: must be at least 0 and shorter than --duration ${o.duration}`);
+  }
   return {
-    duration: parseQuantity(o.duration, "time", "--duration"),
+    duration,
     dt: parseQuantity(o.dt, "time", "--dt"),
     integrator: integratorOption(model, o.integrator),
-    discard: parseQuantity(o.discard, "time", "--discard"),
+    discard,
     method: o.method,
   };
 }
@@ -188,9 +191,7 @@ function curve(o: FiOptions) {
     to: parseQuantity(o.to, "current", "--to"),
     step: parseQuantity(o.step, "current", "--step"),
   };
-  if (!(sweep.to >= sweep.from)) throw new NeuroBridgeError("SWEEP_INVALID", `--from ${o.from} must not be above --to ${o.to}`);
-  const points = Math.floor((sweep.to - sweep.from) / sweep.step) + 1;
-  if (points > 10_000) throw new NeuroBridgeError("SWEEP_INVALID", `the sweep has ${points} currents; at most 10000 (raise --step)`);
+  checkSweep(sweep, protocol, o);
   const fi = familyFi(model, p, sweep, protocol);
   const rows = fi.rows.map((r) => ({
     currentPA: r.currentPA,

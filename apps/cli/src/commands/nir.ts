@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { NeuroBridgeError } from "@neurobridge/core";
 import { loadCheckpoint, lockFolder, saveCheckpoint } from "@neurobridge/core/node";
+import { checkpointNormalization } from "@neurobridge/experiments";
 import { describeNir, type NirConventionOptions, readNir, readNirGraph, writeNir } from "@neurobridge/nir";
 import type { Command } from "commander";
 import { readBinaryFile, writeFileAtomic } from "../files.js";
@@ -39,13 +40,15 @@ async function runExport(o: { checkpoint: string; out: string; convention?: stri
   const conventions = conventionOptions(o);
   const runtime = await createCliRuntime({ plugins: globals.plugin ?? [] });
   const checkpoint = loadCheckpoint(o.checkpoint, runtime);
-  const written = await writeNir(runtime, runtime.plan(checkpoint.spec, checkpoint.weights), conventions);
+  const normalization = checkpointNormalization(checkpoint);
+  const written = await writeNir(runtime, runtime.plan(checkpoint.spec, checkpoint.weights), { ...conventions, normalization });
   writeFileAtomic(o.out, written.bytes);
   const summary = {
     out: o.out,
     bytes: written.bytes.length,
     convention: written.conventions.name,
     dt: written.conventions.dt,
+    normalization,
     nodes: Object.entries(written.graph.nodes).map(([name, n]) => ({ name, type: n.type })),
     edges: written.graph.edges,
     warnings: written.warnings,

@@ -19,13 +19,13 @@ import {
 import { NeuroBridgeError } from "@neurobridge/core";
 import { loadCheckpoint } from "@neurobridge/core/node";
 import { checkpointNormalization } from "@neurobridge/experiments";
-import { loadMnist, type MnistNormalization, subset } from "@neurobridge/mnist";
+import { loadMnist, subset } from "@neurobridge/mnist";
 import type { Command } from "commander";
 import { writeFileAtomic } from "../files.js";
 import { type GlobalOptions, printJson } from "../output.js";
 import { createCliRuntime } from "../runtime.js";
 import { registerNirCommands, runInspectNir } from "./nir.js";
-import { positiveInt } from "./options.js";
+import { normalizationOption, positiveInt } from "./options.js";
 
 const MODES = ["step", "unrolled"] as const;
 
@@ -41,7 +41,8 @@ async function runExport(o: { checkpoint: string; mode?: string; out: string; js
   const mode = modeOption(o.mode);
   const runtime = await createCliRuntime({ plugins: globals.plugin ?? [] });
   const checkpoint = loadCheckpoint(o.checkpoint, runtime);
-  const exported = exportOnnx(runtime.plan(checkpoint.spec, checkpoint.weights), mode ? { mode } : {});
+  const normalization = checkpointNormalization(checkpoint);
+  const exported = exportOnnx(runtime.plan(checkpoint.spec, checkpoint.weights), { ...(mode ? { mode } : {}), normalization });
   writeFileAtomic(o.out, exported.bytes);
   const summary = {
     out: o.out,
@@ -52,7 +53,7 @@ async function runExport(o: { checkpoint: string; mode?: string; out: string; js
     irVersion: IR_VERSION,
     inputs: ["input", ...exported.info.states.map((s) => s.input)],
     outputs: exported.info.mode === "step" ? ["output", ...exported.info.states.map((s) => s.output)] : ["scores"],
-    normalization: checkpointNormalization(checkpoint),
+    normalization,
   };
   if (mode && exported.info.mode === "feedforward") {
     process.stderr.write(`neurobridge: this network has no spiking layers; --mode ${mode} ignored, wrote a feed-forward graph\n`);
@@ -62,7 +63,7 @@ async function runExport(o: { checkpoint: string; mode?: string; out: string; js
 }
 
 async function runOnnx(
-  o: { onnx: string; subset?: string; batch: string; threads: string; prepack?: boolean; normalization: string; json?: boolean },
+  o: { onnx: string; subset?: string; batch: string; threads: string; prepack?: boolean; normalization?: string; json?: boolean },
   globals: GlobalOptions,
 ) {
   const runtime = await createCliRuntime({ plugins: globals.plugin ?? [] });
@@ -70,7 +71,16 @@ async function runOnnx(
   const threads = positiveInt(o.threads, "--threads");
   const network = await OnnxNetwork.load(runtime, bytes, description, o.onnx, { threads, prepack: o.prepack === true });
   try {
-    let test = loadMnist("test", { normalization: o.normalization as MnistNormalization });
+    // The file says how its input was scaled; a different --normalization would score the model on inputs it never saw.
+    const recorded = network.info.normalization;
+    if (o.normalization !== undefined && recorded !== undefined && o.normalization !== recorded) {
+      throw new NeuroBridgeError(
+        "OPTION_INVALID",
+        `--normalization ${o.normalization}: ${o.onnx} was trained with '${recorded}' pixel scaling (its metadata says so); drop the flag or pass --normalization ${recorded}`,
+      );
+    }
+    const normalization = normalizationOption(o.normalization ?? recorded ?? "unit");
+    let test = loadMnist("test", { normalization });
     if (o.subset) test = subset(test, positiveInt(o.subset, "--subset"), "--subset (test images)");
     const ev = await evaluateOnnx(network, test, runtime.random("onnx-encoder"), positiveInt(o.batch, "--batch"));
     const result = {
@@ -130,7 +140,10 @@ export function registerOnnxCommands(program: Command): void {
     .option("--batch <n>", "batch size", "256")
     .option("--threads <n>", "ONNX Runtime intra-op threads", "2")
     .option("--prepack", "let ONNX Runtime pre-pack weights (faster; sums may differ from training by one ulp)")
-    .option("--normalization <name>", "pixel scaling the model was trained with: unit | standard | none", "unit")
+    .option(
+      "--normalization <name>",
+      "pixel scaling the model was trained with: unit | standard | none (default: the file's metadata, else unit)",
+    )
     .option("--json", "print one JSON object")
     .action((o, command: Command) => runOnnx(o, command.optsWithGlobals<GlobalOptions>()));
   registerNirCommands(program, exportCommand);

@@ -7,6 +7,7 @@ import { runPaper } from "@neurobridge/experiments";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { printJson } from "../output.js";
+import { seedOption } from "./options.js";
 
 interface PaperOptions {
   quick?: boolean;
@@ -17,8 +18,7 @@ interface PaperOptions {
 }
 
 async function runPaperCommand(o: PaperOptions): Promise<void> {
-  const seed = Number(o.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed: expected a non-negative integer, got '${o.seed}'`);
+  const seed = seedOption(o.seed);
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);

@@ -60,7 +60,7 @@ describe("neurobridge train / eval", () => {
       [["eval", "--checkpoint", "/nonexistent-ckpt"], /\/nonexistent-ckpt: checkpoint folder not found/],
       [
         ["train", "--model", "ffnn", "--subset", "100000", "--out", "/tmp/x-subset"],
-        /training images: asks for 100000 examples but the data has 60000; accepted: 1…60000/,
+        /--subset \(training images\): asks for 100000 examples but the data has 60000; accepted: 1…60000/,
       ],
     ];
     for (const [args, message] of cases) {

@@ -17,12 +17,11 @@ import {
   type TrainConfig,
   trainExperiment,
 } from "@neurobridge/experiments";
-import { MNIST_NORMALIZATIONS, type MnistNormalization } from "@neurobridge/mnist";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { type GlobalOptions, printJson } from "../output.js";
 import { createCliRuntime } from "../runtime.js";
-import { positiveInt, positiveNumber } from "./options.js";
+import { normalizationOption, positiveInt, positiveNumber, seedOption } from "./options.js";
 
 export { activityJson } from "@neurobridge/experiments";
 
@@ -67,16 +66,6 @@ function lrScheduleOption(value: string): "constant" | "cosine" {
   return value;
 }
 
-function normalizationOption(value: string): MnistNormalization {
-  if (!(MNIST_NORMALIZATIONS as readonly string[]).includes(value)) {
-    throw new NeuroBridgeError(
-      "OPTION_INVALID",
-      `--normalization: unknown normalization '${value}'; accepted: ${MNIST_NORMALIZATIONS.join(", ")}`,
-    );
-  }
-  return value as MnistNormalization;
-}
-
 /** `--neuron-params '{"beta":0.9}'`: a JSON object of numbers (or per-neuron arrays of numbers). */
 function neuronParamsOption(value: string | undefined): Record<string, number | number[]> | undefined {
   if (value === undefined) return undefined;
@@ -113,6 +102,12 @@ function modelOption(value: string): PaperModel {
 /** The training config the options describe. */
 function trainConfig(o: TrainOptions): TrainConfig {
   const model = modelOption(o.model);
+  if (o.activation !== undefined && model !== "ffnn") {
+    throw new NeuroBridgeError(
+      "OPTION_INVALID",
+      `--activation sets the FFNN's activation; for --model ${model} choose the neuron with --neuron`,
+    );
+  }
   const neuronParams = neuronParamsOption(o.neuronParams);
   const subset = o.subset ? positiveInt(o.subset, "--subset") : undefined;
   return {
@@ -121,7 +116,7 @@ function trainConfig(o: TrainOptions): TrainConfig {
     timeSteps: model === "snn" ? positiveInt(o.steps, "--steps") : 1,
     batchSize: positiveInt(o.batch, "--batch"),
     learningRate: positiveNumber(o.lr, "--lr"),
-    seed: positiveInt(o.seed, "--seed", 0),
+    seed: seedOption(o.seed),
     trainCount: subset ?? 60_000,
     testCount: subset ? Math.max(1000, Math.round(subset / 6)) : 10_000,
     lrSchedule: lrScheduleOption(o.lrSchedule),
@@ -152,7 +147,35 @@ function tfjsOptions(o: { kernel?: string; gemm?: string }): TfjsBackendOptions 
   return { ...(o.kernel ? { kernel: o.kernel } : {}), ...(o.gemm ? { gemm: o.gemm } : {}) } as TfjsBackendOptions;
 }
 
-async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> {
+/** Config paths of the options that set a training setting, with their flags (for resume conflicts). */
+const SETTING_FLAGS: Readonly<Record<string, [path: string, flag: string]>> = {
+  model: ["model", "--model"],
+  steps: ["timeSteps", "--steps"],
+  batch: ["batchSize", "--batch"],
+  lr: ["learningRate", "--lr"],
+  seed: ["seed", "--seed"],
+  subset: ["trainCount", "--subset"],
+  lrSchedule: ["lrSchedule", "--lr-schedule"],
+  normalization: ["normalization", "--normalization"],
+  backend: ["backend", "--backend"],
+  neuron: ["network.neuron", "--neuron"],
+  neuronParams: ["network.neuronParams", "--neuron-params"],
+  beta: ["network.beta", "--beta"],
+  activation: ["network.activation", "--activation"],
+  encoding: ["network.encoding", "--encoding"],
+  surrogate: ["network.surrogate", "--surrogate"],
+  learnBeta: ["network.learnBeta", "--learn-beta"],
+  loss: ["loss", "--loss"],
+};
+
+/** The settings given on the command line (not defaults), as config path → flag. */
+function explicitSettings(command: Command): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(SETTING_FLAGS).flatMap(([option, entry]) => (command.getOptionValueSource(option) === "cli" ? [entry] : [])),
+  );
+}
+
+async function runTrain(o: TrainOptions, globals: GlobalOptions, explicit: Record<string, string> = {}): Promise<void> {
   const config = trainConfig(o);
   const runtime = await createCliRuntime({ plugins: globals.plugin ?? [], seed: config.seed, tfjs: tfjsOptions(o) });
   if (o.resume && !existsSync(join(o.out, "training.json"))) {
@@ -181,6 +204,7 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions): Promise<void> 
     const result = await trainExperiment(runtime, config, {
       checkpointDir: o.out,
       resume: o.resume === true,
+      explicit,
       force: o.force === true,
       checkpointEvery: positiveInt(o.checkpointEvery, "--checkpoint-every"),
       signal: controller.signal,
@@ -315,7 +339,7 @@ export function registerTrainCommands(program: Command): void {
     .option("--gemm <name>", "dense products on: onnxruntime | tfjs (default: onnxruntime when it loads)")
     .option("--workers <n>", "worker threads (default: min(2, cores) for spiking networks; 1 runs in this thread)")
     .option("--json", "print one JSON object as the last line")
-    .action((o: TrainOptions, command: Command) => runTrain(o, command.optsWithGlobals<GlobalOptions>()));
+    .action((o: TrainOptions, command: Command) => runTrain(o, command.optsWithGlobals<GlobalOptions>(), explicitSettings(command)));
   program
     .command("eval")
     .description("evaluate a checkpoint on the MNIST test set: accuracy, speed, activity and op counts")

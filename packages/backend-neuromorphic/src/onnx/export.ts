@@ -56,6 +56,8 @@ export interface OnnxExportInfo {
   readonly states: readonly OnnxStateBinding[];
   /** Hidden spiking layers' per-step spike outputs (step graphs). */
   readonly spikeOutputs: readonly { readonly layer: string; readonly output: string; readonly size: number }[];
+  /** How the input was scaled in training (e.g. `unit`: pixels / 255), when the exporter knew; a runner must scale the same way. */
+  readonly normalization?: string;
 }
 
 /** An exported model: the serialised bytes and what they contain. */
@@ -196,7 +198,7 @@ function buildStep(chain: NetworkPlan, b: GraphBuilder): { states: OnnxStateBind
  * Exports `chain` as ONNX. SNNs take `mode` (default `unrolled`); networks
  * without spiking layers are written as `feedforward` whatever the mode.
  */
-export function exportOnnx(chain: NetworkPlan, options: { mode?: OnnxExportMode } = {}): OnnxExport {
+export function exportOnnx(chain: NetworkPlan, options: { mode?: OnnxExportMode; normalization?: string } = {}): OnnxExport {
   const b = new GraphBuilder();
   const mode: OnnxGraphMode = chain.spiking ? (options.mode ?? "unrolled") : "feedforward";
   if (mode !== "feedforward" && mode !== "step" && mode !== "unrolled") {
@@ -216,6 +218,7 @@ export function exportOnnx(chain: NetworkPlan, options: { mode?: OnnxExportMode 
     scores: mode === "step" ? "output" : "scores",
     states,
     spikeOutputs,
+    ...(options.normalization ? { normalization: options.normalization } : {}),
   };
   const metadata: Record<string, string> = {
     [`${METADATA_PREFIX}info`]: JSON.stringify(info),

@@ -158,6 +158,12 @@ export async function evaluateOnnx(network: OnnxNetwork, dataset: Dataset, rng: 
     throw new NeuroBridgeError("SHAPE_MISMATCH", `the data has ${F} features per sample; the model takes ${network.info.inputSize}`);
   }
   const C = network.info.outputSize;
+  if (C !== dataset.classes) {
+    throw new NeuroBridgeError(
+      "SHAPE_MISMATCH",
+      `the model outputs ${C} score${C === 1 ? "" : "s"} per sample; the data has ${dataset.classes} classes (one score per class is needed to score accuracy)`,
+    );
+  }
   const outputs = new Float32Array(dataset.count * C);
   const start = performance.now();
   for (let s = 0; s < dataset.count; s += batchSize) {

@@ -33,12 +33,13 @@ import {
   unlinkSync,
   writeSync,
 } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { Checkpoint, TrainingProgressState } from "../backend.js";
-import { DataFileError, NeuroBridgeError } from "../errors.js";
+import { DataFileError, NeuroBridgeError, ValidationError } from "../errors.js";
 import { decodeSafetensors, encodeSafetensors } from "../safetensors.js";
 import { parseSpec } from "../serialize.js";
 import type { SpecCatalog } from "../validate.js";
+import { validateWeights } from "../weights.js";
 
 /** Identifies a checkpoint's `training.json`. */
 export const CHECKPOINT_FORMAT = "neurobridge.checkpoint";
@@ -87,6 +88,24 @@ function writeDurable(dir: string, name: string, content: Uint8Array | string, s
   step(`rename ${name}`);
   renameSync(tmp, join(dir, name));
   fsyncDir(dir);
+}
+
+/**
+ * Writes one file so that a crash at any instant leaves either the old file
+ * or the new one whole, never a torn one: a temporary beside it, fsync,
+ * rename over it, fsync of the folder (parent folders are created). Every
+ * file the project writes outside checkpoints goes through here — ONNX and
+ * NIR models, the pipeline's cache, figures, reports.
+ *
+ * @example
+ * ```ts
+ * writeFileDurable("out/models/snn.onnx", bytes);
+ * ```
+ */
+export function writeFileDurable(path: string, content: Uint8Array | string): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  writeDurable(dir, basename(path), content, () => {});
 }
 
 /** A generation's data file name: `<stem>.<h>.<ext>`. */
@@ -263,6 +282,16 @@ function readGeneration(dir: string, manifestName: string, catalog: SpecCatalog 
   const optimizer = manifest.files.optimizer
     ? decodeSafetensors(read("optimizer"), join(dir, manifest.files.optimizer.name)).tensors
     : undefined;
+  // Weights that hash right can still be unusable (NaN, wrong shapes): say which checkpoint holds them.
+  try {
+    validateWeights(spec, weights, catalog);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new DataFileError(
+      join(dir, manifest.files.weights?.name as string),
+      error.message.replace(/^Invalid weights:\s*/, "invalid weights: "),
+    );
+  }
   return { spec, weights, ...(optimizer ? { optimizer } : {}), ...(manifest.progress ? { progress: manifest.progress } : {}) };
 }
 
@@ -306,7 +335,16 @@ export interface FolderLock {
  * @throws {@link NeuroBridgeError} `FOLDER_LOCKED` naming the process that holds it
  */
 export function lockFolder(dir: string, what = "this folder"): FolderLock {
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" || code === "ENOTDIR")
+      throw new DataFileError(dir, "is a file (or lies under one), not a folder; give a folder for the output");
+    if (code === "EACCES" || code === "EROFS")
+      throw new DataFileError(dir, `cannot create the folder (${code === "EACCES" ? "permission denied" : "read-only file system"})`);
+    throw error;
+  }
   const path = join(dir, ".lock");
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

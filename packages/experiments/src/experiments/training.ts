@@ -99,8 +99,8 @@ export function loadPaperData(o: { trainCount?: number; testCount?: number; norm
   const train = loadMnist("train", { normalization: o.normalization ?? "unit" });
   const test = loadMnist("test", { normalization: o.normalization ?? "unit" });
   return {
-    train: o.trainCount !== undefined ? subset(train, o.trainCount, "training images") : train,
-    test: o.testCount !== undefined ? subset(test, o.testCount, "test images") : test,
+    train: o.trainCount !== undefined ? subset(train, o.trainCount, "--subset (training images)") : train,
+    test: o.testCount !== undefined ? subset(test, o.testCount, "--subset (test images)") : test,
   };
 }
 
@@ -118,13 +118,42 @@ export interface TrainOptions {
   readonly signal?: AbortSignal;
   /** Data to use instead of loading MNIST (tests, other datasets). */
   readonly data?: { train: Dataset; test: Dataset };
+  /**
+   * The settings the caller set on purpose, as config paths (`learningRate`,
+   * `network.neuron`, …) with the label to name them by (`--lr`). On resume
+   * each must equal the checkpoint's, else the run is refused: resuming
+   * continues the saved run, it never silently drops a setting.
+   */
+  readonly explicit?: Readonly<Record<string, string>>;
 }
 
-/** The settings a checkpoint was started with, as a config (they win on resume). */
-function resumedConfig(config: TrainConfig, saved: Readonly<Record<string, unknown>> | undefined): TrainConfig {
+const valueAt = (config: unknown, path: string): unknown =>
+  path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), config);
+
+/** The settings a checkpoint was started with, as a config (they win on resume); explicit settings that differ are refused. */
+function resumedConfig(
+  config: TrainConfig,
+  saved: Readonly<Record<string, unknown>> | undefined,
+  explicit: Readonly<Record<string, string>> = {},
+  dir = "the checkpoint",
+): TrainConfig {
   if (!saved) return config;
   const keep = saved.train as TrainConfig | undefined;
-  return keep ? { ...keep, epochs: config.epochs } : config;
+  if (!keep) return config;
+  const conflicts = Object.entries(explicit).flatMap(([path, label]) => {
+    if (path === "epochs") return [];
+    const [given, was] = [valueAt(config, path), valueAt(keep, path)];
+    return JSON.stringify(given) === JSON.stringify(was)
+      ? []
+      : [`${label} ${JSON.stringify(given)} (the run in ${dir} uses ${was === undefined ? "its default" : JSON.stringify(was)})`];
+  });
+  if (conflicts.length) {
+    throw new NeuroBridgeError(
+      "RESUME_CONFLICT",
+      `--resume continues the saved run with its own settings, but these differ: ${conflicts.join("; ")}. Drop them to resume, or start over with --force.`,
+    );
+  }
+  return { ...keep, epochs: config.epochs };
 }
 
 /**
@@ -151,7 +180,7 @@ async function trainLocked(runtime: Runtime, config: TrainConfig, options: Train
     );
   }
   const resume = options.resume !== false && existing ? loadCheckpoint(options.checkpointDir, runtime) : undefined;
-  const effective = resumedConfig(config, resume?.progress?.config);
+  const effective = resumedConfig(config, resume?.progress?.config, options.explicit, options.checkpointDir);
   const backend = await runtime.backend(effective.backend ?? "tfjs");
   if (!backend.createTrainer) {
     const trainers = runtime
@@ -249,9 +278,9 @@ export interface EvaluateResult {
   readonly evaluation: Evaluation;
 }
 
-/** The pixel scaling a checkpoint was trained with (`unit` when it does not say). */
+/** The pixel scaling a checkpoint was trained with: its training config's, else its spec's metadata (imported networks), else `unit`. */
 export const checkpointNormalization = (checkpoint: Checkpoint): MnistNormalization =>
-  (checkpoint.progress?.config.normalization as MnistNormalization | undefined) ?? "unit";
+  ((checkpoint.progress?.config.normalization ?? checkpoint.spec.metadata?.normalization) as MnistNormalization | undefined) ?? "unit";
 
 /** Evaluates the checkpoint in `dir` on the MNIST test images. */
 export async function evaluateExperiment(runtime: Runtime, dir: string, options: EvaluateOptions = {}): Promise<EvaluateResult> {

@@ -22,7 +22,7 @@ describe("the LIF family in physical units", () => {
         expect(Math.abs(row.simulatedHz - ref) / ref, `${model.name} at ${row.currentPA} pA`).toBeLessThan(0.01);
       });
     }
-  });
+  }, 120_000); // refined reference runs at dt 1 µs: seconds per model on a slow CPU
 
   it("EIF: rheobase from its equations, not g_L(V_T − E_L); Δ_T → 0 recovers the LIF", () => {
     const p = pointParams(eifNeuron);
