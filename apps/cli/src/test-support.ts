@@ -19,3 +19,6 @@ export function runCli(args: readonly string[], options: { cwd?: string; timeout
   const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd: options.cwd, timeout: options.timeoutMs ?? 60_000 });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** The JSON object a `--json` command prints as its last line. */
+export const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) as string);

@@ -4,7 +4,7 @@
  * edges, and which convention the numbers follow.
  */
 import { NIR_CONVENTIONS, type NirConventionName } from "./codec.js";
-import { checkGraph, graphOrder, type NirGraph, type NirNode, nodeTypes, optionalField } from "./graph.js";
+import { checkGraph, graphShapes, type NirGraph, type NirNode, type NodeShapes, optionalField } from "./graph.js";
 import { metaNumber, metaString } from "./hdf5.js";
 
 /** One node described. */
@@ -72,15 +72,10 @@ const toPlain = (meta: NirNode["metadata"]): Record<string, string | number> =>
 
 /** Describes `graph`. */
 export function describeNir(graph: NirGraph): NirDescription {
-  const { order, recurrent } = graphOrder(graph);
-  const incoming = new Map<string, string[]>();
-  for (const [a, b] of graph.edges) incoming.set(b, [...(incoming.get(b) ?? []), a]);
-  const out = new Map<string, readonly number[] | undefined>();
-  const nodes = order.map((name): NirNodeDescription => {
+  const shapes = graphShapes(graph);
+  const nodes = shapes.order.map((name): NirNodeDescription => {
     const node = graph.nodes[name] as NirNode;
-    const given = (incoming.get(name) ?? []).map((p) => out.get(p)).find((s) => s !== undefined);
-    const types = nodeTypes(node, given);
-    out.set(name, types.output ?? given);
+    const { types, emits } = shapes.nodes.get(name) as NodeShapes;
     const params: Record<string, { shape: readonly number[]; min: number; max: number }> = {};
     for (const [k, v] of Object.entries(node.fields)) {
       if (typeof v === "string") continue;
@@ -96,7 +91,7 @@ export function describeNir(graph: NirGraph): NirDescription {
       name,
       type: node.type,
       ...(types.input ? { input: types.input } : {}),
-      ...((types.output ?? given) ? { output: types.output ?? given } : {}),
+      ...(emits ? { output: emits } : {}),
       params,
       metadata: toPlain(node.metadata),
     };
@@ -105,7 +100,7 @@ export function describeNir(graph: NirGraph): NirDescription {
     version: graph.version,
     nodes,
     edges: graph.edges,
-    recurrentEdges: recurrent,
+    recurrentEdges: shapes.recurrent,
     typeProblems: checkGraph(graph),
     convention: detectConvention(graph),
   };

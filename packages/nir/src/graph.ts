@@ -234,6 +234,42 @@ export function graphOrder(graph: Pick<NirGraph, "nodes" | "edges">): { order: s
   return { order: post.reverse(), recurrent };
 }
 
+/** One node's shapes: what its predecessors emit (`given`), its own types, and what it passes on (`emits`). */
+export interface NodeShapes {
+  readonly given?: readonly number[];
+  readonly types: NodeTypes;
+  /** Its output type, or its input's shape when the type leaves it open. */
+  readonly emits?: readonly number[];
+}
+
+/** A graph in order with each node's incoming edges (recurrent ones marked `delayed`) and shapes. */
+export interface GraphShapes {
+  readonly order: readonly string[];
+  readonly recurrent: readonly (readonly [string, string])[];
+  readonly incoming: ReadonlyMap<string, readonly { readonly from: string; readonly delayed: boolean }[]>;
+  readonly nodes: ReadonlyMap<string, NodeShapes>;
+}
+
+/**
+ * Shapes propagated in graph order (a node's input shape may follow from its
+ * predecessor: SumPool2d, Flatten without `input_type`); the one walk the
+ * type check, the description and the interpreter share.
+ */
+export function graphShapes(graph: Pick<NirGraph, "nodes" | "edges">): GraphShapes {
+  const { order, recurrent } = graphOrder(graph);
+  const back = new Set(recurrent.map(([a, b]) => `${a}\u0000${b}`));
+  const incoming = new Map<string, { from: string; delayed: boolean }[]>();
+  for (const [a, b] of graph.edges) incoming.set(b, [...(incoming.get(b) ?? []), { from: a, delayed: back.has(`${a}\u0000${b}`) }]);
+  const nodes = new Map<string, NodeShapes>();
+  for (const name of order) {
+    const given = (incoming.get(name) ?? []).map((e) => nodes.get(e.from)?.emits).find((s) => s !== undefined);
+    const types = nodeTypes(graph.nodes[name] as NirNode, given);
+    const emits = types.output ?? given;
+    nodes.set(name, { ...(given ? { given } : {}), types, ...(emits ? { emits } : {}) });
+  }
+  return { order, recurrent, incoming, nodes };
+}
+
 /**
  * NIR's type check: every field a node type requires is present, per-neuron
  * fields agree in shape, every edge joins existing nodes, and what a node
@@ -266,24 +302,17 @@ export function checkGraph(graph: NirGraph): string[] {
     if (!graph.nodes[b]) problems.push(`edge ${a} → ${b}: no node '${b}'`);
   }
   if (problems.length) return problems;
-  // Shapes, propagated in graph order (a node's input may follow from its predecessor).
-  const { order } = graphOrder(graph);
-  const emitted = new Map<string, readonly number[] | undefined>();
-  const incoming = new Map<string, string[]>();
-  for (const [a, b] of graph.edges) incoming.set(b, [...(incoming.get(b) ?? []), a]);
+  const { order, incoming, nodes } = graphShapes(graph);
   for (const name of order) {
-    const node = graph.nodes[name] as NirNode;
-    const from = (incoming.get(name) ?? []).map((p) => [p, emitted.get(p)] as const);
-    const given = from.find(([, s]) => s !== undefined)?.[1];
-    const types = nodeTypes(node, given);
-    for (const [p, shape] of from) {
+    const { types } = nodes.get(name) as NodeShapes;
+    for (const { from } of incoming.get(name) ?? []) {
+      const shape = nodes.get(from)?.types.output;
       if (shape && types.input && !sameShape(shape, types.input)) {
         problems.push(
-          `type mismatch on edge ${p} → ${name}: '${p}' emits ${fmt(shape)}, '${name}' (${node.type}) takes ${fmt(types.input)}`,
+          `type mismatch on edge ${from} → ${name}: '${from}' emits ${fmt(shape)}, '${name}' (${(graph.nodes[name] as NirNode).type}) takes ${fmt(types.input)}`,
         );
       }
     }
-    emitted.set(name, types.output);
   }
   return problems;
 }

@@ -13,7 +13,7 @@
  * (`subtract`, `none`) is honoured when `honourResetMetadata` is set.
  */
 import type { NirConventions } from "./codec.js";
-import { field, graphOrder, type NirGraph, type NirNode, nodeTypes, optionalField, shapeSize } from "./graph.js";
+import { field, graphShapes, type NirGraph, type NirNode, type NodeShapes, type NodeTypes, optionalField, shapeSize } from "./graph.js";
 import { metaString } from "./hdf5.js";
 
 /** Options of {@link simulateNir}. */
@@ -44,13 +44,7 @@ const vec = (node: NirNode, name: string, fallback?: number, size = 0): Float64A
 };
 
 /** Builds one node's step function (fresh state per sample). */
-function makeStep(
-  node: NirNode,
-  name: string,
-  c: NirConventions,
-  given: readonly number[] | undefined,
-  reset: Reset,
-): { step: Step; spiking: boolean } {
+function makeStep(node: NirNode, name: string, c: NirConventions, types: NodeTypes, reset: Reset): { step: Step; spiking: boolean } {
   const dt = c.dt;
   const spikeReset = (v: Float64Array, z: Float64Array, vReset: Float64Array, th: Float64Array) => {
     for (let j = 0; j < v.length; j++) {
@@ -168,9 +162,9 @@ function makeStep(
       };
     }
     case "Conv2d":
-      return { step: conv2d(node, name, given), spiking: false };
+      return { step: conv2d(node, name, types), spiking: false };
     case "SumPool2d":
-      return { step: sumPool2d(node, given), spiking: false };
+      return { step: sumPool2d(node, types), spiking: false };
     default:
       throw new Error(`the reference interpreter has no semantics for NIR type '${node.type}' (node '${name}')`);
   }
@@ -182,9 +176,8 @@ const pairOf = (node: NirNode, key: string, fallback: number): [number, number] 
   return [v[0] ?? fallback, v[1] ?? v[0] ?? fallback];
 };
 
-function conv2d(node: NirNode, name: string, given: readonly number[] | undefined): Step {
+function conv2d(node: NirNode, name: string, types: NodeTypes): Step {
   const w = field(node, "weight", name);
-  const types = nodeTypes(node, given);
   const [cin, h, wd] = types.input as [number, number, number];
   const [cout, oh, ow] = types.output as [number, number, number];
   const [kh, kw] = [w.shape[2] as number, w.shape[3] as number];
@@ -222,8 +215,7 @@ function conv2d(node: NirNode, name: string, given: readonly number[] | undefine
   };
 }
 
-function sumPool2d(node: NirNode, given: readonly number[] | undefined): Step {
-  const types = nodeTypes(node, given);
+function sumPool2d(node: NirNode, types: NodeTypes): Step {
   const [c, h, wd] = types.input as [number, number, number];
   const [, oh, ow] = types.output as [number, number, number];
   const [kh, kw] = pairOf(node, "kernel_size", 1);
@@ -257,22 +249,15 @@ function sumPool2d(node: NirNode, given: readonly number[] | undefined): Step {
  * spike counts of every spiking node.
  */
 export function simulateNir(graph: NirGraph, inputs: readonly ArrayLike<number>[], options: SimulateOptions): Simulation {
-  const { order, recurrent } = graphOrder(graph);
-  const back = new Set(recurrent.map(([a, b]) => `${a}\u0000${b}`));
-  const incoming = new Map<string, { from: string; delayed: boolean }[]>();
-  for (const [a, b] of graph.edges) incoming.set(b, [...(incoming.get(b) ?? []), { from: a, delayed: back.has(`${a}\u0000${b}`) }]);
-  // Shapes in graph order, for nodes whose input shape follows from the predecessor.
-  const shapes = new Map<string, readonly number[] | undefined>();
+  const { order, incoming, nodes } = graphShapes(graph);
   const steps = new Map<string, { step: Step; spiking: boolean; size: number }>();
   for (const name of order) {
     const node = graph.nodes[name] as NirNode;
-    const given = (incoming.get(name) ?? []).map((e) => shapes.get(e.from)).find((s) => s !== undefined);
-    const types = nodeTypes(node, given);
-    shapes.set(name, types.output ?? given);
+    const { types, emits } = nodes.get(name) as NodeShapes;
     const meta = options.honourResetMetadata === false ? undefined : metaString(node.metadata, "neurobridge.reset");
     const reset: Reset = meta === "subtract" ? "subtract" : meta === "none" ? "none" : "nir";
-    const made = makeStep(node, name, options.conventions, given, reset);
-    steps.set(name, { ...made, size: shapeSize(types.output ?? given ?? [0]) });
+    const made = makeStep(node, name, options.conventions, types, reset);
+    steps.set(name, { ...made, size: shapeSize(emits ?? [0]) });
   }
   const outputName = order.find((n) => graph.nodes[n]?.type === "Output");
   const inputName = order.find((n) => graph.nodes[n]?.type === "Input");

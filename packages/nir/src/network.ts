@@ -175,6 +175,7 @@ export function nirToNetwork(runtime: Runtime, graph: NirGraph, options: NirImpo
   if (inputs.length !== 1 || outputs.length !== 1)
     fail(`a chain has one Input and one Output node; this graph has ${inputs.length} and ${outputs.length}`);
 
+  const neuronTypes = new Set(runtime.codecsFor("nir").flatMap((c) => c.codec.reads));
   const nodes: NetworkNode[] = [];
   const weights: Weights = {};
   const models: Record<string, string> = {};
@@ -236,7 +237,6 @@ export function nirToNetwork(runtime: Runtime, graph: NirGraph, options: NirImpo
       }
       default: {
         if (!NIR_NODE_TYPES[node.type]) fail(`node '${name}' has NIR type '${node.type}', which this reader does not know`);
-        const neuronTypes = new Set(runtime.codecsFor("nir").flatMap((c) => c.codec.reads));
         if (!neuronTypes.has(node.type)) {
           fail(
             `node '${name}' (${node.type}) is not supported yet: NeuroBridge networks are chains of dense layers and neuron populations (neuron types read: ${[...neuronTypes].join(", ") || "none"}); @neurobridge/nir's reference interpreter (simulateNir) runs it`,

@@ -2,9 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../test-support.js";
-
-const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) as string);
+import { lastJson, runCli } from "../test-support.js";
 
 describe("neurobridge deploy", () => {
   const dir = mkdtempSync(join(tmpdir(), "nb-deploy-cli-"));

@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../test-support.js";
+import { lastJson, runCli } from "../test-support.js";
 
-const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) as string);
 const samples = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..", "packages", "nir", "fixtures");
 
 describe("neurobridge export nir / import nir / inspect --nir", () => {

@@ -4,9 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../test-support.js";
-
-const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) as string);
+import { lastJson, runCli } from "../test-support.js";
 
 describe("neurobridge train / eval", () => {
   it("trains the FFNN and the SNN on a subset, printing the interface keys, and evaluates the checkpoints", () => {
