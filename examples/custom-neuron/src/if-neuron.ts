@@ -4,10 +4,10 @@
  * `@neurobridge/core`'s public interfaces, so it runs on every backend that
  * executes `TensorOps` (reference arrays, TensorFlow.js, ONNX graphs).
  */
-import type { NeuronModel } from "@neurobridge/core";
+import { defineNeuronModel } from "@neurobridge/core";
 
 /** The IF neuron: a LIF with β = 1, cheaper per update (no decay multiply). */
-export const integrateAndFire: NeuronModel = {
+export const integrateAndFire = defineNeuronModel({
   name: "if",
   description: "Non-leaky integrate-and-fire: v ← v + I; spike when v > θ; then reset.",
   dynamics: "spiking",
@@ -26,9 +26,9 @@ export const integrateAndFire: NeuronModel = {
   state: [{ name: "v", description: "membrane potential", initial: 0 }],
   updateCost: { multiplies: 0, adds: 1, compares: 1 },
   step(ops, input, state, params, context) {
-    const threshold = params.threshold as NonNullable<typeof params.threshold>;
-    const v = ops.add(state.v as NonNullable<typeof state.v>, input);
-    const spikes = ops.spike(ops.sub(v, threshold), context.surrogate);
-    return { output: spikes, state: { v: context.reset.apply(ops, v, ops.stopGradient(spikes), threshold) } };
+    // `params.threshold` and `state.v` are typed from the declaration above: a misspelt name does not compile.
+    const v = ops.add(state.v, input);
+    const spikes = ops.spike(ops.sub(v, params.threshold), context.surrogate);
+    return { output: spikes, state: { v: context.reset.apply(ops, v, ops.stopGradient(spikes), params.threshold) } };
   },
-};
+});

@@ -17,10 +17,10 @@
  * BPTT backward — what a plugin author registers to train fast. The
  * conformance suite checks that it reproduces the step.
  */
-import type { KernelRegistration, NeuronModel, SequenceForward } from "@neurobridge/core";
+import { defineNeuronModel, type KernelRegistration, type SequenceForward } from "@neurobridge/core";
 
 /** Izhikevich's model, registered as `izhikevich` (defaults: regular spiking). */
-export const izhikevich: NeuronModel = {
+export const izhikevich = defineNeuronModel({
   name: "izhikevich",
   description:
     "Izhikevich simple model, Euler step h: v ← v + h(0.04v² + 5v + 140 − u + I); u ← u + h·a(bv − u); spike at 30 mV: v ← c, u ← u + d.",
@@ -46,9 +46,8 @@ export const izhikevich: NeuronModel = {
   ],
   updateCost: { multiplies: 6, adds: 6, compares: 1 },
   step(ops, input, state, params, context) {
-    const { a, b, c, d, h, gain } = params as Record<"a" | "b" | "c" | "d" | "h" | "gain", NonNullable<(typeof params)["a"]>>;
-    const v = state.v as NonNullable<typeof state.v>;
-    const u = state.u as NonNullable<typeof state.u>;
+    const { a, b, c, d, h, gain } = params;
+    const { v, u } = state;
     // 0.04v² + 5v + 140 − u + g·I, in this order (the kernel's).
     const dv = ops.add(
       ops.sub(ops.add(ops.add(ops.mul(ops.scalar(0.04), ops.mul(v, v)), ops.mul(ops.scalar(5), v)), ops.scalar(140)), u),
@@ -60,7 +59,7 @@ export const izhikevich: NeuronModel = {
     const s = ops.stopGradient(spikes);
     return { output: spikes, state: { v: ops.add(vNext, ops.mul(s, ops.sub(c, vNext))), u: ops.add(uNext, ops.mul(d, s)) } };
   },
-};
+});
 
 /** What the forward pass keeps for BPTT. */
 interface Saved {

@@ -19,6 +19,7 @@ export * from "./codecs.js";
 export * from "./dataset.js";
 export * from "./errors.js";
 export * from "./kernels.js";
+export * from "./neuron-check.js";
 export * from "./neuron-model.js";
 export * from "./ops.js";
 export * from "./params.js";

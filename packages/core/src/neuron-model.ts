@@ -69,3 +69,59 @@ export interface NeuronModel {
     context: StepContext,
   ): NeuronStepResult<T>;
 }
+
+/** Names of the numeric (`number` / `integer`) parameters among `P`: the ones `step` receives as tensors. */
+export type NumericParamNames<P extends readonly ParamSpec[]> = Extract<P[number], { readonly type: "number" | "integer" }>["name"];
+
+/** Names of the state variables among `S`. */
+export type StateNames<S extends readonly StateVariableSpec[]> = S[number]["name"];
+
+/**
+ * A neuron model whose `step` sees its own parameter and state names as
+ * types: {@link defineNeuronModel} infers them from the declaration, so
+ * `params.thresh` for a parameter named `threshold` — or a step that forgets
+ * to return a declared state variable — is a compile error.
+ */
+export interface TypedNeuronModel<P extends readonly ParamSpec[], S extends readonly StateVariableSpec[]>
+  extends Omit<NeuronModel, "params" | "state" | "step" | "validate"> {
+  readonly params: P;
+  readonly state: S;
+  validate?(params: Readonly<Record<P[number]["name"], number | number[]>>, path: string): ValidationIssue[];
+  step<T>(
+    ops: TensorOps<T>,
+    input: T,
+    state: Readonly<Record<StateNames<S>, T>>,
+    params: Readonly<Record<NumericParamNames<P>, T>>,
+    context: StepContext,
+  ): { readonly output: T; readonly state: { readonly [K in StateNames<S>]: T } };
+}
+
+/**
+ * Declares a neuron model with typed parameter and state names (see
+ * {@link TypedNeuronModel}); the result is the plain {@link NeuronModel} the
+ * runtime registers (and checks: defaults in range, every declared state
+ * returned, shapes).
+ *
+ * @example
+ * ```ts
+ * export const integrateAndFire = defineNeuronModel({
+ *   name: "if",
+ *   description: "Non-leaky integrate-and-fire",
+ *   dynamics: "spiking",
+ *   params: [{ name: "threshold", type: "number", default: 1, min: 0, exclusiveMin: true, perNeuron: true, description: "θ" }],
+ *   state: [{ name: "v", description: "membrane", initial: 0 }],
+ *   updateCost: { multiplies: 0, adds: 1, compares: 1 },
+ *   step(ops, input, state, params, ctx) {
+ *     const v = ops.add(state.v, input);          // state.u would not compile
+ *     const s = ops.spike(ops.sub(v, params.threshold), ctx.surrogate);
+ *     return { output: s, state: { v: ctx.reset.apply(ops, v, ops.stopGradient(s), params.threshold) } };
+ *   },
+ * });
+ * ```
+ */
+export function defineNeuronModel<const P extends readonly ParamSpec[], const S extends readonly StateVariableSpec[]>(
+  model: TypedNeuronModel<P, S>,
+): NeuronModel {
+  // The typed step is the untyped one with its records narrowed: the same function at run time.
+  return model as unknown as NeuronModel;
+}

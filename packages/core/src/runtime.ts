@@ -15,16 +15,17 @@ import { builtinLosses } from "./builtins/losses.js";
 import { builtinKernels, builtinRateModels, builtinResets } from "./builtins/models.js";
 import { builtinSurrogates } from "./builtins/surrogates.js";
 import { type CodecOf, type CodecRegistration, codecKey } from "./codecs.js";
-import { DuplicateRegistrationError, NeuroBridgeError, UnknownRegistrationError } from "./errors.js";
+import { DuplicateRegistrationError, NeuroBridgeError, UnknownRegistrationError, ValidationError } from "./errors.js";
 import { KERNEL_KINDS, type KernelKind, type KernelRegistration, kernelKey } from "./kernels.js";
-import type { NeuronModel } from "./neuron-model.js";
+import { neuronModelIssues } from "./neuron-check.js";
+import type { NeuronModel, StepContext } from "./neuron-model.js";
 import { countOps, type OpCounts } from "./ops.js";
 import type { ParamSpec } from "./params.js";
 import { buildPlan, type NetworkPlan } from "./plan.js";
 import { createRandom, type RandomSource } from "./random.js";
 import type { NetworkSpec } from "./spec.js";
-import type { Encoder, LossSpec, ResetMechanism, SurrogateGradient } from "./strategies.js";
-import { type SpecCatalog, validateNetworkSpec } from "./validate.js";
+import { bindSurrogate, type Encoder, type LossSpec, type ResetMechanism, type SurrogateGradient } from "./strategies.js";
+import { DEFAULT_RESET, DEFAULT_SURROGATE, type SpecCatalog, strategyParams, validateNetworkSpec } from "./validate.js";
 import type { Weights } from "./weights.js";
 
 /** A backend as registered: metadata for listings plus a factory (backends load lazily). */
@@ -280,6 +281,21 @@ export class Runtime implements SpecCatalog {
     for (const kind of REGISTRY_KINDS) container.register(TOKENS.registry[kind], { useValue: this.registries[kind] });
   }
 
+  /**
+   * The context of a registration's smoke step: the default surrogate and
+   * reset, once the core plugin has registered them.
+   */
+  private smokeContext(): StepContext | undefined {
+    const surrogate = this.registries.surrogate.find(DEFAULT_SURROGATE);
+    const reset = this.registries.reset.find(DEFAULT_RESET);
+    if (!surrogate || !reset) return undefined;
+    return {
+      surrogate: bindSurrogate(surrogate, strategyParams({ name: surrogate.name }, surrogate) as Record<string, number>),
+      reset,
+      options: {},
+    };
+  }
+
   /** Registers `plugin`. Registering the same plugin object twice is a no-op. */
   use(plugin: NeuroBridgePlugin): this {
     if (!plugin || typeof plugin.name !== "string" || typeof plugin.register !== "function") {
@@ -301,7 +317,14 @@ export class Runtime implements SpecCatalog {
     plugin.register({
       container: this.container,
       runtime: this,
-      neuronModel: add("neuronModel"),
+      neuronModel: (model, options) => {
+        const issues = neuronModelIssues(model, this.smokeContext());
+        if (issues.length) {
+          const name = typeof model?.name === "string" && model.name ? `'${model.name}'` : "(unnamed)";
+          throw new ValidationError(`neuron model ${name} registered by plugin '${plugin.name}'`, issues, "MODEL_INVALID");
+        }
+        this.registries.neuronModel.add(model, plugin.name, options?.override);
+      },
       encoder: add("encoder"),
       surrogate: add("surrogate"),
       reset: add("reset"),
