@@ -127,6 +127,17 @@ export const TRUENORTH_CAPABILITIES: BackendCapabilities = {
   hosts: "256 axons × 256 neurons per core, 4 axon types with one signed weight per type per neuron (check only in this release)",
 };
 
+declare module "@neurobridge/core" {
+  interface BackendTypes {
+    /** `runtime.backend("emulator")` */
+    emulator: EmulatorBackend;
+    /** `runtime.backend("loihi")` */
+    loihi: LoihiBackend;
+    /** `runtime.backend("truenorth")` */
+    truenorth: TrueNorthBackend;
+  }
+}
+
 /** The float32 event-driven emulator. */
 export class EmulatorBackend implements Backend {
   readonly name = "emulator";

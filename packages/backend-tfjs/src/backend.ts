@@ -8,7 +8,6 @@
 
 import { availableParallelism } from "node:os";
 import {
-  type Backend,
   type BackendCheck,
   type CompiledNetwork,
   type Dataset,
@@ -22,6 +21,10 @@ import {
   type Runtime,
   requireBound,
   type TrainerOptions,
+  type TrainingBackend,
+  type TrainingOptions,
+  type TrainingResult,
+  trainOn,
   UnsupportedError,
   type Weights,
 } from "@neurobridge/core";
@@ -60,8 +63,23 @@ const CAPABILITIES = {
   hosts: "chains input → (dense → neuron)* → output of any registered neuron model; learns any learnable parameter",
 } as const;
 
-/** The tfjs backend. */
-export class TfjsBackend implements Backend {
+declare module "@neurobridge/core" {
+  interface BackendTypes {
+    /** `runtime.backend("tfjs")` */
+    tfjs: TfjsBackend;
+  }
+}
+
+/**
+ * The tfjs backend: `await runtime.backend("tfjs")` (typed by name).
+ *
+ * @example
+ * ```ts
+ * const tfjs = await runtime.backend("tfjs");
+ * const run = await tfjs.train(runtime.plan(spec), { train, test, epochs: 2, batchSize: 64, learningRate: 1e-3 });
+ * ```
+ */
+export class TfjsBackend implements TrainingBackend {
   readonly name = "tfjs";
   readonly description =
     "TensorFlow.js backend: surrogate-gradient BPTT training and float32 inference (dense products on ONNX Runtime where available).";
@@ -192,6 +210,14 @@ export class TfjsBackend implements Backend {
       await engine.dispose();
       throw error;
     }
+  }
+
+  /**
+   * Trains `plan` from `options.weights` (default: fresh initial weights) on
+   * `options.train` — a Dataset or plain arrays — and evaluates `options.test`.
+   */
+  train(plan: NetworkPlan, options: TrainingOptions): Promise<TrainingResult> {
+    return trainOn(this.runtime, this, plan, options);
   }
 
   /** Evaluates a bound plan on `data` (accuracy, speed, activity, ops). */

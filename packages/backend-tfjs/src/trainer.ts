@@ -23,6 +23,7 @@ import {
   NeuroBridgeError,
   type ParamSpec,
   type Runtime,
+  shouldStopEarly,
   strategyParams,
   type Trainer,
   type TrainingProgressState,
@@ -214,6 +215,8 @@ export class ExecutorTrainer implements Trainer {
       throw new NeuroBridgeError("BATCH_INVALID", `batch size must be a positive integer, got ${batchSize}`);
     if (!(Number.isInteger(epochs) && epochs > 0))
       throw new NeuroBridgeError("EPOCHS_INVALID", `epochs must be a positive integer, got ${epochs}`);
+    // Checks the rule's settings now rather than after the first epoch.
+    if (options.earlyStopping) shouldStopEarly([], options.earlyStopping);
     if (!(options.learningRate > 0)) throw new NeuroBridgeError("LR_INVALID", `learning rate must be > 0, got ${options.learningRate}`);
     const inputSize = this.plan.inputSize;
     if (train.features !== inputSize) {
@@ -299,17 +302,22 @@ export class ExecutorTrainer implements Trainer {
       const test = options.test
         ? await this.evaluate(options.test, options.evalBatchSize ? { batchSize: options.evalBatchSize } : {})
         : undefined;
-      this.history.push({
+      const record: EpochRecord = {
         epoch: this.epoch + 1,
         trainLoss: this.running.loss / this.running.seen,
         trainAccuracy: this.running.correct / this.running.seen,
         ...(test ? { testAccuracy: test.accuracy } : {}),
         seconds: this.running.seconds,
-      });
+      };
+      this.history.push(record);
       this.epoch++;
       this.batch = 0;
       this.running = { loss: 0, correct: 0, seen: 0, seconds: 0 };
       if (options.checkpointDir) this.checkpoint(options.checkpointDir);
+      const stop = options.onEpoch?.(record) === "stop";
+      if (stop || (options.earlyStopping && shouldStopEarly(this.history, options.earlyStopping))) {
+        return { history: this.history, weights: this.weights(), status: "stopped" };
+      }
     }
     return { history: this.history, weights: this.weights(), status: "completed" };
   }

@@ -10,6 +10,7 @@ import type { OpCounts } from "./ops.js";
 import type { NetworkPlan } from "./plan.js";
 import type { RandomSource } from "./random.js";
 import type { NetworkSpec } from "./spec.js";
+import type { EarlyStopping } from "./training.js";
 import type { Weights } from "./weights.js";
 
 /** What a backend can do. */
@@ -130,7 +131,13 @@ export interface FitOptions {
   readonly checkpointDir?: string;
   readonly checkpointEvery?: number;
   readonly evalBatchSize?: number;
+  /** Called after every batch. */
   readonly onProgress?: (progress: TrainingProgress) => void;
+  /** Called after every epoch with its record; returning `"stop"` ends training there (status `stopped`). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a callback that returns nothing is the common case
+  readonly onEpoch?: (record: EpochRecord) => void | "stop";
+  /** Ends training when the monitored value stops improving (status `stopped`); see `shouldStopEarly`. */
+  readonly earlyStopping?: EarlyStopping;
   /** Stops cleanly after the current batch; the result holds what was done (and is checkpointed). */
   readonly signal?: AbortSignal;
 }
@@ -179,8 +186,12 @@ export interface Evaluation {
 export interface FitResult {
   readonly history: readonly EpochRecord[];
   readonly weights: Weights;
-  /** `completed`, or `aborted` when the signal fired (a checkpoint was written if a folder was given). */
-  readonly status: "completed" | "aborted";
+  /**
+   * `completed`; `stopped` when `onEpoch` or early stopping ended it after an
+   * epoch; `aborted` when the signal fired (a checkpoint was written if a
+   * folder was given).
+   */
+  readonly status: "completed" | "stopped" | "aborted";
 }
 
 /** Per-epoch record of a training run. */
@@ -240,6 +251,22 @@ export interface Backend {
   /** How this instance is set up, for reports (e.g. tfjs: `{ gemm, kernel }`). */
   info?(): Readonly<Record<string, unknown>>;
 }
+
+/**
+ * Backends by registered name, for typed lookups: a backend package augments
+ * it, and `runtime.backend("tfjs")` is then typed as that package's backend.
+ *
+ * ```ts
+ * declare module "@neurobridge/core" {
+ *   interface BackendTypes { "my-chip": MyChipBackend }
+ * }
+ * ```
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by declaration merging
+export interface BackendTypes {}
+
+/** The type of the backend registered as `N` ({@link Backend} when no package declared it). */
+export type BackendOf<N extends string> = N extends keyof BackendTypes ? BackendTypes[N] : Backend;
 
 /** Formats a failed check as one message: what the backend cannot host and why. */
 export function describeCheck(backend: string, check: BackendCheck): string {

@@ -35,6 +35,7 @@ export * from "./serialize.js";
 export * from "./spec.js";
 export * from "./strategies.js";
 export * from "./tensor-ops.js";
+export * from "./training.js";
 export * from "./units.js";
 export * from "./validate.js";
 export * from "./weights.js";

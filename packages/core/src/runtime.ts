@@ -9,7 +9,7 @@
  * injection with explicit tokens: `constructor(@inject(TOKENS.runtime) rt: Runtime)`.
  */
 import { type DependencyContainer, type InjectionToken, container as rootContainer } from "tsyringe";
-import type { Backend, BackendCapabilities } from "./backend.js";
+import type { Backend, BackendCapabilities, BackendOf } from "./backend.js";
 import { builtinEncoders } from "./builtins/encoders.js";
 import { builtinLosses } from "./builtins/losses.js";
 import { builtinKernels, builtinRateModels, builtinResets } from "./builtins/models.js";
@@ -458,14 +458,20 @@ export class Runtime implements SpecCatalog {
     }
     return { sources, missing };
   }
-  /** The backend named `name`, created on first use and cached (a failed creation is retried next time). */
-  async backend(name: string): Promise<Backend> {
-    let backend = this.backends.get(name);
+  /**
+   * The backend named `name`, created on first use and cached (a failed
+   * creation is retried next time). Typed by name through
+   * {@link BackendTypes}: `await runtime.backend("tfjs")` is a `TfjsBackend`
+   * once `@neurobridge/backend-tfjs` is imported.
+   */
+  async backend<N extends string>(name: N): Promise<BackendOf<N>> {
+    let backend = this.backends.get(name) as Promise<BackendOf<N>> | undefined;
     if (!backend) {
       const registration = this.registries.backend.get(name);
-      backend = Promise.resolve(registration.create(this));
-      this.backends.set(name, backend);
-      backend.catch(() => this.backends.delete(name));
+      const created = Promise.resolve(registration.create(this));
+      this.backends.set(name, created);
+      created.catch(() => this.backends.delete(name));
+      backend = created as Promise<BackendOf<N>>;
     }
     return backend;
   }

@@ -5,6 +5,8 @@
  *
  * @packageDocumentation
  */
+
+export { PAPER_MODELS, type PaperModel, type PaperNetworkOptions, paperNetwork } from "@neurobridge/neurons-lif";
 export * from "./cache.js";
 export * from "./experiments/cost.js";
 export * from "./experiments/deployment.js";
@@ -13,7 +15,6 @@ export * from "./experiments/network-figures.js";
 export * from "./experiments/neuron-models.js";
 export * from "./experiments/training.js";
 export * from "./figures.js";
-export * from "./networks.js";
 export * from "./paper-claims.js";
 export * from "./pipeline.js";
 export * from "./plugins.js";

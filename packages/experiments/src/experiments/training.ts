@@ -16,6 +16,7 @@ import {
   defaultLoss,
   type EpochRecord,
   type Evaluation,
+  type FitResult,
   type ImplementationReport,
   initWeights,
   type LayerActivity,
@@ -28,7 +29,7 @@ import {
 } from "@neurobridge/core";
 import { loadCheckpoint, lockFolder } from "@neurobridge/core/node";
 import { loadMnist, type MnistNormalization } from "@neurobridge/mnist";
-import { type PaperModel, type PaperNetworkOptions, paperNetwork } from "../networks.js";
+import { type PaperModel, type PaperNetworkOptions, paperNetwork } from "@neurobridge/neurons-lif";
 
 /** Config of {@link trainExperiment}. */
 export interface TrainConfig {
@@ -70,8 +71,8 @@ export interface ActivityRecord {
 /** Result of a training experiment. */
 export interface TrainResult {
   readonly config: TrainConfig;
-  /** `aborted` when the signal stopped it (the checkpoint holds what was done). */
-  readonly status: "completed" | "aborted";
+  /** `aborted` when the signal stopped it (the checkpoint holds what was done); `stopped` when early stopping ended it. */
+  readonly status: FitResult["status"];
   readonly history: EpochRecord[];
   readonly testAccuracy: number;
   readonly trainAccuracy: number;
@@ -226,7 +227,7 @@ async function trainLocked(runtime: Runtime, config: TrainConfig, options: Train
     });
     const history = [...fit.history];
     const last = history.at(-1);
-    const ev = fit.status === "completed" ? await trainer.evaluate(data.test) : undefined;
+    const ev = fit.status !== "aborted" ? await trainer.evaluate(data.test) : undefined;
     return {
       config: effective,
       status: fit.status,

@@ -1,4 +1,8 @@
-/** The paper's two networks, built from the spec language. */
+/**
+ * The paper's two networks (784-256-256-10 FFNN and SNN), built from the spec
+ * language. They live beside the LIF model they default to, so building one
+ * loads nothing but core and this package.
+ */
 import { type NetworkSpec, NeuroBridgeError, sequentialSpec } from "@neurobridge/core";
 
 /** Models of the paper. */
@@ -33,6 +37,11 @@ export interface PaperNetworkOptions {
  * by default). With no `neuron`, the paper's: ReLU, and LIF with β = 0.95
  * (`beta`). With one, its `neuronParams` (and `beta`, when given) are that
  * model's parameters.
+ *
+ * @example
+ * ```ts
+ * const spec = runtime.validateSpec(paperNetwork("snn", { timeSteps: 25, beta: 0.95 }));
+ * ```
  */
 export function paperNetwork(model: string, o: PaperNetworkOptions = {}): NetworkSpec {
   const layers = [784, 256, 256, 10];
@@ -62,5 +71,5 @@ export function paperNetwork(model: string, o: PaperNetworkOptions = {}): Networ
       ...(learn.length ? { learn } : {}),
     });
   }
-  throw new NeuroBridgeError("OPTION_INVALID", `--model: unknown model '${model}'; accepted: ${PAPER_MODELS.join(", ")}`);
+  throw new NeuroBridgeError("OPTION_INVALID", `model: unknown paper model '${model}'; accepted: ${PAPER_MODELS.join(", ")}`);
 }
