@@ -11,12 +11,16 @@ import {
   type BackendCapabilities,
   type BackendCheck,
   type CompiledNetwork,
+  checkRecord,
   type Dataset,
   type Evaluation,
   type LayerActivity,
+  type LayerRecording,
   type NetworkPlan,
   type NeuroBridgePlugin,
+  type NeuronPlanLayer,
   predictClasses,
+  type RunOptions,
   type RunResult,
   type Runtime,
   requireBound,
@@ -83,24 +87,56 @@ async function evaluateOn(
 }
 
 /** A compiled network over an emulator (`release` frees its host layer). */
-function compiled(runtime: Runtime, plan: NetworkPlan, emulator: EventDrivenEmulator, release: () => Promise<void>): CompiledNetwork {
+function compiled(
+  runtime: Runtime,
+  plan: NetworkPlan,
+  emulator: EventDrivenEmulator,
+  release: () => Promise<void>,
+  target: { readonly name: string; readonly capabilities: BackendCapabilities },
+): CompiledNetwork {
   return {
     spec: plan.spec,
     plan,
-    async run(input: Float32Array, batch: number): Promise<RunResult> {
-      const r = await emulator.run(input, batch, runtime.random("emulate"));
+    async run(input: Float32Array, batch: number, options: RunOptions = {}): Promise<RunResult> {
+      checkRecord(target.name, target.capabilities, options.record);
+      const record = (options.record?.length ?? 0) > 0;
+      const r = await emulator.run(input, batch, options.rng ?? runtime.random("emulate"), { record });
       return {
         outputs: r.scores,
         batch,
         outputSize: r.classes,
         activity: emulatorActivity(r.counters),
         ops: emulatorOps(runtime, plan, r.counters),
+        ...(r.rasters ? { recordings: recordingsOf(emulator, r.rasters, batch) } : {}),
       };
     },
     dispose() {
       void release();
     },
   };
+}
+
+/** The emulator's rasters (`[batch, T, size]` per population) as step-major layer recordings. */
+function recordingsOf(emulator: EventDrivenEmulator, rasters: readonly Uint8Array[], batch: number): LayerRecording[] {
+  const T = emulator.plan.chain.timeSteps;
+  return emulator.plan.populations.map((pop, l) => {
+    const raster = rasters[l] as Uint8Array;
+    const N = pop.size;
+    const spikes = new Uint8Array(T * batch * N);
+    for (let b = 0; b < batch; b++) {
+      for (let t = 0; t < T; t++) spikes.set(raster.subarray((b * T + t) * N, (b * T + t + 1) * N), (t * batch + b) * N);
+    }
+    const layer = emulator.plan.chain.layers.find((x) => x.id === pop.id) as NeuronPlanLayer;
+    return {
+      id: pop.id,
+      model: layer.model.name,
+      size: N,
+      timeSteps: T,
+      batch,
+      spikes,
+      ...(layer.params.threshold ? { threshold: Float32Array.from(layer.params.threshold) } : {}),
+    };
+  });
 }
 
 const fail = (target: string, check: BackendCheck): never => {
@@ -113,12 +149,14 @@ export const EMULATOR_CAPABILITIES: BackendCapabilities = {
   eventDriven: true,
   precisions: ["float32"],
   hosts: "SNN chains dense → spiking population; any registered spiking model (its population kernel, else its step)",
+  records: ["spikes"],
 };
 export const LOIHI_CAPABILITIES: BackendCapabilities = {
   train: false,
   eventDriven: true,
   precisions: ["fixed-point"],
   hosts: "SNN chains of models with a 'fixed-point:loihi' mapping; shared β and θ per population; fan-in within a core's input axons",
+  records: ["spikes"],
 };
 export const TRUENORTH_CAPABILITIES: BackendCapabilities = {
   train: false,
@@ -155,7 +193,7 @@ export class EmulatorBackend implements Backend {
     const check = this.check(plan);
     if (!check.fits) fail(this.name, check);
     const emulator = await createFloatEmulator(this.runtime, plan);
-    return compiled(this.runtime, plan, emulator, async () => emulator.plan.host?.release());
+    return compiled(this.runtime, plan, emulator, async () => emulator.plan.host?.release(), this);
   }
 
   async evaluate(plan: NetworkPlan, data: Dataset, options: { batchSize?: number } = {}): Promise<Evaluation> {
@@ -194,7 +232,7 @@ export class LoihiBackend implements Backend {
 
   async compile(plan: NetworkPlan): Promise<CompiledNetwork> {
     const d = await this.deploy(plan);
-    return compiled(this.runtime, plan, d.emulator, () => d.release());
+    return compiled(this.runtime, plan, d.emulator, () => d.release(), this);
   }
 
   async evaluate(plan: NetworkPlan, data: Dataset, options: { batchSize?: number } = {}): Promise<Evaluation> {

@@ -8,14 +8,19 @@
 
 import { availableParallelism } from "node:os";
 import {
+  type BackendCapabilities,
   type BackendCheck,
   type CompiledNetwork,
+  checkRecord,
+  createRandom,
   type Dataset,
   describeCheck,
   type Evaluation,
+  type LayerRecording,
   type NetworkPlan,
   NeuroBridgeError,
   type NeuroBridgePlugin,
+  type NeuronPlanLayer,
   type RunOptions,
   type RunResult,
   type Runtime,
@@ -28,8 +33,8 @@ import {
   UnsupportedError,
   type Weights,
 } from "@neurobridge/core";
-import { type Engine, LocalEngine } from "./engine.js";
-import { evaluate } from "./evaluate.js";
+import { type Engine, LocalEngine, summarizeForward } from "./engine.js";
+import { activityAndOps, evaluate } from "./evaluate.js";
 import { ChainExecutor } from "./executor.js";
 import { createGemm, type Gemm } from "./gemm.js";
 import { ParallelEngine } from "./parallel.js";
@@ -61,7 +66,8 @@ const CAPABILITIES = {
   eventDriven: false,
   precisions: ["float32"],
   hosts: "chains input → (dense → neuron)* → output of any registered neuron model; learns any learnable parameter",
-} as const;
+  records: ["spikes", "membrane"],
+} as const satisfies BackendCapabilities;
 
 declare module "@neurobridge/core" {
   interface BackendTypes {
@@ -173,9 +179,11 @@ export class TfjsBackend implements TrainingBackend {
     return {
       spec: plan.spec,
       plan,
-      async run(input: Float32Array, batch: number, _options: RunOptions = {}): Promise<RunResult> {
+      async run(input: Float32Array, batch: number, options: RunOptions = {}): Promise<RunResult> {
         const features = input.length / batch;
         if (!Number.isInteger(features)) throw new UnsupportedError(`input of ${input.length} values does not split into ${batch} samples`);
+        checkRecord("tfjs", CAPABILITIES, options.record);
+        if (options.record?.length) return recordedRun(runtime, plan, executor, params, input, batch, options);
         const ev = await evaluate(
           runtime,
           plan,
@@ -230,6 +238,45 @@ export class TfjsBackend implements TrainingBackend {
       await engine.dispose();
     }
   }
+}
+
+/**
+ * One forward pass that keeps what `options.record` asks for in every spiking
+ * layer. The encoder draws from the same stream as an unrecorded run, so the
+ * outputs are the same.
+ */
+async function recordedRun(
+  runtime: Runtime,
+  plan: NetworkPlan,
+  executor: ChainExecutor,
+  params: Record<string, Float32Array>,
+  input: Float32Array,
+  batch: number,
+  options: RunOptions,
+): Promise<RunResult> {
+  const record = options.record ?? [];
+  const membrane = record.includes("membrane");
+  const rng = options.rng ?? createRandom(runtime.seed).fork("eval-0");
+  const forward = await executor.forward(params, input, batch, rng, { keepMembrane: membrane, inference: !membrane });
+  const T = plan.timeSteps;
+  const summary = summarizeForward(forward, T);
+  const { activity, ops } = activityAndOps(runtime, plan, summary, batch);
+  const recordings: LayerRecording[] = [];
+  for (const out of forward.layers) {
+    const layer = plan.layers.find((l) => l.id === out.id) as NeuronPlanLayer;
+    if (!layer.spiking) continue;
+    recordings.push({
+      id: layer.id,
+      model: layer.model.name,
+      size: layer.size,
+      timeSteps: T,
+      batch,
+      ...(record.includes("spikes") ? { spikes: Uint8Array.from(out.output.data) } : {}),
+      ...(membrane && out.membrane ? { membrane: out.membrane } : {}),
+      ...(layer.params.threshold ? { threshold: Float32Array.from(layer.params.threshold) } : {}),
+    });
+  }
+  return { outputs: summary.scores, batch, outputSize: summary.classes, activity, ops, recordings };
 }
 
 /** A bound plan's weights by weight name, as the executor reads them. */

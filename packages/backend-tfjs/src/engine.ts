@@ -145,7 +145,8 @@ export async function executorTrainStep(
   }
   const last = plan.layers.at(-1);
   const membrane = readsMembrane ? forward.layers.at(-1)?.membrane : undefined;
-  if (readsMembrane && !(membrane && last?.kind === "neuron")) {
+  // Only a kernel back-propagates a gradient on the membrane (the generic path records it, for traces, but cannot train on it).
+  if (readsMembrane && !(membrane && last?.kind === "neuron" && executor.trainsOutputMembrane)) {
     throw new UnsupportedError(
       `loss '${spec.name}' reads the output layer's membrane; ${last?.kind === "neuron" ? `'${last.id}' (model '${last.model.name}') runs on its generic step, which exposes none — use a model with a sequence kernel` : "the network ends in a dense layer"}, or a loss that reads spikes (ce_rate, ce_count, mse_count)`,
     );

@@ -28,6 +28,7 @@ import {
   type Runtime,
   type SequenceForward,
   type SequenceKernel,
+  type TensorOps,
 } from "@neurobridge/core";
 import type { Gemm } from "./gemm.js";
 import { tf } from "./tf.js";
@@ -113,6 +114,11 @@ export class ChainExecutor {
     this.implementations = implementations;
   }
 
+  /** Whether a loss on the output layer's membrane can be back-propagated: only a kernel takes `dMembrane`. */
+  get trainsOutputMembrane(): boolean {
+    return this.layers.at(-1)?.kind === "kernel";
+  }
+
   /** Encodes `[B, F]` inputs: static when the encoder is time-invariant. */
   encode(input: Float32Array, batch: number, rng: RandomSource): Activation {
     const { encoder, encoderParams, timeSteps: T } = this.plan;
@@ -176,6 +182,7 @@ export class ChainExecutor {
         continue;
       }
       const input0 = x;
+      const membrane = options.keepMembrane && layer.spiking ? new Float32Array(this.plan.timeSteps * batch * layer.size) : undefined;
       const y = tf.tidy(() => {
         const tensors = this.paramTensors(layer, p);
         return this.genericForward(
@@ -184,12 +191,13 @@ export class ChainExecutor {
           input0.temporal,
           batch,
           tensors,
+          membrane,
         ).dataSync() as Float32Array;
       });
       caches.push({ kind: "generic", input: x, params: p });
       const temporal = x.temporal || layer.spiking;
       x = { data: y, rows: temporal ? this.plan.timeSteps * batch : batch, cols: layer.size, temporal };
-      outputs.push({ id: layer.id, size: layer.size, output: x });
+      outputs.push({ id: layer.id, size: layer.size, output: x, ...(membrane ? { membrane } : {}) });
     }
     return { output: x, layers: outputs, caches, batch, input: encoded, params };
   }
@@ -199,22 +207,45 @@ export class ChainExecutor {
     return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, tf.tensor1d(v)]));
   }
 
-  /** A neuron layer through its model's `step` on tfjs: rate models elementwise, spiking models step by step. */
+  /**
+   * A neuron layer through its model's `step` on tfjs: rate models
+   * elementwise, spiking models step by step. With `membrane` (`[T·B, N]`),
+   * it records what the step hands its reset strategy — the pre-reset
+   * membrane, as kernels record it — or, for a model that resets itself, its
+   * first state variable after the step.
+   */
   private genericForward(
     layer: NeuronPlanLayer,
     x: tf.Tensor2D,
     temporal: boolean,
     batch: number,
     params: Record<string, tf.Tensor>,
+    membrane?: Float32Array,
   ): tf.Tensor2D {
     const { model, resolved, size } = layer;
     if (!layer.spiking) return model.step(this.ops, x, {}, params, resolved.context).output as tf.Tensor2D;
     const T = this.plan.timeSteps;
+    let preReset: tf.Tensor | undefined;
+    const context = membrane
+      ? {
+          ...resolved.context,
+          reset: {
+            ...resolved.context.reset,
+            apply: <U>(ops: TensorOps<U>, v: U, spikes: U, threshold: U) => {
+              preReset = v as unknown as tf.Tensor;
+              return resolved.context.reset.apply(ops, v, spikes, threshold);
+            },
+          },
+        }
+      : resolved.context;
+    const first = model.state[0]?.name as string;
     let state: Record<string, tf.Tensor> = Object.fromEntries(model.state.map((s) => [s.name, tf.fill([batch, size], s.initial)]));
     const outs: tf.Tensor[] = [];
     for (let t = 0; t < T; t++) {
       const xt = temporal ? tf.slice(x, [t * batch, 0], [batch, size]) : x;
-      const r = model.step(this.ops, xt, state, params, resolved.context);
+      preReset = undefined;
+      const r = model.step(this.ops, xt, state, params, context);
+      if (membrane) membrane.set((preReset ?? (r.state[first] as tf.Tensor)).dataSync() as Float32Array, t * batch * size);
       outs.push(r.output);
       state = { ...r.state };
     }

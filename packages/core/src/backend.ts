@@ -6,6 +6,7 @@
  * implementations live in backend packages and register through the runtime
  * (`runtime.backend(name)`).
  */
+import { NeuroBridgeError, UnsupportedError } from "./errors.js";
 import type { OpCounts } from "./ops.js";
 import type { NetworkPlan } from "./plan.js";
 import type { RandomSource } from "./random.js";
@@ -23,6 +24,30 @@ export interface BackendCapabilities {
   readonly precisions: readonly string[];
   /** What it hosts, said plainly (e.g. "chains of dense layers and any registered neuron model"). */
   readonly hosts?: string;
+  /** What `run(…, { record })` can record (none when absent). */
+  readonly records?: readonly RecordKind[];
+}
+
+/**
+ * Checks a run's `record` option against what `backend` records; throws an
+ * error naming the kinds it cannot record and the ones it can.
+ */
+export function checkRecord(backend: string, capabilities: BackendCapabilities, record: readonly RecordKind[] | undefined): void {
+  if (!record?.length) return;
+  const can = capabilities.records ?? [];
+  const unknown = record.filter((k) => !RECORD_KINDS.includes(k));
+  if (unknown.length) {
+    throw new NeuroBridgeError(
+      "RECORD_INVALID",
+      `record: unknown kind ${unknown.map((k) => `'${k}'`).join(", ")}; accepted: ${RECORD_KINDS.join(", ")}`,
+    );
+  }
+  const missing = record.filter((k) => !can.includes(k));
+  if (missing.length) {
+    throw new UnsupportedError(
+      `the ${backend} backend cannot record ${missing.join(" or ")}; it records: ${can.length ? can.join(", ") : "nothing"}`,
+    );
+  }
 }
 
 /** One thing a backend cannot host. */
@@ -56,14 +81,43 @@ export interface LayerActivity {
   readonly silentFraction: number;
   /** Fraction of neurons that never produced an event over the whole batch. */
   readonly neverActiveFraction: number;
-  /** Membrane traces `[timeSteps, batch, size]`, when requested. */
+}
+
+/** What a run can record per layer and step (snnTorch's `spk_rec` / `mem_rec`). */
+export type RecordKind = "spikes" | "membrane";
+
+/** The kinds {@link RunOptions.record} accepts. */
+export const RECORD_KINDS: readonly RecordKind[] = ["spikes", "membrane"];
+
+/** One spiking layer's recording over a run, laid out `[timeSteps, batch, size]` (step-major, as snnTorch's records). */
+export interface LayerRecording {
+  readonly id: string;
+  /** The layer's neuron model. */
+  readonly model: string;
+  readonly size: number;
+  readonly timeSteps: number;
+  readonly batch: number;
+  /** 0/1 spikes, when `spikes` was recorded. */
+  readonly spikes?: Uint8Array;
+  /**
+   * The membrane (the model's first state variable) before reset, when
+   * `membrane` was recorded: the value the threshold is compared with (a
+   * model that resets itself, without the reset strategy, gives its value
+   * after the step).
+   */
   readonly membrane?: Float32Array;
+  /** The layer's firing threshold per neuron, when the model has one (for plots). */
+  readonly threshold?: Float32Array;
 }
 
 /** Options of {@link CompiledNetwork.run}. */
 export interface RunOptions {
-  /** Record membrane traces of spiking layers (memory: T·batch·size floats per layer). */
-  readonly recordMembrane?: boolean;
+  /**
+   * What to record in every spiking layer, per step (memory: T·batch·size
+   * values per layer and kind). A backend that cannot record a kind refuses
+   * it by name (see {@link BackendCapabilities.records}).
+   */
+  readonly record?: readonly RecordKind[];
   /** RNG for stochastic encoders; defaults to the runtime's `encoder` stream. */
   readonly rng?: RandomSource;
 }
@@ -78,6 +132,8 @@ export interface RunResult {
   readonly activity: readonly LayerActivity[];
   /** Operations per sample under the core definitions (`ops.ts`). */
   readonly ops: OpCounts;
+  /** One entry per spiking layer, in order, when {@link RunOptions.record} asked for any. */
+  readonly recordings?: readonly LayerRecording[];
 }
 
 /** A network compiled for one backend. */
