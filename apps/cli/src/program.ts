@@ -7,6 +7,7 @@ import { registerNeuronCommands } from "./commands/neuron.js";
 import { registerOnnxCommands } from "./commands/onnx.js";
 import { registerPaperCommand } from "./commands/paper.js";
 import { registerPlaygroundCommand } from "./commands/playground.js";
+import { registerPlotCommand } from "./commands/plot.js";
 import { registerPluginsCommand } from "./commands/plugins.js";
 import { registerTrainCommands } from "./commands/train.js";
 import { createCliRuntime } from "./runtime.js";
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerTrainCommands(program);
   registerOnnxCommands(program);
   registerDeployCommand(program);
+  registerPlotCommand(program);
   registerPlaygroundCommand(program);
   return program;
 }

@@ -7,14 +7,15 @@
  */
 
 export { PAPER_MODELS, type PaperModel, type PaperNetworkOptions, paperNetwork } from "@neurobridge/neurons-lif";
+export { type FigureSpec, renderFigure, renderFigureFile } from "@neurobridge/plots/node";
 export * from "./cache.js";
 export * from "./experiments/cost.js";
 export * from "./experiments/deployment.js";
 export * from "./experiments/lif.js";
 export * from "./experiments/network-figures.js";
 export * from "./experiments/neuron-models.js";
+export * from "./experiments/recording.js";
 export * from "./experiments/training.js";
-export * from "./figures.js";
 export * from "./paper-claims.js";
 export * from "./pipeline.js";
 export * from "./plugins.js";

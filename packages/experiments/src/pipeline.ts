@@ -9,6 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createRuntime, type Dataset, type TrainingProgress } from "@neurobridge/core";
 import { lockFolder } from "@neurobridge/core/node";
+import { type FigureSpec, renderFigure } from "@neurobridge/plots/node";
 import { StepCache, writeAtomic } from "./cache.js";
 import { pipelineCodeVersions } from "./code-version.js";
 import { energyConstants, ffnnCost, paperComparison, snnCost } from "./experiments/cost.js";
@@ -17,7 +18,6 @@ import { collapseExperiment, fiExperiment, fitsExperiment, lifTraces } from "./e
 import { networkFigures, type SweepPoint } from "./experiments/network-figures.js";
 import { neuronModelsExperiment, neuronModelTable } from "./experiments/neuron-models.js";
 import { loadPaperData, type TrainConfig, type TrainResult, trainExperiment } from "./experiments/training.js";
-import { type FigureSpec, renderFigure } from "./figures.js";
 import { bundledPlugins } from "./plugins.js";
 import { renderReport, renderSummary } from "./report.js";
 import { validateResults } from "./schema.js";

@@ -18,7 +18,7 @@ import {
   simulateLif,
   toDimensionless,
 } from "@neurobridge/neurons-lif";
-import type { FigureSpec } from "../figures.js";
+import type { FigureSpec } from "@neurobridge/plots";
 import { PAPER_CLAIMS } from "../paper-claims.js";
 
 const round = (x: number, d = 6) => Number(x.toFixed(d));

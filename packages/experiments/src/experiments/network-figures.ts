@@ -1,5 +1,5 @@
 /** Figures 3–7 and the accuracy/energy frontier, from training and cost results. */
-import type { FigureSpec } from "../figures.js";
+import type { FigureSpec } from "@neurobridge/plots";
 import { PAPER_CLAIMS } from "../paper-claims.js";
 import { ffnnCost, snnCost } from "./cost.js";
 import type { TrainResult } from "./training.js";

@@ -18,7 +18,7 @@ import {
   type PointPreset,
   pointParams,
 } from "@neurobridge/neurons-lif";
-import type { FigureSpec } from "../figures.js";
+import type { FigureSpec } from "@neurobridge/plots";
 import { snnCost } from "./cost.js";
 import type { TrainResult } from "./training.js";
 

@@ -1,23 +1,27 @@
 /**
- * Figures: Vega-Lite specs rendered headless to SVG (vega, no canvas) and PNG
- * (@resvg/resvg-js, with the DejaVu Sans font shipped by `dejavu-fonts-ttf`
- * so text renders on machines without system fonts).
+ * `@neurobridge/plots/node`: figures rendered headless to SVG (vega, no
+ * canvas) and PNG (@resvg/resvg-js, with the DejaVu Sans font shipped by
+ * `dejavu-fonts-ttf`, so text renders on machines without system fonts).
+ *
+ * @example
+ * ```ts
+ * import { rasterFigure } from "@neurobridge/plots";
+ * import { renderFigure } from "@neurobridge/plots/node";
+ * const { png } = await renderFigure(rasterFigure(run.recordings ?? []));
+ * ```
+ *
+ * @packageDocumentation
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { NeuroBridgeError } from "@neurobridge/core";
 import { Resvg } from "@resvg/resvg-js";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 
-/** A figure an experiment produces. */
-export interface FigureSpec {
-  /** File stem, e.g. `fig1-fi-curve`. */
-  readonly id: string;
-  readonly title: string;
-  /** One or two sentences for the report. */
-  readonly caption: string;
-  readonly spec: TopLevelSpec;
-}
+import type { FigureSpec } from "./figure.js";
+
+export type { FigureSpec, VegaLiteSpec } from "./figure.js";
 
 const FONT = "DejaVu Sans";
 
@@ -55,4 +59,12 @@ export async function renderFigure(figure: FigureSpec): Promise<{ svg: string; p
     .render()
     .asPng();
   return { svg, png: new Uint8Array(png) };
+}
+
+/** The figure as the file `path` names: `.svg` text or `.png` bytes; any other extension is refused by name. */
+export async function renderFigureFile(figure: FigureSpec, path: string): Promise<string | Uint8Array> {
+  const ext = path.toLowerCase().match(/\.(svg|png)$/)?.[1];
+  if (!ext) throw new NeuroBridgeError("OPTION_INVALID", `--out: '${path}' must end in .png or .svg`);
+  const { svg, png } = await renderFigure(figure);
+  return ext === "svg" ? svg : png;
 }
