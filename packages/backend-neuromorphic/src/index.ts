@@ -5,6 +5,7 @@
  * unrolled graphs) run in onnxruntime-node, and the targets' sourced profiles.
  *
  * @packageDocumentation
+ * @module @neurobridge/backend-neuromorphic
  */
 export * from "./backends.js";
 export * from "./deploy.js";

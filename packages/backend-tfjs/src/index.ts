@@ -7,6 +7,7 @@
  * (`@neurobridge/core/node`), re-exported here.
  *
  * @packageDocumentation
+ * @module @neurobridge/backend-tfjs
  */
 
 export { CHECKPOINT_FORMAT, loadCheckpoint, saveCheckpoint } from "@neurobridge/core/node";

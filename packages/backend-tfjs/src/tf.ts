@@ -20,7 +20,7 @@ export type TfjsKernelBackend = (typeof TFJS_KERNEL_BACKENDS)[number];
 /**
  * Selects and initialises the tfjs kernel backend.
  *
- * @throws {@link UnsupportedError} naming the accepted backends for any other name
+ * @throws `UnsupportedError` (core) naming the accepted backends for any other name
  */
 export async function useKernelBackend(name: string = "wasm"): Promise<TfjsKernelBackend> {
   if (!(TFJS_KERNEL_BACKENDS as readonly string[]).includes(name)) {

@@ -79,7 +79,7 @@ function boundedLearned(plan: NetworkPlan): Map<string, Bounded> {
 const toRaw = (b: Bounded, value: number) => logit(Math.min(1 - 1e-6, Math.max(1e-6, (value - b.min) / b.span)));
 const fromRaw = (b: Bounded, raw: number) => b.min + b.span * sigmoid(raw);
 
-/** Trains a plan on an {@link Engine} (in this thread or on worker threads). */
+/** Trains a plan on an engine (`engine.ts`) (in this thread or on worker threads). */
 export class ExecutorTrainer implements Trainer {
   /** Trainable values: weights as stored, except bounded learned parameters kept as logits. */
   private readonly raw: ParamArrays;

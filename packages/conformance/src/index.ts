@@ -5,5 +5,6 @@
  * outputs), gradients, ONNX export and the event-driven emulator.
  *
  * @packageDocumentation
+ * @module @neurobridge/conformance
  */
 export * from "./conformance.js";

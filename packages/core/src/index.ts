@@ -6,6 +6,7 @@
  * checkpoint codec (files) is `@neurobridge/core/node`.
  *
  * @packageDocumentation
+ * @module @neurobridge/core
  */
 // tsyringe needs the Reflect metadata polyfill before it loads: keep this first.
 import "reflect-metadata";

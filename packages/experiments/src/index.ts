@@ -4,6 +4,7 @@
  * `runPaper`, which composes them with caching.
  *
  * @packageDocumentation
+ * @module @neurobridge/experiments
  */
 
 export { PAPER_MODELS, type PaperModel, type PaperNetworkOptions, paperNetwork } from "@neurobridge/neurons-lif";

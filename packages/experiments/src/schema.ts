@@ -103,7 +103,7 @@ const validator = new Ajv({ allErrors: true, strict: false }).compile(RESULTS_SC
 /**
  * Validates a results object against {@link RESULTS_SCHEMA}.
  *
- * @throws {@link NeuroBridgeError} listing every violation
+ * @throws `NeuroBridgeError` (core) listing every violation
  */
 export function validateResults(value: unknown): void {
   if (!validator(value)) {

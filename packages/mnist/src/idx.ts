@@ -20,7 +20,7 @@ export const IDX_MAGIC = { images: 2051, labels: 2049 } as const;
  * Parses an IDX byte buffer, checking the magic number and that the data
  * length matches the declared dimensions.
  *
- * @throws {@link DataFileError} naming the file and the inconsistency
+ * @throws `DataFileError` (core) naming the file and the inconsistency
  */
 export function parseIdx(bytes: Uint8Array, source: string, expectedMagic?: number): IdxArray {
   if (bytes.length < 8) throw new DataFileError(source, `only ${bytes.length} bytes; an IDX header needs at least 8`);

@@ -4,6 +4,7 @@
  * core's (`@neurobridge/core`), re-exported here for convenience.
  *
  * @packageDocumentation
+ * @module @neurobridge/mnist
  */
 
 export { batchAt, batchCount, epochOrder, gather, splitValidation, subset } from "@neurobridge/core";

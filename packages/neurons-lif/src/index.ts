@@ -10,6 +10,7 @@
  *   `infer`, `population`, `fixed-point:loihi`) and activation-fit rate neurons.
  *
  * @packageDocumentation
+ * @module @neurobridge/neurons-lif
  */
 export * from "./biophysical/current.js";
 export * from "./biophysical/dimensionless.js";

@@ -15,6 +15,8 @@
  * const { bytes, warnings } = await writeNir(runtime, runtime.plan(spec, weights));
  * const { spec: back, weights: w } = await readNir(runtime, bytes);
  * ```
+ *
+ * @module @neurobridge/nir
  */
 import type { NetworkPlan, Runtime } from "@neurobridge/core";
 import type { NirGraph } from "./graph.js";

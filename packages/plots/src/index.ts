@@ -13,6 +13,7 @@
  * ```
  *
  * @packageDocumentation
+ * @module @neurobridge/plots
  */
 export * from "./figure.js";
 export * from "./recording-plots.js";

@@ -11,6 +11,7 @@
  * ```
  *
  * @packageDocumentation
+ * @module @neurobridge/plots/node
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";

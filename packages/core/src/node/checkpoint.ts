@@ -300,7 +300,7 @@ function readGeneration(dir: string, manifestName: string, catalog: SpecCatalog 
  * hashes. When the newest generation is damaged and the previous one is
  * intact, the previous one is returned with a warning in `warnings`.
  *
- * @throws {@link DataFileError} naming the missing, corrupt or mismatched file
+ * @throws `DataFileError` naming the missing, corrupt or mismatched file
  */
 export function loadCheckpoint(dir: string, catalog?: SpecCatalog): Checkpoint {
   if (!existsSync(dir)) throw new DataFileError(dir, "checkpoint folder not found");
@@ -332,7 +332,7 @@ export interface FolderLock {
  * atomically, holding this process's id), so two runs never write one folder.
  * A lock left by a process that no longer runs is taken over.
  *
- * @throws {@link NeuroBridgeError} `FOLDER_LOCKED` naming the process that holds it
+ * @throws `NeuroBridgeError` `FOLDER_LOCKED` naming the process that holds it
  */
 export function lockFolder(dir: string, what = "this folder"): FolderLock {
   try {

@@ -3,5 +3,6 @@
  * the checkpoint codec shared by every backend.
  *
  * @packageDocumentation
+ * @module @neurobridge/core/node
  */
 export * from "./checkpoint.js";

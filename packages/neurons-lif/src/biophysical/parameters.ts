@@ -86,7 +86,7 @@ export type LifParameterInput = Partial<Record<keyof LifParameters, number | str
  * parsed with their units; of τ_m, g_L and C_m any two determine the third
  * (given all three, they must agree).
  *
- * @throws {@link ValidationError} naming each bad parameter and what is accepted
+ * @throws `ValidationError` (core) naming each bad parameter and what is accepted
  */
 export function lifParameters(input: LifParameterInput = {}): LifParameters {
   const issues: ValidationIssue[] = [];

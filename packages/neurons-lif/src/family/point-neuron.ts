@@ -199,7 +199,7 @@ export type PointParamInput = Readonly<Record<string, number | string>>;
  * Builds validated parameters of `model`: defaults, then `preset`, then
  * `input` (strings parsed with their units).
  *
- * @throws {@link ValidationError} naming every bad parameter and what is accepted
+ * @throws `ValidationError` (core) naming every bad parameter and what is accepted
  */
 export function pointParams(model: PointNeuron, input: PointParamInput = {}, preset?: string): PointParams {
   const issues: ValidationIssue[] = [];
