@@ -30,6 +30,15 @@ function endQuietlyOnBrokenPipe(): void {
   }
 }
 
+/**
+ * Under `--json`, an error is also one JSON object on stdout —
+ * `{ "error": { "code", "message" } }` — so a program reading the last line
+ * always gets JSON.
+ */
+function jsonError(argv: readonly string[], code: string, message: string): void {
+  if (argv.includes("--json")) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+}
+
 /** Runs the CLI with `argv` (as `process.argv`) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   endQuietlyOnBrokenPipe();
@@ -38,15 +47,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     // A command may set a non-zero code (e.g. 130 after Ctrl-C) without throwing.
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode; // commander already printed its message
+    if (error instanceof CommanderError) {
+      // Commander already printed its message (help and --version end here too, with code 0).
+      if (error.exitCode !== 0) jsonError(argv, error.code, error.message.replace(/^error: /, ""));
+      return error.exitCode;
+    }
     if (process.env.NEUROBRIDGE_DEBUG) console.error(error);
     if (error instanceof NeuroBridgeError) {
       process.stderr.write(`neurobridge: error: ${error.message}\n`);
+      jsonError(argv, error.code, error.message);
       return EXIT_ERROR;
     }
-    process.stderr.write(
-      `neurobridge: internal error: ${(error as Error)?.message ?? String(error)}\n(set NEUROBRIDGE_DEBUG=1 for the stack trace, and please report it)\n`,
-    );
+    const message = (error as Error)?.message ?? String(error);
+    process.stderr.write(`neurobridge: internal error: ${message}\n(set NEUROBRIDGE_DEBUG=1 for the stack trace, and please report it)\n`);
+    jsonError(argv, "INTERNAL", message);
     return EXIT_INTERNAL;
   }
 }

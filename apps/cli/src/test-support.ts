@@ -14,9 +14,17 @@ export interface CliResult {
 }
 
 /** Runs `neurobridge ...args`; the CLI must have been built (`npm run build`). */
-export function runCli(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): CliResult {
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; timeoutMs?: number; env?: Readonly<Record<string, string>> } = {},
+): CliResult {
   if (!existsSync(DIST)) throw new Error("apps/cli is not built: run `npm run build` first");
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd: options.cwd, timeout: options.timeoutMs ?? 60_000 });
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: "utf8",
+    cwd: options.cwd,
+    timeout: options.timeoutMs ?? 60_000,
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+  });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 

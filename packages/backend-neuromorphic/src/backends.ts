@@ -13,6 +13,7 @@ import {
   type CompiledNetwork,
   checkRecord,
   type Dataset,
+  type EvaluateOptions,
   type Evaluation,
   type LayerActivity,
   type LayerRecording,
@@ -71,9 +72,15 @@ async function evaluateOn(
   plan: NetworkPlan,
   emulator: EventDrivenEmulator,
   data: Dataset,
-  batchSize?: number,
+  options: EvaluateOptions = {},
 ): Promise<Evaluation> {
-  const run = await evaluateEmulator(emulator, data, (offset) => runtime.random(`emulate-${offset}`), batchSize);
+  const run = await evaluateEmulator(
+    emulator,
+    data,
+    (offset) => runtime.random(`emulate-${offset}`),
+    options.batchSize,
+    options.onProgress,
+  );
   return {
     accuracy: run.accuracy,
     count: run.count,
@@ -196,13 +203,13 @@ export class EmulatorBackend implements Backend {
     return compiled(this.runtime, plan, emulator, async () => emulator.plan.host?.release(), this);
   }
 
-  async evaluate(plan: NetworkPlan, data: Dataset, options: { batchSize?: number } = {}): Promise<Evaluation> {
+  async evaluate(plan: NetworkPlan, data: Dataset, options: EvaluateOptions = {}): Promise<Evaluation> {
     requireBound(plan, "the emulator");
     const check = this.check(plan);
     if (!check.fits) fail(this.name, check);
     const emulator = await createFloatEmulator(this.runtime, plan);
     try {
-      return await evaluateOn(this.runtime, plan, emulator, data, options.batchSize);
+      return await evaluateOn(this.runtime, plan, emulator, data, options);
     } finally {
       await emulator.plan.host?.release();
     }
@@ -235,10 +242,10 @@ export class LoihiBackend implements Backend {
     return compiled(this.runtime, plan, d.emulator, () => d.release(), this);
   }
 
-  async evaluate(plan: NetworkPlan, data: Dataset, options: { batchSize?: number } = {}): Promise<Evaluation> {
+  async evaluate(plan: NetworkPlan, data: Dataset, options: EvaluateOptions = {}): Promise<Evaluation> {
     const d = await this.deploy(plan);
     try {
-      return await evaluateOn(this.runtime, plan, d.emulator, data, options.batchSize);
+      return await evaluateOn(this.runtime, plan, d.emulator, data, options);
     } finally {
       await d.release();
     }

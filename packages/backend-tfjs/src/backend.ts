@@ -15,6 +15,7 @@ import {
   createRandom,
   type Dataset,
   describeCheck,
+  type EvaluateOptions,
   type Evaluation,
   type LayerRecording,
   type NetworkPlan,
@@ -229,11 +230,14 @@ export class TfjsBackend implements TrainingBackend {
   }
 
   /** Evaluates a bound plan on `data` (accuracy, speed, activity, ops). */
-  async evaluate(plan: NetworkPlan, data: Dataset, options: { batchSize?: number; workers?: number } = {}): Promise<Evaluation> {
+  async evaluate(plan: NetworkPlan, data: Dataset, options: EvaluateOptions = {}): Promise<Evaluation> {
     requireBound(plan, "evaluating on tfjs");
     const engine = await this.engine(plan, this.runtime.seed, options.workers);
     try {
-      return await evaluate(this.runtime, plan, engine, planParams(plan), data, options.batchSize ? { batchSize: options.batchSize } : {});
+      return await evaluate(this.runtime, plan, engine, planParams(plan), data, {
+        ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
     } finally {
       await engine.dispose();
     }

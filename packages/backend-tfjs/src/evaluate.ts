@@ -56,7 +56,7 @@ export async function evaluate(
   engine: Engine,
   params: ParamArrays,
   dataset: Dataset,
-  options: { batchSize?: number; rngLabel?: string } = {},
+  options: { batchSize?: number; rngLabel?: string; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<Evaluation> {
   // 256 measured fastest: larger batches spill each layer's spike array out of cache.
   const batchSize = options.batchSize ?? 256;
@@ -68,6 +68,7 @@ export async function evaluate(
     parts.push(
       await engine.summarize(params, dataset.inputs.subarray(s * f, (s + batch) * f), batch, `${options.rngLabel ?? "eval"}-${k}`),
     );
+    options.onProgress?.(s + batch, dataset.count);
   }
   const seconds = (performance.now() - start) / 1000;
   const summary = mergeSummaries(parts);

@@ -281,6 +281,15 @@ export interface Trainer {
   dispose(): Promise<void>;
 }
 
+/** Options of {@link Backend.evaluate}. */
+export interface EvaluateOptions {
+  readonly batchSize?: number;
+  /** Threads, where the backend has workers. */
+  readonly workers?: number;
+  /** Called after every batch with the samples done so far. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
 /** Options of {@link Backend.createTrainer}. */
 export interface TrainerOptions {
   /** Seeds shuffling and stochastic encoders (default: the runtime's seed). */
@@ -301,7 +310,7 @@ export interface Backend {
   /** Compiles a bound plan; throws an error naming the failing constraint when `check` says it does not fit. */
   compile(plan: NetworkPlan): Promise<CompiledNetwork>;
   /** Runs a bound plan over a labelled dataset. */
-  evaluate(plan: NetworkPlan, data: Dataset, options?: { readonly batchSize?: number; readonly workers?: number }): Promise<Evaluation>;
+  evaluate(plan: NetworkPlan, data: Dataset, options?: EvaluateOptions): Promise<Evaluation>;
   /** Present when `capabilities.train` is true. */
   createTrainer?(plan: NetworkPlan, weights: Weights, options?: TrainerOptions): Promise<Trainer>;
   /** How this instance is set up, for reports (e.g. tfjs: `{ gemm, kernel }`). */

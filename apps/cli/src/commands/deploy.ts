@@ -12,6 +12,7 @@ import { checkpointNormalization, deployExperiment } from "@neurobridge/experime
 import { loadMnist, subset } from "@neurobridge/mnist";
 import type { Command } from "commander";
 import { type GlobalOptions, printJson } from "../output.js";
+import { createProgress } from "../progress.js";
 import { createCliRuntime } from "../runtime.js";
 import { normalizationOption, positiveInt } from "./options.js";
 
@@ -42,7 +43,18 @@ async function runDeploy(o: DeployOptions, globals: GlobalOptions) {
   const normalization = o.normalization !== undefined ? normalizationOption(o.normalization) : checkpointNormalization(checkpoint);
   let test = loadMnist("test", { normalization });
   if (o.subset) test = subset(test, positiveInt(o.subset, "--subset"), "--subset (test images)");
-  const result = await deployExperiment(runtime, plan, o.target, test, { batchSize: positiveInt(o.batch, "--batch") });
+  const progress = createProgress();
+  let stage = "";
+  const result = await deployExperiment(runtime, plan, o.target, test, {
+    batchSize: positiveInt(o.batch, "--batch"),
+    onProgress: (which, done, total) => {
+      if (which !== stage)
+        progress.start(which === "chip" ? `${o.target} (emulated)` : "float model of the same network", total, "test images");
+      stage = which;
+      progress.update(done);
+    },
+  });
+  progress.stop();
   if (!result.deployed) {
     if (o.json) printJson(result);
     // One line on stderr naming the constraint; exit 1.

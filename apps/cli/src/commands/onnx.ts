@@ -23,6 +23,7 @@ import { loadMnist, subset } from "@neurobridge/mnist";
 import type { Command } from "commander";
 import { writeFileAtomic } from "../files.js";
 import { type GlobalOptions, printJson } from "../output.js";
+import { createProgress } from "../progress.js";
 import { createCliRuntime } from "../runtime.js";
 import { registerNirCommands, runInspectNir } from "./nir.js";
 import { normalizationOption, positiveInt } from "./options.js";
@@ -82,7 +83,12 @@ async function runOnnx(
     const normalization = normalizationOption(o.normalization ?? recorded ?? "unit");
     let test = loadMnist("test", { normalization });
     if (o.subset) test = subset(test, positiveInt(o.subset, "--subset"), "--subset (test images)");
-    const ev = await evaluateOnnx(network, test, runtime.random("onnx-encoder"), positiveInt(o.batch, "--batch"));
+    const progress = createProgress();
+    progress.start("ONNX Runtime", test.count, "test images");
+    const ev = await evaluateOnnx(network, test, runtime.random("onnx-encoder"), positiveInt(o.batch, "--batch"), (done) =>
+      progress.update(done),
+    );
+    progress.stop();
     const result = {
       accuracy: ev.accuracy,
       samplesPerSecond: ev.samplesPerSecond,

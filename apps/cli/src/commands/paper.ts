@@ -4,9 +4,9 @@
  * `<out>/cache`, so a rerun after a crash or Ctrl-C resumes.
  */
 import { runPaper } from "@neurobridge/experiments";
-import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { printJson } from "../output.js";
+import { createProgress } from "../progress.js";
 import { seedOption } from "./options.js";
 
 interface PaperOptions {
@@ -23,10 +23,7 @@ async function runPaperCommand(o: PaperOptions): Promise<void> {
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
   process.once("SIGTERM", onSigint);
-  const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: "  {step} |{bar}| {value}/{total} batches | loss {loss} | acc {acc}", hideCursor: true },
-    cliProgress.Presets.shades_classic,
-  );
+  const progress = createProgress();
   let barStep = "";
   try {
     const results = await runPaper({
@@ -37,7 +34,7 @@ async function runPaperCommand(o: PaperOptions): Promise<void> {
       signal: controller.signal,
       onStep: (e) => {
         if (barStep) {
-          bar.stop();
+          progress.stop();
           barStep = "";
         }
         if (e.done)
@@ -49,14 +46,13 @@ async function runPaperCommand(o: PaperOptions): Promise<void> {
       onTrainProgress: (step, p) => {
         const label = `${step} epoch ${p.epoch}`;
         if (label !== barStep) {
-          if (barStep) bar.stop();
-          bar.start(p.batches, 0, { step: label, loss: "-", acc: "-" });
+          progress.start(label, p.batches, "batches");
           barStep = label;
         }
-        bar.update(p.batch, { loss: p.loss.toFixed(4), acc: p.accuracy.toFixed(4) });
+        progress.update(p.batch, `loss ${p.loss.toFixed(4)}, acc ${p.accuracy.toFixed(4)}`);
       },
     });
-    bar.stop();
+    progress.stop();
     const summary = {
       out: o.out,
       profile: results.meta.profile,
@@ -71,7 +67,7 @@ async function runPaperCommand(o: PaperOptions): Promise<void> {
         `wrote ${o.out}/report.html, summary.md, results.json and ${results.figures.length} figures in ${results.meta.wallSeconds.toFixed(1)} s\n`,
       );
   } catch (error) {
-    bar.stop();
+    progress.stop();
     if (controller.signal.aborted) {
       process.stderr.write(`neurobridge: interrupted; finished steps are cached in ${o.out}/cache. Rerun the same command to resume.\n`);
       process.exitCode = 130;

@@ -1,7 +1,7 @@
 /**
  * `neurobridge train` and `neurobridge eval`: a thin shell over the training
  * experiment (`@neurobridge/experiments`), which the paper pipeline runs too.
- * This file parses options, draws the progress bar on stderr and prints; the
+ * This file parses options, shows progress on stderr and prints; the
  * experiment picks defaults, the loss, the backend and resume rules. Ctrl-C
  * stops after the current batch, writes a checkpoint and tells how to resume.
  */
@@ -17,9 +17,9 @@ import {
   type TrainConfig,
   trainExperiment,
 } from "@neurobridge/experiments";
-import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { type GlobalOptions, printJson } from "../output.js";
+import { createProgress } from "../progress.js";
 import { createCliRuntime } from "../runtime.js";
 import { normalizationOption, positiveInt, positiveNumber, seedOption } from "./options.js";
 
@@ -190,14 +190,7 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions, explicit: Recor
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: "epoch {epoch}/{epochs} |{bar}| {value}/{total} batches | loss {loss} | acc {acc} | {sps} samples/s",
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
+  const progress = createProgress();
   let barEpoch = -1;
   const said = new Set<string>();
   try {
@@ -216,14 +209,13 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions, explicit: Recor
       },
       onProgress: (p) => {
         if (p.epoch !== barEpoch) {
-          if (barEpoch >= 0) bar.stop();
-          bar.start(p.batches, 0, { epoch: p.epoch, epochs: config.epochs, loss: "-", acc: "-", sps: "-" });
+          progress.start(`epoch ${p.epoch}/${config.epochs}`, p.batches, "batches");
           barEpoch = p.epoch;
         }
-        bar.update(p.batch, { loss: p.loss.toFixed(4), acc: p.accuracy.toFixed(4), sps: p.samplesPerSecond.toFixed(0) });
+        progress.update(p.batch, `loss ${p.loss.toFixed(4)}, acc ${p.accuracy.toFixed(4)}, ${p.samplesPerSecond.toFixed(0)} samples/s`);
       },
     });
-    bar.stop();
+    progress.stop();
     // What was not said at the trainer's start (e.g. a damaged newest checkpoint generation).
     for (const w of result.warnings) if (!said.has(w)) process.stderr.write(`neurobridge: note: ${w}\n`);
     const history = result.history;
@@ -265,7 +257,7 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions, explicit: Recor
       process.stdout.write(`checkpoint: ${o.out}\n`);
     }
   } finally {
-    bar.stop();
+    progress.stop();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
@@ -277,13 +269,21 @@ async function runEval(
   runtime?: Runtime,
 ) {
   const rt = runtime ?? (await createCliRuntime({ plugins: globals.plugin ?? [] }));
+  const progress = createProgress();
+  let started = false;
   const { evaluation, ...result } = await evaluateExperiment(rt, o.checkpoint, {
+    onProgress: (done, total) => {
+      if (!started) progress.start(`evaluating on ${o.backend}`, total, "test images");
+      started = true;
+      progress.update(done);
+    },
     backend: o.backend,
     batchSize: positiveInt(o.batch, "--batch"),
     ...(o.subset ? { subset: positiveInt(o.subset, "--subset") } : {}),
     ...(o.normalization ? { normalization: normalizationOption(o.normalization) } : {}),
     ...(o.workers ? { workers: positiveInt(o.workers, "--workers") } : {}),
   });
+  progress.stop();
   for (const w of result.warnings) process.stderr.write(`neurobridge: note: ${w}\n`);
   if (o.json) return printJson(result);
   const ev = evaluation;

@@ -24,6 +24,7 @@ export async function evaluateEmulator(
   data: Dataset,
   rngFor: (offset: number) => RandomSource,
   batchSize = 256,
+  onProgress?: (done: number, total: number) => void,
 ): Promise<EmulatorEvaluation> {
   const F = data.features;
   const C = emulator.plan.chain.outputSize;
@@ -36,6 +37,7 @@ export async function evaluateEmulator(
     scores.set(run.scores, s * C);
     if (counters) addCounters(counters, run.counters);
     else counters = run.counters;
+    onProgress?.(s + batch, data.count);
   }
   const seconds = (performance.now() - start) / 1000;
   return {

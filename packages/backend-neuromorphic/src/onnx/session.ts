@@ -152,7 +152,13 @@ export interface OnnxEvaluation {
 }
 
 /** Runs `network` over `dataset` in batches (default 256). */
-export async function evaluateOnnx(network: OnnxNetwork, dataset: Dataset, rng: RandomSource, batchSize = 256): Promise<OnnxEvaluation> {
+export async function evaluateOnnx(
+  network: OnnxNetwork,
+  dataset: Dataset,
+  rng: RandomSource,
+  batchSize = 256,
+  onProgress?: (done: number, total: number) => void,
+): Promise<OnnxEvaluation> {
   const F = dataset.features;
   if (F !== network.info.inputSize) {
     throw new NeuroBridgeError("SHAPE_MISMATCH", `the data has ${F} features per sample; the model takes ${network.info.inputSize}`);
@@ -169,6 +175,7 @@ export async function evaluateOnnx(network: OnnxNetwork, dataset: Dataset, rng: 
   for (let s = 0; s < dataset.count; s += batchSize) {
     const batch = Math.min(batchSize, dataset.count - s);
     outputs.set(await network.scores(dataset.inputs.subarray(s * F, (s + batch) * F), batch, rng), s * C);
+    onProgress?.(s + batch, dataset.count);
   }
   const seconds = (performance.now() - start) / 1000;
   const predictions = predictClasses(outputs, C);

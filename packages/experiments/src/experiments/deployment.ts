@@ -142,7 +142,11 @@ export async function deployExperiment(
   plan: NetworkPlan,
   target: string,
   test: Dataset,
-  options: { batchSize?: number } = {},
+  options: {
+    batchSize?: number;
+    /** After every batch of each run: `stage` is `chip` (the target) or `float` (the float model of the same network). */
+    onProgress?: (stage: "chip" | "float", done: number, total: number) => void;
+  } = {},
 ): Promise<DeployResult> {
   const backend = await runtime.backend(target);
   // Placing the network is the check (Loihi quantises and maps every population): do it once,
@@ -165,8 +169,10 @@ export async function deployExperiment(
   try {
     const batch = options.batchSize ?? 256;
     const rngFor = (offset: number) => runtime.random(`deploy-${offset}`);
-    const chip = await evaluateEmulator(deployment.emulator, test, rngFor, batch);
-    const float = await evaluateEmulator(deployment.floatEmulator, test, rngFor, batch);
+    const progress = (stage: "chip" | "float") =>
+      options.onProgress ? (d: number, n: number) => options.onProgress?.(stage, d, n) : undefined;
+    const chip = await evaluateEmulator(deployment.emulator, test, rngFor, batch, progress("chip"));
+    const float = await evaluateEmulator(deployment.floatEmulator, test, rngFor, batch, progress("float"));
     const energy = deployment.energy(chip.counters);
     const t = totals(chip.counters);
     const per = (x: number) => x / test.count;

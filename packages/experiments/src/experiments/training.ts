@@ -259,6 +259,8 @@ export interface EvaluateOptions {
   readonly workers?: number;
   /** Backend to run on (default `tfjs`; also `emulator`, `loihi` …). */
   readonly backend?: string;
+  /** Called after every batch with the test images done so far. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** What {@link evaluateExperiment} reports (the `eval` command's JSON). */
@@ -294,6 +296,7 @@ export async function evaluateExperiment(runtime: Runtime, dir: string, options:
   const ev = await backend.evaluate(plan, test, {
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     ...(options.workers ? { workers: options.workers } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   return {
     accuracy: ev.accuracy,
