@@ -2,7 +2,6 @@
 
 import type { TfjsBackendOptions } from "@neurobridge/backend-tfjs";
 import { createRuntime, NeuroBridgeError, type Runtime } from "@neurobridge/core";
-import { bundledPlugins } from "@neurobridge/experiments";
 import { loadPlugin } from "./plugin-loader.js";
 
 /** Creates the CLI runtime with the bundled plugins and the modules named by `--plugin`. */
@@ -11,6 +10,8 @@ export async function createCliRuntime(
 ): Promise<Runtime> {
   const specifiers = options.plugins ?? [];
   const user = await Promise.all(specifiers.map((p) => loadPlugin(p)));
+  // Loaded here, not at start-up: the bundled plugins pull in tfjs, ONNX Runtime and HDF5.
+  const { bundledPlugins } = await import("@neurobridge/experiments");
   const runtime = createRuntime({ plugins: bundledPlugins(options.tfjs ? { tfjs: options.tfjs } : {}), seed: options.seed ?? 0 });
   user.forEach((plugin, i) => {
     try {

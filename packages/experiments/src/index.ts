@@ -7,7 +7,9 @@
  * @module @neurobridge/experiments
  */
 
+export { checkpointNormalization } from "@neurobridge/mnist";
 export { PAPER_MODELS, type PaperModel, type PaperNetworkOptions, paperNetwork } from "@neurobridge/neurons-lif";
+export { PLOT_KINDS, PLOT_RECORDS, type PlotKind } from "@neurobridge/plots";
 export { type FigureSpec, renderFigure, renderFigureFile } from "@neurobridge/plots/node";
 export * from "./cache.js";
 export * from "./experiments/cost.js";

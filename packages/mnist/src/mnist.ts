@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { DataFileError, type Dataset, NeuroBridgeError } from "@neurobridge/core";
+import { type Checkpoint, DataFileError, type Dataset, NeuroBridgeError } from "@neurobridge/core";
 import { IDX_MAGIC, parseIdx } from "./idx.js";
 
 /** Which part of MNIST. */
@@ -111,3 +111,7 @@ export function loadMnist(split: MnistSplit, options: LoadMnistOptions = {}): Da
   }
   return { inputs, labels: labelData, count, features, classes: 10 };
 }
+
+/** The pixel scaling a checkpoint was trained with: its training config's, else its spec's metadata (imported networks), else `unit`. */
+export const checkpointNormalization = (checkpoint: Checkpoint): MnistNormalization =>
+  ((checkpoint.progress?.config.normalization ?? checkpoint.spec.metadata?.normalization) as MnistNormalization | undefined) ?? "unit";

@@ -5,8 +5,20 @@
  * renders to SVG/PNG in Node (`@neurobridge/plots/node`) or live in a page
  * with vega-embed.
  */
-import { type LayerRecording, NeuroBridgeError } from "@neurobridge/core";
+import { type LayerRecording, NeuroBridgeError, type RecordKind } from "@neurobridge/core";
 import type { FigureSpec } from "./figure.js";
+
+/** The plots of one recorded sample (`neurobridge plot <kind>`). */
+export const PLOT_KINDS = ["raster", "membrane", "counts", "activity"] as const;
+export type PlotKind = (typeof PLOT_KINDS)[number];
+
+/** What each plot needs recorded. */
+export const PLOT_RECORDS: Readonly<Record<PlotKind, readonly RecordKind[]>> = {
+  raster: ["spikes"],
+  membrane: ["membrane", "spikes"],
+  counts: ["spikes"],
+  activity: ["spikes"],
+};
 
 /** Options shared by the plots of one sample. */
 export interface SampleOptions {

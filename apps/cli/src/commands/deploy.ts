@@ -8,8 +8,7 @@
 
 import { NeuroBridgeError } from "@neurobridge/core";
 import { loadCheckpoint } from "@neurobridge/core/node";
-import { checkpointNormalization, deployExperiment } from "@neurobridge/experiments";
-import { loadMnist, subset } from "@neurobridge/mnist";
+import { checkpointNormalization, loadMnist, subset } from "@neurobridge/mnist";
 import type { Command } from "commander";
 import { type GlobalOptions, printJson } from "../output.js";
 import { createProgress } from "../progress.js";
@@ -45,6 +44,7 @@ async function runDeploy(o: DeployOptions, globals: GlobalOptions) {
   if (o.subset) test = subset(test, positiveInt(o.subset, "--subset"), "--subset (test images)");
   const progress = createProgress();
   let stage = "";
+  const { deployExperiment } = await import("@neurobridge/experiments");
   const result = await deployExperiment(runtime, plan, o.target, test, {
     batchSize: positiveInt(o.batch, "--batch"),
     onProgress: (which, done, total) => {

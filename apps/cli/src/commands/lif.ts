@@ -4,7 +4,6 @@
  * (`250pA`, `0.25nA`, `10ms`); a bad unit is a one-line error.
  */
 import { type Dimension, NeuroBridgeError, parseQuantity } from "@neurobridge/core";
-import { PAPER_CLAIMS } from "@neurobridge/experiments";
 import {
   analyticRate,
   type CurrentInput,
@@ -219,13 +218,14 @@ interface FitOptions extends FiOptions {
   searchRange?: boolean;
 }
 
-function runFit(o: FitOptions): void {
+async function runFit(o: FitOptions): Promise<void> {
   const p = loadParameters(o.params);
   const protocol = protocolFrom(o);
   const sweep = { from: q(o.from, "current", "--from"), to: q(o.to, "current", "--to"), step: q(o.step, "current", "--step") };
   checkSweep(sweep, protocol, o);
   const curve = fiCurve(p, sweep, protocol);
   const fits = fitActivations({ x: curve.rows.map((r) => r.currentPA), y: curve.rows.map((r) => r.simulatedHz) });
+  const { PAPER_CLAIMS } = await import("@neurobridge/experiments");
   const paper = { relu: PAPER_CLAIMS.reluR2.value, sigmoid: PAPER_CLAIMS.sigmoidR2.value };
   const result = {
     rangePA: { from: round(sweep.from * 1e12), to: round(sweep.to * 1e12), step: round(sweep.step * 1e12) },

@@ -9,8 +9,12 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { NeuroBridgeError } from "@neurobridge/core";
 import { loadCheckpoint, lockFolder, saveCheckpoint } from "@neurobridge/core/node";
-import { checkpointNormalization } from "@neurobridge/experiments";
-import { describeNir, type NirConventionOptions, readNir, readNirGraph, writeNir } from "@neurobridge/nir";
+import { checkpointNormalization } from "@neurobridge/mnist";
+import type { NirConventionOptions } from "@neurobridge/nir";
+
+/** NIR's package loads HDF5 (WebAssembly): only when a NIR command runs. */
+const nir = () => import("@neurobridge/nir");
+
 import type { Command } from "commander";
 import { readBinaryFile, writeFileAtomic } from "../files.js";
 import { type GlobalOptions, printJson } from "../output.js";
@@ -41,6 +45,7 @@ async function runExport(o: { checkpoint: string; out: string; convention?: stri
   const runtime = await createCliRuntime({ plugins: globals.plugin ?? [] });
   const checkpoint = loadCheckpoint(o.checkpoint, runtime);
   const normalization = checkpointNormalization(checkpoint);
+  const { writeNir } = await nir();
   const written = await writeNir(runtime, runtime.plan(checkpoint.spec, checkpoint.weights), { ...conventions, normalization });
   writeFileAtomic(o.out, written.bytes);
   const summary = {
@@ -68,6 +73,7 @@ async function runImport(
   const conventions = conventionOptions(o);
   const timeSteps = o.steps === undefined ? undefined : positiveInt(o.steps, "--steps");
   const runtime = await createCliRuntime({ plugins: globals.plugin ?? [] });
+  const { readNir } = await nir();
   const read = await readNir(runtime, readBinaryFile(file), {
     ...conventions,
     ...(timeSteps ? { timeSteps } : {}),
@@ -109,6 +115,7 @@ async function runImport(
 
 /** `inspect --nir FILE [--json]`. */
 export async function runInspectNir(file: string, o: { json?: boolean; typeCheck?: boolean }): Promise<void> {
+  const { describeNir, readNirGraph } = await nir();
   const { graph } = await readNirGraph(readBinaryFile(file), { source: file, typeCheck: false });
   const d = describeNir(graph);
   if (o.json) return printJson({ file, ...d });

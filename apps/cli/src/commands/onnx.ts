@@ -18,8 +18,7 @@ import {
 } from "@neurobridge/backend-neuromorphic";
 import { NeuroBridgeError } from "@neurobridge/core";
 import { loadCheckpoint } from "@neurobridge/core/node";
-import { checkpointNormalization } from "@neurobridge/experiments";
-import { loadMnist, subset } from "@neurobridge/mnist";
+import { checkpointNormalization, loadMnist, subset } from "@neurobridge/mnist";
 import type { Command } from "commander";
 import { writeFileAtomic } from "../files.js";
 import { type GlobalOptions, printJson } from "../output.js";

@@ -3,7 +3,6 @@
  * networks, costs, the T sweep, figures and the report. Steps are cached in
  * `<out>/cache`, so a rerun after a crash or Ctrl-C resumes.
  */
-import { runPaper } from "@neurobridge/experiments";
 import type { Command } from "commander";
 import { printJson } from "../output.js";
 import { createProgress } from "../progress.js";
@@ -26,6 +25,7 @@ async function runPaperCommand(o: PaperOptions): Promise<void> {
   const progress = createProgress();
   let barStep = "";
   try {
+    const { runPaper } = await import("@neurobridge/experiments");
     const results = await runPaper({
       out: o.out,
       quick: o.quick ?? false,

@@ -6,7 +6,7 @@
  * `sampleFigure` in the experiments.
  */
 import { NeuroBridgeError, type Runtime } from "@neurobridge/core";
-import { PLOT_KINDS, PLOT_RECORDS, type PlotKind, recordSample, renderFigureFile, sampleFigure } from "@neurobridge/experiments";
+import { PLOT_KINDS, PLOT_RECORDS, type PlotKind } from "@neurobridge/plots";
 import type { Command } from "commander";
 import { writeFileAtomic } from "../files.js";
 import { type GlobalOptions, printJson } from "../output.js";
@@ -42,6 +42,7 @@ async function runPlot(kind: string, o: PlotOptions, globals: GlobalOptions, run
   const neurons = o.neurons ? neuronList(o.neurons) : undefined;
   const count = o.count ? positiveInt(o.count, "--count") : undefined;
   const rt = runtime ?? (await createCliRuntime({ plugins: globals.plugin ?? [] }));
+  const { recordSample, renderFigureFile, sampleFigure } = await import("@neurobridge/experiments");
   const recorded = await recordSample(rt, o.checkpoint, { sample, backend: o.backend, record: PLOT_RECORDS[kind as PlotKind] });
   const figure = sampleFigure(kind as PlotKind, recorded, {
     ...(o.layer ? { layer: o.layer } : {}),

@@ -9,21 +9,17 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { TfjsBackendOptions } from "@neurobridge/backend-tfjs";
 import { NeuroBridgeError, type Runtime } from "@neurobridge/core";
-import {
-  activityJson,
-  evaluateExperiment,
-  PAPER_MODELS,
-  type PaperModel,
-  type TrainConfig,
-  trainExperiment,
-} from "@neurobridge/experiments";
+import type { TrainConfig } from "@neurobridge/experiments";
+import { PAPER_MODELS, type PaperModel } from "@neurobridge/neurons-lif";
+
+/** The experiments (and with them tfjs and ONNX Runtime) load when a command runs, not at start-up. */
+const experiments = () => import("@neurobridge/experiments");
+
 import type { Command } from "commander";
 import { type GlobalOptions, printJson } from "../output.js";
 import { createProgress } from "../progress.js";
 import { createCliRuntime } from "../runtime.js";
 import { normalizationOption, positiveInt, positiveNumber, seedOption } from "./options.js";
-
-export { activityJson } from "@neurobridge/experiments";
 
 /** Models the CLI builds. */
 export const MODELS = PAPER_MODELS;
@@ -194,6 +190,7 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions, explicit: Recor
   let barEpoch = -1;
   const said = new Set<string>();
   try {
+    const { trainExperiment } = await experiments();
     const result = await trainExperiment(runtime, config, {
       checkpointDir: o.out,
       resume: o.resume === true,
@@ -271,6 +268,7 @@ async function runEval(
   const rt = runtime ?? (await createCliRuntime({ plugins: globals.plugin ?? [] }));
   const progress = createProgress();
   let started = false;
+  const { activityJson, evaluateExperiment } = await experiments();
   const { evaluation, ...result } = await evaluateExperiment(rt, o.checkpoint, {
     onProgress: (done, total) => {
       if (!started) progress.start(`evaluating on ${o.backend}`, total, "test images");

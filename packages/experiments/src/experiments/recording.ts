@@ -4,9 +4,8 @@
  */
 import { type LayerRecording, NeuroBridgeError, type RecordKind, type Runtime } from "@neurobridge/core";
 import { loadCheckpoint } from "@neurobridge/core/node";
-import { loadMnist } from "@neurobridge/mnist";
-import { type FigureSpec, layerActivityFigure, membraneFigure, rasterFigure, spikeCountHistogram } from "@neurobridge/plots";
-import { checkpointNormalization } from "./training.js";
+import { checkpointNormalization, loadMnist } from "@neurobridge/mnist";
+import { type FigureSpec, layerActivityFigure, membraneFigure, type PlotKind, rasterFigure, spikeCountHistogram } from "@neurobridge/plots";
 
 /** Options of {@link recordSample}. */
 export interface RecordSampleOptions {
@@ -62,18 +61,6 @@ export async function recordSample(runtime: Runtime, dir: string, options: Recor
     network.dispose();
   }
 }
-
-/** The plots `neurobridge plot` draws. */
-export const PLOT_KINDS = ["raster", "membrane", "counts", "activity"] as const;
-export type PlotKind = (typeof PLOT_KINDS)[number];
-
-/** What each plot needs recorded. */
-export const PLOT_RECORDS: Readonly<Record<PlotKind, readonly RecordKind[]>> = {
-  raster: ["spikes"],
-  membrane: ["membrane", "spikes"],
-  counts: ["spikes"],
-  activity: ["spikes"],
-};
 
 /** The figure `kind` of a recorded sample; `layer` picks the layer of a membrane plot (default: the first). */
 export function sampleFigure(

@@ -28,7 +28,7 @@ import {
   type TrainingProgress,
 } from "@neurobridge/core";
 import { loadCheckpoint, lockFolder } from "@neurobridge/core/node";
-import { loadMnist, type MnistNormalization } from "@neurobridge/mnist";
+import { checkpointNormalization, loadMnist, type MnistNormalization } from "@neurobridge/mnist";
 import { type PaperModel, type PaperNetworkOptions, paperNetwork } from "@neurobridge/neurons-lif";
 
 /** Config of {@link trainExperiment}. */
@@ -280,10 +280,6 @@ export interface EvaluateResult {
   /** Not JSON: the raw evaluation. */
   readonly evaluation: Evaluation;
 }
-
-/** The pixel scaling a checkpoint was trained with: its training config's, else its spec's metadata (imported networks), else `unit`. */
-export const checkpointNormalization = (checkpoint: Checkpoint): MnistNormalization =>
-  ((checkpoint.progress?.config.normalization ?? checkpoint.spec.metadata?.normalization) as MnistNormalization | undefined) ?? "unit";
 
 /** Evaluates the checkpoint in `dir` on the MNIST test images. */
 export async function evaluateExperiment(runtime: Runtime, dir: string, options: EvaluateOptions = {}): Promise<EvaluateResult> {
