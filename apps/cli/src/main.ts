@@ -6,6 +6,7 @@
 import "reflect-metadata";
 import { NeuroBridgeError } from "@neurobridge/core";
 import { CommanderError } from "commander";
+import { ReportedError } from "./output.js";
 import { buildProgram } from "./program.js";
 
 /** Exit code for bad input or a failed check. */
@@ -55,7 +56,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (process.env.NEUROBRIDGE_DEBUG) console.error(error);
     if (error instanceof NeuroBridgeError) {
       process.stderr.write(`neurobridge: error: ${error.message}\n`);
-      jsonError(argv, error.code, error.message);
+      if (!(error instanceof ReportedError)) jsonError(argv, error.code, error.message);
       return EXIT_ERROR;
     }
     const message = (error as Error)?.message ?? String(error);

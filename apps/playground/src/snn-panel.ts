@@ -5,8 +5,11 @@
  * raster and the output spike counts are shown.
  */
 import { type EventDrivenEmulator, floatEmulator } from "@neurobridge/backend-neuromorphic/browser";
-import { createRuntime, decodeSafetensors, parseSpec, type Runtime } from "@neurobridge/core";
+import { createRuntime, decodeSafetensors, type LayerRecording, parseSpec, type Runtime } from "@neurobridge/core";
 import { lifPlugin } from "@neurobridge/neurons-lif";
+import { layerActivityFigure } from "@neurobridge/plots";
+import type { View } from "vega";
+import type { TopLevelSpec } from "vega-lite";
 import { el } from "./chart.js";
 import { toMnist } from "./digit.js";
 
@@ -75,6 +78,33 @@ function drawRasters(rasters: Uint8Array[], T: number): void {
   });
 }
 
+/** The emulator's rasters of one sample (`[1, T, size]` = `[T, 1, size]`) as recordings. */
+function recordingsOf(rasters: readonly Uint8Array[], T: number): LayerRecording[] {
+  return (emulator?.plan.populations ?? []).map((p, l) => ({
+    id: p.id,
+    model: "emulated",
+    size: p.size,
+    timeSteps: T,
+    batch: 1,
+    spikes: rasters[l] as Uint8Array,
+  }));
+}
+
+let activityView: View | undefined;
+
+/**
+ * The layer-activity figure of `@neurobridge/plots`, rendered live by vega as
+ * SVG (vega loads on first use, in its own chunk, so the page starts fast).
+ */
+async function drawActivity(rasters: readonly Uint8Array[], T: number): Promise<void> {
+  const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")]);
+  const figure = layerActivityFigure(recordingsOf(rasters, T), { title: "Activity per layer and step" });
+  const spec = { ...figure.spec, width: "container", height: 180, config: { font: "system-ui, sans-serif" } } as TopLevelSpec;
+  activityView?.finalize();
+  activityView = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: "svg", container: $("activity"), hover: true });
+  await activityView.runAsync();
+}
+
 async function classify(input: Float32Array): Promise<void> {
   if (!emulator) return;
   const run = await emulator.run(input, 1, runtime.random("page"), { record: true });
@@ -85,6 +115,7 @@ async function classify(input: Float32Array): Promise<void> {
   $("prediction").dataset.digit = silent ? "" : String(best);
   drawCounts(run.scores, T);
   drawRasters(run.rasters ?? [], T);
+  await drawActivity(run.rasters ?? [], T);
 }
 
 /** Mounts the drawing pad and the network views. */

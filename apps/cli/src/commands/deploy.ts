@@ -10,7 +10,7 @@ import { NeuroBridgeError } from "@neurobridge/core";
 import { loadCheckpoint } from "@neurobridge/core/node";
 import { checkpointNormalization, loadMnist, subset } from "@neurobridge/mnist";
 import type { Command } from "commander";
-import { type GlobalOptions, printJson } from "../output.js";
+import { type GlobalOptions, printJson, ReportedError } from "../output.js";
 import { createProgress } from "../progress.js";
 import { createCliRuntime } from "../runtime.js";
 import { normalizationOption, positiveInt } from "./options.js";
@@ -58,7 +58,8 @@ async function runDeploy(o: DeployOptions, globals: GlobalOptions) {
   if (!result.deployed) {
     if (o.json) printJson(result);
     // One line on stderr naming the constraint; exit 1.
-    throw new NeuroBridgeError("DEPLOYMENT", `${result.error} [constraint: ${result.constraint}]`);
+    const message = `${result.error} [constraint: ${result.constraint}]`;
+    throw o.json ? new ReportedError("DEPLOYMENT", message) : new NeuroBridgeError("DEPLOYMENT", message);
   }
   if (o.json) return printJson(result);
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;

@@ -118,6 +118,8 @@ describe("the playground in Chromium", () => {
     await expect.poll(() => page.locator("#prediction").getAttribute("data-digit")).toBe("1");
     expect(await page.locator("#rasters canvas").count()).toBe(3);
     expect(await page.locator("#counts rect").count()).toBe(10);
+    // The plots package's layer-activity spec, rendered live by vega: one line per layer.
+    await expect.poll(() => page.locator("#activity svg [aria-roledescription='line mark']").count()).toBe(3);
     await page.getByRole("button", { name: "Show a test digit" }).click();
     await expect.poll(() => page.locator("#prediction").getAttribute("data-digit")).toBe("0");
     await page.screenshot({ path: `${ARTIFACTS}playground-snn.png`, fullPage: true });
