@@ -54,7 +54,7 @@ describe("neurobridge CLI", () => {
     // Every model with its kernels.
     const kernelsOf = (name: string) =>
       ((listing.neuronModels?.find((m) => m.name === name)?.kernels ?? []) as { kind: string }[]).map((k) => k.kind);
-    expect(kernelsOf("lif")).toEqual(["sequence", "infer", "population", "fixed-point:loihi"]);
+    expect(kernelsOf("lif")).toEqual(["sequence", "infer", "population", "fixed-point:loihi", "fixed-point:truenorth"]);
     expect(kernelsOf("relu")).toEqual(["sequence"]);
     expect(kernelsOf("cuba-lif")).toEqual(["sequence", "infer", "population", "fixed-point:loihi"]);
     expect(kernelsOf("alif")).toEqual(["sequence"]);

@@ -30,7 +30,7 @@ import { checkLoihi, checkTrueNorth, createFloatEmulator, type Deployment, type 
 import { DeploymentError } from "./deploy-error.js";
 import type { EmulatorCounters } from "./emulator/counters.js";
 import { evaluateEmulator } from "./emulator/evaluate.js";
-import type { EventDrivenEmulator } from "./emulator/event-emulator.js";
+import type { ChipEmulator } from "./emulator/event-emulator.js";
 import { stageIssues } from "./emulator/float-plan.js";
 
 /** Core's per-layer activity from an emulated run of `samples` samples. */
@@ -70,7 +70,7 @@ function emulatorOps(runtime: Runtime, plan: NetworkPlan, counters: EmulatorCoun
 async function evaluateOn(
   runtime: Runtime,
   plan: NetworkPlan,
-  emulator: EventDrivenEmulator,
+  emulator: ChipEmulator,
   data: Dataset,
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
@@ -97,7 +97,7 @@ async function evaluateOn(
 function compiled(
   runtime: Runtime,
   plan: NetworkPlan,
-  emulator: EventDrivenEmulator,
+  emulator: ChipEmulator,
   release: () => Promise<void>,
   target: { readonly name: string; readonly capabilities: BackendCapabilities },
 ): CompiledNetwork {
@@ -124,18 +124,19 @@ function compiled(
 }
 
 /** The emulator's rasters (`[batch, T, size]` per population) as step-major layer recordings. */
-function recordingsOf(emulator: EventDrivenEmulator, rasters: readonly Uint8Array[], batch: number): LayerRecording[] {
+function recordingsOf(emulator: ChipEmulator, rasters: readonly Uint8Array[], batch: number): LayerRecording[] {
   const T = emulator.plan.chain.timeSteps;
-  return emulator.plan.populations.map((pop, l) => {
+  // One population per neuron layer of the chain, in order.
+  const layers = emulator.plan.chain.layers.filter((x): x is NeuronPlanLayer => x.kind === "neuron");
+  return layers.map((layer, l) => {
     const raster = rasters[l] as Uint8Array;
-    const N = pop.size;
+    const N = layer.size;
     const spikes = new Uint8Array(T * batch * N);
     for (let b = 0; b < batch; b++) {
       for (let t = 0; t < T; t++) spikes.set(raster.subarray((b * T + t) * N, (b * T + t + 1) * N), (t * batch + b) * N);
     }
-    const layer = emulator.plan.chain.layers.find((x) => x.id === pop.id) as NeuronPlanLayer;
     return {
-      id: pop.id,
+      id: layer.id,
       model: layer.model.name,
       size: N,
       timeSteps: T,
@@ -169,7 +170,9 @@ export const TRUENORTH_CAPABILITIES: BackendCapabilities = {
   train: false,
   eventDriven: true,
   precisions: ["fixed-point"],
-  hosts: "256 axons × 256 neurons per core, 4 axon types with one signed weight per type per neuron (check only in this release)",
+  hosts:
+    "SNN chains with spiking input and models with a 'fixed-point:truenorth' mapping (IF: β = 1); ≤ 4 weight values per neuron, ≤ 256 input × weight-value axons per neuron",
+  records: ["spikes"],
 };
 
 declare module "@neurobridge/core" {
@@ -252,29 +255,40 @@ export class LoihiBackend implements Backend {
   }
 }
 
-/** TrueNorth: its crossbar constraints, checked as a value. */
+/** TrueNorth: constraint-checked mapping onto cores, integer core emulation, energy. */
 export class TrueNorthBackend implements Backend {
   readonly name = "truenorth";
   readonly description =
-    "IBM TrueNorth: crossbar constraints checked (every failing one, with what would fit); emulation is not in this release.";
+    "IBM TrueNorth, emulated: 256 × 256 binary-crossbar cores, integer neurons (additive leak, thresholds, reset modes), splitters, 1 tick per hop, 26 pJ per synaptic event.";
   readonly capabilities = TRUENORTH_CAPABILITIES;
+  constructor(private readonly runtime: Runtime) {}
 
+  /** The verdict: structure, then (with weights bound) the mapping onto cores; every failing constraint listed. */
   check(plan: NetworkPlan): BackendCheck {
     if (!plan.bound) {
       const issues = stageIssues(plan);
       return { fits: issues.length === 0, issues };
     }
-    return checkTrueNorth(plan);
+    return checkTrueNorth(this.runtime, plan);
+  }
+
+  /** Maps a bound plan onto cores: the report, the core emulator, the float model and the energy model. */
+  deploy(plan: NetworkPlan): Promise<Deployment> {
+    return deploy(this.runtime, plan, "truenorth");
   }
 
   async compile(plan: NetworkPlan): Promise<CompiledNetwork> {
-    requireBound(plan, "truenorth");
-    return fail(this.name, this.check(plan));
+    const d = await this.deploy(plan);
+    return compiled(this.runtime, plan, d.emulator, () => d.release(), this);
   }
 
-  async evaluate(plan: NetworkPlan): Promise<Evaluation> {
-    requireBound(plan, "truenorth");
-    return fail(this.name, this.check(plan));
+  async evaluate(plan: NetworkPlan, data: Dataset, options: EvaluateOptions = {}): Promise<Evaluation> {
+    const d = await this.deploy(plan);
+    try {
+      return await evaluateOn(this.runtime, plan, d.emulator, data, options);
+    } finally {
+      await d.release();
+    }
   }
 }
 
@@ -301,7 +315,7 @@ export const neuromorphicPlugin: NeuroBridgePlugin = {
       name: "truenorth",
       description: "IBM TrueNorth's crossbar constraints (check only in this release).",
       capabilities: TRUENORTH_CAPABILITIES,
-      create: () => new TrueNorthBackend(),
+      create: (runtime) => new TrueNorthBackend(runtime),
     });
   },
 };

@@ -7,7 +7,7 @@
  *   cores of 1024 compartments and 128 KB synaptic memory, 128 per chip.
  *   Graded input (direct encoding) enters through an off-chip first layer
  *   programmed into the first population's bias registers.
- * - `truenorth`: checked against its crossbar constraints ({@link checkTrueNorth}
+ * - `truenorth`: mapped onto integer cores (`truenorth/`) after its constraints are checked ({@link checkTrueNorth}
  *   returns every failing constraint with what would fit, as a value).
  *
  * Which models map onto Loihi is registered, not listed here: a model maps
@@ -28,12 +28,14 @@ import {
 } from "@neurobridge/core";
 import { DeploymentError } from "./deploy-error.js";
 import { type EmulatorCounters, totals } from "./emulator/counters.js";
-import { EventDrivenEmulator } from "./emulator/event-emulator.js";
+import { type ChipEmulator, EventDrivenEmulator } from "./emulator/event-emulator.js";
 import { floatEmulator, type Stage, stageIssues, stagesOf } from "./emulator/float-plan.js";
 import { HostLayer } from "./emulator/host-layer.js";
 import { LoihiPopulation } from "./emulator/population.js";
 import { type LoihiQuantization, quantizeLoihiPopulation } from "./loihi/quantize.js";
 import { constantOf, loihiProfile, type TargetProfile, trueNorthProfile } from "./profiles.js";
+import { mapTrueNorth, type TrueNorthLayerReport } from "./truenorth/map.js";
+import { TrueNorthNetwork } from "./truenorth/network.js";
 
 export { DeploymentError } from "./deploy-error.js";
 
@@ -96,6 +98,8 @@ export interface DeploymentReport {
   readonly coreMap: readonly CoreAssignment[];
   readonly weightPrecision: string;
   readonly quantization: readonly LoihiQuantization[];
+  /** TrueNorth: per layer, cores, axons and neurons used per core, splitters, weight levels, scale and rounding error. */
+  readonly trueNorth?: readonly TrueNorthLayerReport[];
   /** Ticks per sample (T + one per synapse hop) and ticks before the first output can appear. */
   readonly ticksPerSample: number;
   readonly latencyTicks: number;
@@ -113,8 +117,8 @@ export interface EnergyEstimate {
 /** A network placed on a target, with its emulators. */
 export interface Deployment {
   readonly report: DeploymentReport;
-  /** The chip's own arithmetic (fixed point for Loihi). */
-  readonly emulator: EventDrivenEmulator;
+  /** The chip's own arithmetic (fixed point for Loihi, integer cores for TrueNorth). */
+  readonly emulator: ChipEmulator;
   /** The float model, event-driven; spikes equal the training backend's. */
   readonly floatEmulator: EventDrivenEmulator;
   /** Energy of an emulated run (counters from {@link Deployment.emulator}). */
@@ -312,26 +316,85 @@ async function deployLoihi(runtime: Runtime, chain: NetworkPlan, options: Deploy
  * binary crossbar, and targets exactly one axon. Lists every constraint the
  * plan breaks, each with what would fit.
  */
-export function checkTrueNorth(chain: NetworkPlan): BackendCheck {
+export function checkTrueNorth(runtime: Runtime, chain: NetworkPlan): BackendCheck {
+  const structural = stageIssues(chain);
+  if (structural.length) return { fits: false, issues: structural };
+  // Every constraint a trained network commonly breaks, each with what would fit; then the mapping itself.
+  const issues: BackendIssue[] = [...crossbarIssues(chain), ...trueNorthModelIssues(runtime, chain)];
+  if (issues.length === 0) {
+    try {
+      mapTrueNorth(runtime, chain);
+    } catch (error) {
+      if (!(error instanceof DeploymentError)) throw error;
+      issues.push({
+        constraint: error.constraint,
+        path: "network",
+        message: error.message.replace(/^cannot deploy to truenorth: /, ""),
+        details: error.details,
+      });
+    }
+  }
+  return { fits: issues.length === 0, issues };
+}
+
+/** Spiking input and a TrueNorth mapping for every layer's model. */
+function trueNorthModelIssues(runtime: Runtime, chain: NetworkPlan): BackendIssue[] {
+  const issues: BackendIssue[] = [];
+  if (!chain.encoder.emitsSpikes) {
+    issues.push({
+      constraint: "inputSpikes",
+      path: "encoder",
+      message: `TrueNorth takes spikes only; this network's encoder '${chain.encoder.name}' feeds graded currents. Train with a spiking encoder (rate or latency).`,
+    });
+  }
+  for (const { neuron } of stagesOf(chain, "truenorth")) {
+    const mapping = createKernel(runtime, neuron, "fixed-point:truenorth");
+    const verdict = mapping?.map(neuron);
+    const reason = !mapping
+      ? `'${neuron.id}' uses model '${neuron.model.name}', which has no TrueNorth mapping (a 'fixed-point:truenorth' kernel)`
+      : verdict && "reason" in verdict
+        ? verdict.reason
+        : undefined;
+    if (reason) issues.push({ constraint: "neuronModel", path: `layers.${neuron.id}`, message: reason });
+  }
+  return issues;
+}
+
+/**
+ * Why a chain's weights do not fit TrueNorth's crossbars, per neuron: its
+ * non-zero inputs times the weight signs it uses must fit a core's 256 axons,
+ * and it may use at most 4 distinct weights (one per axon type).
+ */
+function crossbarIssues(chain: NetworkPlan): BackendIssue[] {
   const p = trueNorthProfile;
   const axons = constantOf(p, "axonsPerCore");
   const neurons = constantOf(p, "neuronsPerCore");
   const types = constantOf(p, "axonTypes");
-  const structural = stageIssues(chain);
-  if (structural.length) return { fits: false, issues: structural };
   const issues: BackendIssue[] = [];
   for (const { dense, neuron } of stagesOf(chain, "truenorth")) {
-    let positive = false;
-    let negative = false;
-    const distinct = new Set<number>();
-    for (const w of dense.weight) {
-      if (w > 0) positive = true;
-      if (w < 0) negative = true;
-      if (distinct.size <= types) distinct.add(w);
+    const { inFeatures: F, outFeatures: N, weight } = dense;
+    let required = 0;
+    let fanIn = 0;
+    let copies = 1;
+    let levels = 0;
+    for (let j = 0; j < N; j++) {
+      let inputs = 0;
+      let positive = false;
+      let negative = false;
+      const distinct = new Set<number>();
+      for (let i = 0; i < F; i++) {
+        const w = weight[j * F + i] as number;
+        if (w === 0) continue;
+        inputs++;
+        if (w > 0) positive = true;
+        else negative = true;
+        if (distinct.size <= types) distinct.add(w);
+      }
+      // With one axon type per sign, each input needs an axon per sign the neuron uses.
+      const c = positive && negative ? 2 : 1;
+      if (inputs * c > required) [required, fanIn, copies] = [inputs * c, inputs, c];
+      levels = Math.max(levels, distinct.size);
     }
-    // With one axon type per sign, each input needs an axon per sign it uses.
-    const copies = positive && negative ? 2 : 1;
-    const required = dense.inFeatures * copies;
     if (required > axons) {
       const groups = Math.ceil(required / axons);
       const cores = groups * Math.ceil(neuron.size / neurons);
@@ -339,38 +402,86 @@ export function checkTrueNorth(chain: NetworkPlan): BackendCheck {
         constraint: "axonsPerCore",
         path: `layers.${dense.id}`,
         message:
-          `'${dense.id}' has fan-in ${dense.inFeatures} with mixed-sign weights, i.e. ${required} axons (one per input and sign); a TrueNorth core has ${axons} axons. ` +
-          `To fit: restrict each neuron's fan-in to ${Math.floor(axons / copies)} inputs (e.g. ${groups} groups of ≤ ${Math.ceil(dense.inFeatures / groups)} pixels with a merge layer, as Esser et al., PNAS 2016, do) — at least ${cores} cores for this layer plus the merge — ` +
+          `'${dense.id}' has fan-in ${fanIn}${copies > 1 ? " with mixed-sign weights" : ""}, i.e. ${required} axons (one per input and sign); a TrueNorth core has ${axons} axons. ` +
+          `To fit: restrict each neuron's fan-in to ${Math.floor(axons / copies)} inputs (e.g. ${groups} groups of ≤ ${Math.ceil(F / groups)} inputs with a merge layer, as Esser et al., PNAS 2016, do) — at least ${cores} cores for this layer plus the merge — ` +
           `and quantise weights to ${types} values per neuron (one per axon type), then retrain under those constraints.`,
         details: { layer: dense.id, limit: axons, required, groups, coresAtLeast: cores },
       });
     }
-    if (distinct.size > types) {
+    if (levels > types) {
       issues.push({
         constraint: "axonTypes",
         path: `layers.${dense.id}`,
-        message: `'${dense.id}' has more than ${types} distinct weight values; a TrueNorth neuron has one signed weight per axon type (${types} types). Train with weights constrained to ${types} levels per neuron (e.g. ternary).`,
+        message: `'${dense.id}' has neurons with more than ${types} distinct weight values; a TrueNorth neuron has one signed weight per axon type (${types} types). Train with weights constrained to ${types} levels per neuron (e.g. ternary).`,
         details: { layer: dense.id, limit: types },
       });
     }
-    if (neuron.size > neurons) {
-      issues.push({
-        constraint: "targetsPerNeuron",
-        path: `layers.${neuron.id}`,
-        message: `'${neuron.id}' (${neuron.size} neurons) spans several cores, and each presynaptic neuron targets one axon: every source neuron needs ${Math.ceil(neuron.size / neurons)} copies (splitter neurons).`,
-        details: { layer: neuron.id },
-      });
-    }
   }
-  if (issues.length === 0) {
-    issues.push({
-      constraint: "emulation",
-      path: "network",
-      message:
-        "the network satisfies the crossbar constraints, but this release does not emulate TrueNorth yet (Loihi and the float emulator run)",
-    });
-  }
-  return { fits: false, issues };
+  return issues;
+}
+
+/**
+ * Maps a constrained chain onto TrueNorth cores: the integer core emulator,
+ * the float model with the chip's rounded values (spike for spike the same),
+ * and energy at 26 pJ per synaptic event (Merolla et al. 2014; the figure
+ * includes the chip's other dynamic costs, so nothing is added per spike).
+ */
+async function deployTrueNorth(runtime: Runtime, chain: NetworkPlan): Promise<Deployment> {
+  throwFirst("truenorth", checkTrueNorth(runtime, chain));
+  const mapping = mapTrueNorth(runtime, chain);
+  const emulator = new TrueNorthNetwork(mapping, chain);
+  const floatModel = await createFloatEmulator(runtime, mapping.floatPlan);
+  const p = trueNorthProfile;
+  let core = 0;
+  const coreMap: CoreAssignment[] = mapping.chip.cores.map((c, k) => {
+    const layer = mapping.layers[mapping.coreLayer[k] as number] as TrueNorthLayerReport;
+    let synapses = 0;
+    for (const bit of c.crossbar) synapses += bit;
+    const sources = c.sources ?? new Int32Array(0);
+    const entry: CoreAssignment = {
+      core: core++,
+      population: layer.layer,
+      neurons: [sources[0] ?? 0, sources[sources.length - 1] ?? 0],
+      synapses,
+      synapticMemoryBits: c.crossbar.length,
+      inputAxons: c.axonTypes.length,
+      outputAxons: c.neurons.length,
+    };
+    return entry;
+  });
+  const report: DeploymentReport = {
+    target: "truenorth",
+    inputMode: "spikes",
+    cores: mapping.cores,
+    coresAvailable: constantOf(p, "cores"),
+    populations: mapping.layers.map((l, i) => ({
+      id: l.layer,
+      neurons: l.neurons,
+      fanIn: chain.layers[2 * i]?.kind === "dense" ? (chain.layers[2 * i] as { inFeatures: number }).inFeatures : 0,
+      fedBy: "synapses",
+      synapses: coreMap.filter((c) => c.population === l.layer).reduce((s, c) => s + c.synapses, 0),
+      cores: l.cores,
+    })),
+    coreMap,
+    weightPrecision: `${constantOf(p, "weightBits")}-bit signed integer per neuron and axon type (${constantOf(p, "axonTypes")} types), binary crossbar`,
+    quantization: [],
+    trueNorth: mapping.layers,
+    ticksPerSample: emulator.ticksPerSample,
+    latencyTicks: mapping.latencyTicks,
+    warnings: mapping.warnings,
+  };
+  return {
+    report,
+    emulator,
+    floatEmulator: floatModel,
+    energy(counters) {
+      const t = totals(counters);
+      const breakdown = { synapticEvents: t.synapticEvents * constantOf(p, "energyPerSynapticEvent") };
+      const joules = breakdown.synapticEvents;
+      return { joules, joulesPerSample: joules / Math.max(1, counters.samples), breakdown };
+    },
+    async release() {},
+  };
 }
 
 /** Runs `check` and throws its first issue as a {@link DeploymentError}. */
@@ -405,12 +516,8 @@ export async function deploy(runtime: Runtime, chain: NetworkPlan, target: strin
   return DEPLOYERS[target as TargetName](runtime, chain, options);
 }
 
-/** How each target places a plan (TrueNorth: its constraints, every one of which fails in this release). */
+/** How each target places a plan. */
 const DEPLOYERS: Readonly<Record<TargetName, (runtime: Runtime, chain: NetworkPlan, options: DeployOptions) => Promise<Deployment>>> = {
   loihi: deployLoihi,
-  truenorth: async (_runtime, chain) => {
-    const check = checkTrueNorth(chain);
-    throwFirst("truenorth", check);
-    throw new DeploymentError("truenorth", "emulation", "TrueNorth emulation is not in this release");
-  },
+  truenorth: (runtime, chain) => deployTrueNorth(runtime, chain),
 };

@@ -24,3 +24,7 @@ export * from "./onnx/onnx-ops.js";
 export { GraphBuilder, IR_VERSION, OPSET } from "./onnx/proto.js";
 export * from "./onnx/session.js";
 export * from "./profiles.js";
+export * from "./truenorth/chip.js";
+export * from "./truenorth/map.js";
+export * from "./truenorth/network.js";
+export * from "./truenorth/neuron.js";

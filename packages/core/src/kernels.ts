@@ -145,6 +145,24 @@ export interface LoihiCompartmentMapping {
 }
 
 /**
+ * Kind `fixed-point:truenorth`: how a model maps onto TrueNorth's neuron —
+ * integrate, additive leak, threshold, reset; no multiplicative decay — so
+ * the TrueNorth backend can quantise it to integers. `reason` explains why
+ * a configuration cannot map.
+ */
+export interface TrueNorthNeuronMapping {
+  map(layer: NeuronPlanLayer):
+    | {
+        /** Firing threshold θ per neuron (the model fires when its membrane exceeds it). */
+        readonly threshold: Float32Array;
+        /** TrueNorth's reset mode: `absolute` (to 0), `linear` (subtract θ) or `none`. */
+        readonly reset: "absolute" | "linear" | "none";
+        readonly warnings: readonly string[];
+      }
+    | { readonly reason: string };
+}
+
+/**
  * The kernel contracts by kind. Augment it (declaration merging) to add a
  * kind; see the module doc.
  */
@@ -153,6 +171,7 @@ export interface KernelKinds {
   infer: InferKernel;
   population: PopulationKernel;
   "fixed-point:loihi": LoihiCompartmentMapping;
+  "fixed-point:truenorth": TrueNorthNeuronMapping;
 }
 
 /** A kernel kind: a key of {@link KernelKinds}. */
@@ -164,6 +183,7 @@ export const KERNEL_KINDS: Readonly<Record<string, string>> = {
   infer: "forward with activity counters, for evaluation",
   population: "a population of the float32 event-driven emulator",
   "fixed-point:loihi": "mapping onto Loihi's CUBA-LIF compartment",
+  "fixed-point:truenorth": "mapping onto TrueNorth's integer neuron (additive leak, thresholds, reset modes)",
 };
 
 /** A kernel as registered: the model and kind it implements, and its factory. */

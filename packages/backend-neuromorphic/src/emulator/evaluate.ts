@@ -4,7 +4,7 @@
  */
 import { accuracyOf, type Dataset, predictClasses, type RandomSource } from "@neurobridge/core";
 import { addCounters, type EmulatorCounters } from "./counters.js";
-import type { EventDrivenEmulator } from "./event-emulator.js";
+import type { ChipEmulator } from "./event-emulator.js";
 
 /** Result of {@link evaluateEmulator}. */
 export interface EmulatorEvaluation {
@@ -20,7 +20,7 @@ export interface EmulatorEvaluation {
 
 /** Runs `emulator` over `data`; `rngFor(offset)` feeds stochastic encoders per batch. */
 export async function evaluateEmulator(
-  emulator: EventDrivenEmulator,
+  emulator: ChipEmulator,
   data: Dataset,
   rngFor: (offset: number) => RandomSource,
   batchSize = 256,

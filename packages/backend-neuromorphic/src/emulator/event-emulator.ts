@@ -42,8 +42,19 @@ export interface EmulatorRun {
   readonly rasters?: Uint8Array[];
 }
 
+/**
+ * What evaluation and deployment need of an emulated chip: its chain, its
+ * ticks per sample and a batched run (the event-driven emulator here, the
+ * TrueNorth core emulator in `truenorth/`).
+ */
+export interface ChipEmulator {
+  readonly plan: { readonly chain: NetworkPlan };
+  readonly ticksPerSample: number;
+  run(inputs: Float32Array, batch: number, rng: RandomSource, options?: { record?: boolean }): Promise<EmulatorRun>;
+}
+
 /** Runs an {@link EmulationPlan} sample by sample. */
-export class EventDrivenEmulator {
+export class EventDrivenEmulator implements ChipEmulator {
   private readonly buffers: Int32Array[];
   private readonly inputBuffer: Int32Array;
 

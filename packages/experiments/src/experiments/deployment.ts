@@ -114,6 +114,8 @@ export interface DeployedResult {
   readonly populations: readonly unknown[];
   readonly coreMap: readonly unknown[];
   readonly quantization: readonly unknown[];
+  /** TrueNorth: per layer, cores, axons and neurons used per core, splitters, weight levels, scale, rounding error. */
+  readonly trueNorth?: readonly unknown[];
   readonly warnings: readonly string[];
   readonly layers: readonly unknown[];
 }
@@ -201,6 +203,7 @@ export async function deployExperiment(
       populations: report.populations,
       coreMap: report.coreMap,
       quantization: report.quantization,
+      ...(report.trueNorth ? { trueNorth: report.trueNorth } : {}),
       warnings: report.warnings,
       layers: chip.counters.layers.map((l) => ({
         id: l.id,

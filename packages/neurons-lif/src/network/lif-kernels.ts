@@ -15,6 +15,7 @@
  * - `population`: a population of the float32 event-driven emulator,
  *   accumulating synaptic input in the training GEMM's K slices.
  * - `fixed-point:loihi`: the mapping onto Loihi's CUBA-LIF compartment.
+ * - `fixed-point:truenorth`: the mapping onto TrueNorth's integer neuron (β = 1).
  *
  * Kernels specialise on the reset's declared `semantics`; a reset without
  * one (a plugin's) declines, and runners fall back to the generic `step`.
@@ -325,10 +326,39 @@ export const lifLoihiMapping: KernelRegistration<"fixed-point:loihi"> = {
   }),
 };
 
+/**
+ * TrueNorth neurons integrate without a multiplicative leak, so a LIF maps
+ * when β = 1 (an integrate-and-fire neuron; the dense bias becomes TrueNorth's
+ * per-tick leak λ). Resets: zero → absolute, subtract → linear, none → none.
+ */
+export const lifTrueNorthMapping: KernelRegistration<"fixed-point:truenorth"> = {
+  model: "lif",
+  kind: "fixed-point:truenorth",
+  description: "TrueNorth neuron: β = 1 (integrate-and-fire), θ → α, zero/subtract/none reset → absolute/linear/none",
+  create: () => ({
+    map(layer) {
+      const beta = layer.params.beta as Float32Array;
+      if (beta.some((b) => b !== 1)) {
+        return {
+          reason: `'${layer.id}' has β = ${beta[0]}${beta.some((b) => b !== beta[0]) ? " (per neuron)" : ""}; a TrueNorth neuron has no multiplicative leak (its leak adds a constant), so β must be 1 — train with --neuron-params '{"beta": 1}'`,
+        };
+      }
+      const semantics = layer.resolved.context.reset.semantics;
+      const reset = semantics === "zero" ? "absolute" : semantics === "subtract" ? "linear" : semantics === "none" ? "none" : undefined;
+      if (!reset)
+        return {
+          reason: `'${layer.id}' uses reset '${layer.resolved.resetName}', which has no TrueNorth reset mode (zero, subtract and none map)`,
+        };
+      return { threshold: layer.params.threshold as Float32Array, reset, warnings: [] };
+    },
+  }),
+};
+
 /** Every kernel `neurons-lif` registers. */
 export const lifKernels: readonly KernelRegistration[] = [
   lifSequenceKernel as KernelRegistration,
   lifInferKernel as KernelRegistration,
   lifPopulationKernel as KernelRegistration,
   lifLoihiMapping as KernelRegistration,
+  lifTrueNorthMapping as KernelRegistration,
 ];

@@ -1,0 +1,206 @@
+/**
+ * TrueNorth cores and their tick-by-tick, event-driven emulation.
+ *
+ * A core is 256 axons × 256 neurons with a binary crossbar; each axon has a
+ * type (0–3) and each neuron one signed weight per type, so synapse (i, j)
+ * weighs `c_ij · s_j[G_i]`. Each neuron sends its spike to exactly one axon
+ * of one core, `delay` ticks later (1–15), or off chip. Spikes arriving at
+ * the same axon in the same tick are one event. Work is done where spikes
+ * arrive — each active axon visits its crossbar row — and every neuron then
+ * leaks, compares with its thresholds and resets (`neuron.ts`).
+ */
+import { NeuroBridgeError } from "@neurobridge/core";
+import { MEMBRANE_MAX, MEMBRANE_MIN, type TrueNorthNeuronConfig, trueNorthFire } from "./neuron.js";
+
+/** Where a neuron's spike goes. */
+export type TrueNorthTarget =
+  | { readonly kind: "axon"; readonly core: number; readonly axon: number; readonly delay: number }
+  | { readonly kind: "output"; readonly index: number }
+  | { readonly kind: "none" };
+
+/** One core's configuration. */
+export interface TrueNorthCoreConfig {
+  /** Axon type per axon `[axons]`, 0–3. */
+  readonly axonTypes: Uint8Array;
+  /** Crossbar bits `[axons × neurons]`, row-major by axon. */
+  readonly crossbar: Uint8Array;
+  readonly neurons: readonly TrueNorthNeuronConfig[];
+  /** One target per neuron. */
+  readonly targets: readonly TrueNorthTarget[];
+  /** Which network neuron each slot implements (splitter copies share their original's index), for reports. */
+  readonly sources?: Int32Array;
+  /** 1 for the slot that counts as the network neuron (the first of its copies), for reports. */
+  readonly primary?: Uint8Array;
+}
+
+/** A chip: its cores, and the (core, axon) pairs each off-chip input line drives. */
+export interface TrueNorthChip {
+  readonly cores: readonly TrueNorthCoreConfig[];
+  /** `inputs[k]`: the axons input line k drives when it spikes (the host sends one event per axon). */
+  readonly inputs: readonly (readonly { readonly core: number; readonly axon: number }[])[];
+  /** Number of off-chip output lines. */
+  readonly outputs: number;
+}
+
+/** Hardware limits a chip must respect (Merolla et al., Science 2014). */
+export interface TrueNorthLimits {
+  readonly axonsPerCore: number;
+  readonly neuronsPerCore: number;
+  readonly axonTypes: number;
+  readonly cores: number;
+  readonly maxDelay: number;
+  readonly weightMin: number;
+  readonly weightMax: number;
+}
+
+/** What an emulation counted. */
+export interface TrueNorthCounters {
+  ticks: number;
+  /** Axon events delivered (one per active axon per tick). */
+  axonEvents: number;
+  /** Synaptic events: active axon × set crossbar bit. */
+  synapticEvents: number;
+  /** Spikes fired on chip (including splitter copies). */
+  spikes: number;
+  /** Spikes sent off chip. */
+  outputSpikes: number;
+  /** Input events the host sent. */
+  inputEvents: number;
+  /** Neuron updates (every neuron, every tick). */
+  neuronUpdates: number;
+}
+
+/** Lists every way `chip` breaks `limits`; empty when it fits. */
+export function chipIssues(chip: TrueNorthChip, limits: TrueNorthLimits): string[] {
+  const issues: string[] = [];
+  if (chip.cores.length > limits.cores) issues.push(`uses ${chip.cores.length} cores; a chip has ${limits.cores}`);
+  chip.cores.forEach((core, c) => {
+    const axons = core.axonTypes.length;
+    const neurons = core.neurons.length;
+    if (axons > limits.axonsPerCore) issues.push(`core ${c}: ${axons} axons; a core has ${limits.axonsPerCore}`);
+    if (neurons > limits.neuronsPerCore) issues.push(`core ${c}: ${neurons} neurons; a core has ${limits.neuronsPerCore}`);
+    if (core.crossbar.length !== axons * neurons)
+      issues.push(`core ${c}: crossbar has ${core.crossbar.length} bits, expected ${axons}×${neurons}`);
+    if (core.targets.length !== neurons) issues.push(`core ${c}: ${core.targets.length} targets for ${neurons} neurons (one each)`);
+    if (core.axonTypes.some((g) => g >= limits.axonTypes)) issues.push(`core ${c}: an axon type is not below ${limits.axonTypes}`);
+    core.neurons.forEach((n, j) => {
+      if (n.weights.some((w) => !Number.isInteger(w) || w < limits.weightMin || w > limits.weightMax))
+        issues.push(
+          `core ${c} neuron ${j}: weights [${n.weights.join(", ")}] outside the signed range ${limits.weightMin}…${limits.weightMax}`,
+        );
+    });
+    core.targets.forEach((t, j) => {
+      if (t.kind !== "axon") return;
+      const target = chip.cores[t.core];
+      if (!target || t.axon < 0 || t.axon >= target.axonTypes.length)
+        issues.push(`core ${c} neuron ${j}: targets core ${t.core} axon ${t.axon}, which does not exist`);
+      if (!(Number.isInteger(t.delay) && t.delay >= 1 && t.delay <= limits.maxDelay))
+        issues.push(`core ${c} neuron ${j}: delay ${t.delay} outside 1…${limits.maxDelay} ticks`);
+    });
+  });
+  return issues;
+}
+
+/**
+ * Emulates a chip tick by tick. One instance keeps the membranes; `reset`
+ * clears them (and in-flight spikes) between samples.
+ */
+export class TrueNorthEmulator {
+  private readonly v: Int32Array[];
+  /** In-flight axon events by arrival tick (ring of maxDelay + 1 slots), as core·axonsPerCore + axon. */
+  private readonly pending: number[][];
+  private readonly active: Uint8Array[];
+  private tick = 0;
+
+  constructor(
+    readonly chip: TrueNorthChip,
+    readonly limits: TrueNorthLimits,
+  ) {
+    const issues = chipIssues(chip, limits);
+    if (issues.length)
+      throw new NeuroBridgeError("TRUENORTH_INVALID", `the chip configuration breaks TrueNorth's limits:\n  - ${issues.join("\n  - ")}`);
+    this.v = chip.cores.map((c) => new Int32Array(c.neurons.length));
+    this.active = chip.cores.map((c) => new Uint8Array(c.axonTypes.length));
+    this.pending = Array.from({ length: limits.maxDelay + 1 }, () => []);
+    this.reset();
+  }
+
+  /** Sets every membrane to its initial value and drops in-flight spikes. */
+  reset(): void {
+    this.chip.cores.forEach((core, c) => {
+      const v = this.v[c] as Int32Array;
+      core.neurons.forEach((n, j) => {
+        v[j] = n.initialV ?? 0;
+      });
+    });
+    for (const slot of this.pending) slot.length = 0;
+    this.tick = 0;
+  }
+
+  private schedule(core: number, axon: number, delay: number): void {
+    (this.pending[(this.tick + delay) % this.pending.length] as number[]).push(core * this.limits.axonsPerCore + axon);
+  }
+
+  /**
+   * Advances one tick: the host's `inputLines` spike now (their axons are
+   * active this tick), axon events due now are delivered, every neuron
+   * updates. Off-chip spikes are added to `outputs`.
+   */
+  step(
+    inputLines: ArrayLike<number>,
+    outputs: Float64Array,
+    counters: TrueNorthCounters,
+    /** Called for every spike fired on chip, with its core and neuron slot. */
+    onSpike?: (core: number, slot: number) => void,
+    /** Synaptic events per core, added to. */
+    synapticByCore?: Float64Array,
+  ): void {
+    const A = this.limits.axonsPerCore;
+    const slot = this.pending[this.tick % this.pending.length] as number[];
+    for (let k = 0; k < inputLines.length; k++) {
+      for (const { core, axon } of this.chip.inputs[inputLines[k] as number] ?? []) {
+        slot.push(core * A + axon);
+        counters.inputEvents++;
+      }
+    }
+    for (const event of slot) {
+      const core = Math.floor(event / A);
+      (this.active[core] as Uint8Array)[event - core * A] = 1;
+    }
+    slot.length = 0;
+    this.tick++;
+    this.chip.cores.forEach((core, c) => {
+      const v = this.v[c] as Int32Array;
+      const active = this.active[c] as Uint8Array;
+      const N = core.neurons.length;
+      for (let i = 0; i < active.length; i++) {
+        if (!active[i]) continue;
+        active[i] = 0;
+        counters.axonEvents++;
+        const type = core.axonTypes[i] as number;
+        const row = i * N;
+        for (let j = 0; j < N; j++) {
+          if (!core.crossbar[row + j]) continue;
+          const u = (v[j] as number) + ((core.neurons[j] as TrueNorthNeuronConfig).weights[type] as number);
+          v[j] = u > MEMBRANE_MAX ? MEMBRANE_MAX : u < MEMBRANE_MIN ? MEMBRANE_MIN : u;
+          counters.synapticEvents++;
+          if (synapticByCore) synapticByCore[c] = (synapticByCore[c] as number) + 1;
+        }
+      }
+      for (let j = 0; j < N; j++) {
+        const r = trueNorthFire(v[j] as number, core.neurons[j] as TrueNorthNeuronConfig);
+        v[j] = r.v;
+        counters.neuronUpdates++;
+        if (!r.spike) continue;
+        counters.spikes++;
+        onSpike?.(c, j);
+        const t = core.targets[j] as TrueNorthTarget;
+        if (t.kind === "axon") this.schedule(t.core, t.axon, t.delay - 1);
+        else if (t.kind === "output") {
+          outputs[t.index] = (outputs[t.index] as number) + 1;
+          counters.outputSpikes++;
+        }
+      }
+    });
+  }
+}

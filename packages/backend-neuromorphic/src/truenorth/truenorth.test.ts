@@ -1,0 +1,228 @@
+import { bindWeights, createRandom, createRuntime, type NetworkSpec, sequentialSpec, type Weights } from "@neurobridge/core";
+import { lifPlugin } from "@neurobridge/neurons-lif";
+import { describe, expect, it } from "vitest";
+import { neuromorphicPlugin } from "../backends.js";
+import { totals } from "../emulator/counters.js";
+import { evaluateEmulator } from "../emulator/evaluate.js";
+import { floatEmulator } from "../emulator/float-plan.js";
+import { chipIssues, type TrueNorthCounters, TrueNorthEmulator } from "./chip.js";
+import { mapTrueNorth, trueNorthLimits } from "./map.js";
+import { TrueNorthNetwork } from "./network.js";
+import { MEMBRANE_MAX, type TrueNorthNeuronConfig, trueNorthFire, trueNorthTick } from "./neuron.js";
+
+const base: TrueNorthNeuronConfig = {
+  weights: [3, -2, 5, 0],
+  leak: -1,
+  alpha: 10,
+  beta: 4,
+  kappa: false,
+  resetMode: "linear",
+  resetVoltage: 2,
+};
+
+describe("the TrueNorth neuron (hand-computed)", () => {
+  it("integrates by axon type, leaks, fires at V ≥ α and resets by mode", () => {
+    // 0 + 3 + 3 + 5 = 11, leak −1 → 10 ≥ α = 10: spike; linear reset 10 − 10 = 0.
+    expect(trueNorthTick(0, [0, 0, 2], base)).toEqual({ v: 0, spike: true });
+    // 5 + 5 = 10, leak → 9 < 10: no spike.
+    expect(trueNorthTick(0, [2, 2], base)).toEqual({ v: 9, spike: false });
+    // absolute: 9 + 3 − 1 = 11 ≥ 10 → V ← R = 2; none: stays 11.
+    expect(trueNorthTick(9, [0], { ...base, resetMode: "absolute" })).toEqual({ v: 2, spike: true });
+    expect(trueNorthTick(9, [0], { ...base, resetMode: "none" })).toEqual({ v: 11, spike: true });
+  });
+
+  it("below −β saturates (κ) or resets mirrored by the mode", () => {
+    // −2 −2 −2 = −6, leak → −7 < −β = −4.
+    expect(trueNorthTick(0, [1, 1, 1], { ...base, kappa: true })).toEqual({ v: -4, spike: false });
+    expect(trueNorthTick(0, [1, 1, 1], { ...base, resetMode: "linear" })).toEqual({ v: -3, spike: false });
+    expect(trueNorthTick(0, [1, 1, 1], { ...base, resetMode: "absolute" })).toEqual({ v: -2, spike: false });
+    expect(trueNorthTick(0, [1, 1, 1], { ...base, resetMode: "none" })).toEqual({ v: -7, spike: false });
+  });
+
+  it("saturates at the 20-bit membrane and reverses the leak towards zero (ε)", () => {
+    expect(trueNorthTick(MEMBRANE_MAX - 1, [2], { ...base, alpha: 2 ** 20 })).toEqual({ v: MEMBRANE_MAX - 1, spike: false });
+    expect(trueNorthFire(5, { ...base, leakReversal: true })).toEqual({ v: 4, spike: false });
+    expect(trueNorthFire(-5, { ...base, leakReversal: true, beta: 100 })).toEqual({ v: -4, spike: false });
+  });
+
+  it("delivers a spike one tick later to its one target axon, as one event per axon per tick", () => {
+    const n = (alpha: number): TrueNorthNeuronConfig => ({
+      ...base,
+      weights: [1, 1, 1, 1],
+      leak: 0,
+      alpha,
+      beta: 100,
+      resetMode: "absolute",
+      resetVoltage: 0,
+    });
+    const chip = {
+      cores: [
+        // core 0: two neurons driven by axon 0, both targeting core 1's axon 0.
+        {
+          axonTypes: Uint8Array.of(0),
+          crossbar: Uint8Array.of(1, 1),
+          neurons: [n(1), n(1)],
+          targets: [
+            { kind: "axon", core: 1, axon: 0, delay: 1 },
+            { kind: "axon", core: 1, axon: 0, delay: 1 },
+          ],
+        },
+        { axonTypes: Uint8Array.of(0), crossbar: Uint8Array.of(1), neurons: [n(1)], targets: [{ kind: "output", index: 0 }] },
+      ],
+      inputs: [[{ core: 0, axon: 0 }]],
+      outputs: 1,
+    } as const;
+    const emulator = new TrueNorthEmulator(chip as never, trueNorthLimits());
+    const counters: TrueNorthCounters = {
+      ticks: 0,
+      axonEvents: 0,
+      synapticEvents: 0,
+      spikes: 0,
+      outputSpikes: 0,
+      inputEvents: 0,
+      neuronUpdates: 0,
+    };
+    const out = new Float64Array(1);
+    emulator.step([0], out, counters); // tick 0: both core-0 neurons fire
+    expect([out[0], counters.spikes]).toEqual([0, 2]);
+    emulator.step([], out, counters); // tick 1: core 1 receives one event (two spikes, one axon), fires
+    expect([out[0], counters.axonEvents, counters.synapticEvents]).toEqual([1, 2, 3]);
+  });
+
+  it("refuses a configuration outside the chip's limits, naming each", () => {
+    const issues = chipIssues(
+      {
+        cores: [
+          {
+            axonTypes: new Uint8Array(257),
+            crossbar: new Uint8Array(257),
+            neurons: [{ ...base, weights: [300, 0, 0, 0] }],
+            targets: [{ kind: "axon", core: 5, axon: 0, delay: 16 }],
+          },
+        ],
+        inputs: [],
+        outputs: 0,
+      },
+      trueNorthLimits(),
+    );
+    expect(issues).toEqual([
+      "core 0: 257 axons; a core has 256",
+      "core 0 neuron 0: weights [300, 0, 0, 0] outside the signed range -256…255",
+      "core 0 neuron 0: targets core 5 axon 0, which does not exist",
+      "core 0 neuron 0: delay 16 outside 1…15 ticks",
+    ]);
+  });
+});
+
+const runtime = createRuntime({ plugins: [lifPlugin], seed: 9 });
+
+/** A TrueNorth-ready network: IF neurons, rate-coded input, ternary weights ±a_j per neuron, each neuron seeing `group` inputs. */
+function constrained(layers: number[], group: number, seed: number, extra: Partial<Parameters<typeof sequentialSpec>[0]> = {}) {
+  const spec: NetworkSpec = sequentialSpec({
+    layers,
+    neuron: "lif",
+    params: { beta: 1, threshold: 1 },
+    timeSteps: 12,
+    encoder: { name: "rate" },
+    ...extra,
+  });
+  const rng = createRandom(seed);
+  const weights: Weights = {};
+  for (let l = 0; l + 1 < layers.length; l++) {
+    const [inF, out] = [layers[l] as number, layers[l + 1] as number];
+    const w = new Float32Array(out * inF);
+    for (let j = 0; j < out; j++) {
+      const a = [0.25, 0.375, 0.5][j % 3] as number;
+      const start = (j * 7) % Math.max(1, inF - group + 1);
+      for (let i = start; i < Math.min(inF, start + group); i++) {
+        const r = rng.uniform(0, 1);
+        w[j * inF + i] = r < 0.45 ? a : r < 0.75 ? -a : 0;
+      }
+    }
+    weights[`fc${l + 1}.weight`] = { shape: [out, inF], data: w };
+    weights[`fc${l + 1}.bias`] = { shape: [out], data: Float32Array.from({ length: out }, (_, j) => ((j % 5) - 2) / 16) };
+  }
+  return { spec, weights };
+}
+
+describe("mapping and emulating a constrained network on TrueNorth", () => {
+  it("maps within every core limit, one target per neuron, and spikes exactly as the float model", async () => {
+    const { spec, weights } = constrained([300, 120, 40, 10], 100, 1);
+    const plan = bindWeights(runtime, runtime.plan(spec), weights);
+    const mapping = mapTrueNorth(runtime, plan);
+    expect(chipIssues(mapping.chip, mapping.limits)).toEqual([]);
+    for (const core of mapping.chip.cores) {
+      expect(core.axonTypes.length).toBeLessThanOrEqual(256);
+      expect(core.neurons.length).toBeLessThanOrEqual(256);
+      expect(core.targets).toHaveLength(core.neurons.length);
+    }
+    // Each neuron with more than one destination axon needs splitters; every layer but the last has some here.
+    expect(mapping.layers.map((l) => l.weightLevels)).toEqual([2, 2, 2]);
+    expect(mapping.layers[0]?.splitters).toBeGreaterThan(0);
+    expect(mapping.layers.every((l) => l.quantizationError === 0)).toBe(true);
+    expect(mapping.latencyTicks).toBe(2);
+    const inputs = Float32Array.from({ length: 6 * 300 }, (_, i) => ((i * 37) % 100) / 100);
+    const tn = await new TrueNorthNetwork(mapping, plan).run(inputs, 6, createRandom(4), { record: true });
+    const float = await floatEmulator(runtime, mapping.floatPlan).run(inputs, 6, createRandom(4), { record: true });
+    expect(tn.rasters).toEqual(float.rasters);
+    expect(tn.scores).toEqual(float.scores);
+    expect(tn.counters.layers.map((l) => l.spikes)).toEqual(float.counters.layers.map((l) => l.spikes));
+    expect(tn.counters.layers.reduce((s, l) => s + l.spikes, 0)).toBeGreaterThan(100);
+  });
+
+  it("names the first TrueNorth limit a network breaks", () => {
+    const dense = constrained([400, 8, 4], 400, 2);
+    expect(() => mapTrueNorth(runtime, bindWeights(runtime, runtime.plan(dense.spec), dense.weights))).toThrow(
+      /'fc1' neuron \d+ needs \d+ axons \(one per input and weight value\); a TrueNorth core has 256/,
+    );
+    const leaky = constrained([16, 4], 16, 3, { params: { beta: 0.9, threshold: 1 } });
+    expect(() => mapTrueNorth(runtime, bindWeights(runtime, runtime.plan(leaky.spec), leaky.weights))).toThrow(/β must be 1/);
+    const direct = constrained([16, 4], 16, 3, { encoder: { name: "direct" } });
+    expect(() => mapTrueNorth(runtime, bindWeights(runtime, runtime.plan(direct.spec), direct.weights))).toThrow(
+      /TrueNorth takes spikes only/,
+    );
+    const levels = constrained([16, 4], 16, 3);
+    const w = levels.weights["fc1.weight"]?.data as Float32Array;
+    w.set([0.25, 0.5, -0.5, 0.125, -0.75], 0);
+    expect(() => mapTrueNorth(runtime, bindWeights(runtime, runtime.plan(levels.spec), levels.weights))).toThrow(
+      /'fc1' neuron 0 has [5-9] distinct weights after rounding; a TrueNorth neuron has one signed weight per axon type \(4\)/,
+    );
+  });
+
+  it("deploys through the truenorth backend: it fits, the chip's accuracy equals its float model's, energy is 26 pJ per synaptic event", async () => {
+    const rt = createRuntime({ plugins: [lifPlugin, neuromorphicPlugin], seed: 9 });
+    const { spec, weights } = constrained([300, 120, 40, 10], 100, 1);
+    const plan = bindWeights(rt, rt.plan(spec), weights);
+    const truenorth = await rt.backend("truenorth");
+    expect(truenorth.check(plan)).toEqual({ fits: true, issues: [] });
+    const d = await truenorth.deploy(plan);
+    const count = 40;
+    const data = {
+      inputs: Float32Array.from({ length: count * 300 }, (_, i) => ((i * 53) % 97) / 97),
+      labels: Uint8Array.from({ length: count }, (_, i) => i % 10),
+      count,
+      features: 300,
+      classes: 10,
+    };
+    const rng = (offset: number) => createRandom(100 + offset);
+    const chip = await evaluateEmulator(d.emulator, data, rng, 16);
+    const float = await evaluateEmulator(d.floatEmulator, data, rng, 16);
+    expect(chip.scores).toEqual(float.scores);
+    expect(d.report).toMatchObject({
+      target: "truenorth",
+      inputMode: "spikes",
+      cores: d.report.coreMap.length,
+      latencyTicks: 2,
+      ticksPerSample: 14,
+    });
+    expect(d.report.trueNorth?.map((l) => l.layer)).toEqual(["lif1", "lif2", "lif3"]);
+    const events = totals(chip.counters).synapticEvents;
+    expect(events).toBeGreaterThan(0);
+    expect(d.energy(chip.counters).joules).toBeCloseTo(events * 26e-12, 18);
+    // A dense, leaky, direct-input network is refused with every constraint it breaks.
+    const dense = constrained([300, 8, 4], 300, 2, { params: { beta: 0.9, threshold: 1 }, encoder: { name: "direct" } });
+    const verdict = truenorth.check(bindWeights(rt, rt.plan(dense.spec), dense.weights));
+    expect(verdict.fits).toBe(false);
+    expect(verdict.issues.map((i) => i.constraint)).toEqual(["axonsPerCore", "inputSpikes", "neuronModel", "neuronModel"]);
+  });
+});
