@@ -18,6 +18,7 @@ import {
   type LayerActivity,
   type LayerRecording,
   type NetworkPlan,
+  type NetworkSpec,
   type NeuroBridgePlugin,
   type NeuronPlanLayer,
   predictClasses,
@@ -25,6 +26,7 @@ import {
   type RunResult,
   type Runtime,
   requireBound,
+  type TrainingPreparation,
 } from "@neurobridge/core";
 import { checkLoihi, checkTrueNorth, createFloatEmulator, type Deployment, type DeployOptions, deploy } from "./deploy.js";
 import { DeploymentError } from "./deploy-error.js";
@@ -32,6 +34,7 @@ import type { EmulatorCounters } from "./emulator/counters.js";
 import { evaluateEmulator } from "./emulator/evaluate.js";
 import type { ChipEmulator } from "./emulator/event-emulator.js";
 import { stageIssues } from "./emulator/float-plan.js";
+import { prepareTrueNorthTraining } from "./truenorth/training.js";
 
 /** Core's per-layer activity from an emulated run of `samples` samples. */
 export function emulatorActivity(counters: EmulatorCounters): LayerActivity[] {
@@ -275,6 +278,11 @@ export class TrueNorthBackend implements Backend {
   /** Maps a bound plan onto cores: the report, the core emulator, the float model and the energy model. */
   deploy(plan: NetworkPlan): Promise<Deployment> {
     return deploy(this.runtime, plan, "truenorth");
+  }
+
+  /** Constraint-aware training: grouped fan-in, ternary weights per neuron, the mapping's required parameters, spiking input. */
+  prepareTraining(spec: NetworkSpec): TrainingPreparation {
+    return prepareTrueNorthTraining(this.runtime, spec);
   }
 
   async compile(plan: NetworkPlan): Promise<CompiledNetwork> {

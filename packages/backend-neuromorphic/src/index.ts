@@ -28,3 +28,4 @@ export * from "./truenorth/chip.js";
 export * from "./truenorth/map.js";
 export * from "./truenorth/network.js";
 export * from "./truenorth/neuron.js";
+export * from "./truenorth/training.js";

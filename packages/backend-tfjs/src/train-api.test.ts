@@ -118,6 +118,42 @@ describe("backend.train from code", () => {
   });
 });
 
+describe("weight constraints (constraint-aware training)", () => {
+  it("trains through the constraint: forward and reported weights are constrained, masked weights never matter", async () => {
+    const tfjs = await runtime.backend("tfjs");
+    const plan = runtime.plan(spec);
+    // fc1: each hidden neuron sees only the first or the second half of the inputs, with weights ±0.5.
+    const mask = Uint8Array.from({ length: 16 * 8 }, (_, k) => (Math.floor(k / 8) < 8 ? (k % 8 < 4 ? 1 : 0) : k % 8 >= 4 ? 1 : 0));
+    const signs = {
+      layer: "fc1",
+      description: "test: ±0.5 on a mask",
+      mask,
+      apply: (raw: Float32Array) => Float32Array.from(raw, (w, k) => (mask[k] ? (w >= 0 ? 0.5 : -0.5) : 0)),
+    };
+    const run = await tfjs.train(plan, {
+      train: blobs(256, 1),
+      test: blobs(128, 2),
+      epochs: 3,
+      batchSize: 16,
+      learningRate: 2e-2,
+      weightConstraints: [signs],
+    });
+    const w = run.weights["fc1.weight"]?.data as Float32Array;
+    expect(new Set(Array.from(w))).toEqual(new Set([0.5, -0.5, 0]));
+    expect(Array.from(w).every((x, k) => (mask[k] ? x !== 0 : x === 0))).toBe(true);
+    expect(run.evaluation?.accuracy).toBeGreaterThan(0.85);
+    await expect(
+      tfjs.train(plan, {
+        train: blobs(16, 1),
+        epochs: 1,
+        batchSize: 8,
+        learningRate: 1e-3,
+        weightConstraints: [{ ...signs, layer: "lif1" }],
+      }),
+    ).rejects.toThrow("weightConstraints: 'lif1' is not a dense layer of this network; dense layers: fc1, fc2");
+  }, 60_000);
+});
+
 describe("shouldStopEarly", () => {
   const epoch = (n: number, testAccuracy: number, trainLoss = 1) => ({ epoch: n, trainLoss, trainAccuracy: 0, testAccuracy, seconds: 1 });
   it("counts epochs since the best value, higher accuracy or lower loss being better", () => {

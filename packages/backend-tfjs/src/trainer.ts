@@ -28,6 +28,7 @@ import {
   type Trainer,
   type TrainingProgressState,
   validateWeights,
+  type WeightConstraint,
   type Weights,
 } from "@neurobridge/core";
 import { saveCheckpoint } from "@neurobridge/core/node";
@@ -88,6 +89,8 @@ export class ExecutorTrainer implements Trainer {
   private epoch = 0;
   private batch = 0;
   private history: EpochRecord[] = [];
+  /** Constraints on dense weights, by weight name (from the last fit). */
+  private constraints = new Map<string, WeightConstraint>();
   private running = { loss: 0, correct: 0, seen: 0, seconds: 0 };
 
   constructor(
@@ -174,7 +177,15 @@ export class ExecutorTrainer implements Trainer {
         if (n.type === "neuron" && slot.startsWith(`${n.id}.`)) return [[n.size]];
         return [];
       })[0] as number[];
-      out[slot] = { shape, data: bounded ? data.map((r) => fromRaw(bounded, r)) : Float32Array.from(data) };
+      const constraint = this.constraints.get(slot);
+      out[slot] = {
+        shape,
+        data: bounded
+          ? data.map((r) => fromRaw(bounded, r))
+          : constraint
+            ? constraint.apply(data, shape[0] as number, shape[1] as number)
+            : Float32Array.from(data),
+      };
     }
     return out;
   }
@@ -184,9 +195,46 @@ export class ExecutorTrainer implements Trainer {
     const p: ParamArrays = {};
     for (const [name, data] of Object.entries(this.raw)) {
       const bounded = this.bounded.get(name);
-      p[name] = bounded ? data.map((r) => fromRaw(bounded, r)) : data;
+      const constraint = this.constraints.get(name);
+      p[name] = bounded ? data.map((r) => fromRaw(bounded, r)) : constraint ? this.constrained(name, constraint, data) : data;
     }
     return p;
+  }
+
+  /** A dense weight through its constraint (shared memory when workers read it). */
+  private constrained(name: string, constraint: WeightConstraint, raw: Float32Array): Float32Array {
+    const layer = this.plan.layers.find((l) => `${l.id}.weight` === name);
+    if (layer?.kind !== "dense") return raw;
+    const w = constraint.apply(raw, layer.outFeatures, layer.inFeatures);
+    if (this.engine.workers <= 1) return w;
+    const shared = new Float32Array(new SharedArrayBuffer(w.length * 4));
+    shared.set(w);
+    return shared;
+  }
+
+  /** Takes the fit's weight constraints (checked against the plan's dense layers). */
+  private useConstraints(constraints: readonly WeightConstraint[]): void {
+    const next = new Map<string, WeightConstraint>();
+    for (const c of constraints) {
+      const layer = this.plan.layers.find((l) => l.id === c.layer);
+      if (layer?.kind !== "dense") {
+        throw new NeuroBridgeError(
+          "OPTION_INVALID",
+          `weightConstraints: '${c.layer}' is not a dense layer of this network; dense layers: ${this.plan.layers
+            .filter((l) => l.kind === "dense")
+            .map((l) => l.id)
+            .join(", ")}`,
+        );
+      }
+      if (c.mask && c.mask.length !== layer.outFeatures * layer.inFeatures) {
+        throw new NeuroBridgeError(
+          "OPTION_INVALID",
+          `weightConstraints: the mask of '${c.layer}' has ${c.mask.length} entries, expected ${layer.outFeatures}×${layer.inFeatures}`,
+        );
+      }
+      next.set(`${c.layer}.weight`, c);
+    }
+    this.constraints = next;
   }
 
   /** Writes a checkpoint that resumes at batch `nextBatch` of the current epoch. */
@@ -217,6 +265,7 @@ export class ExecutorTrainer implements Trainer {
       throw new NeuroBridgeError("EPOCHS_INVALID", `epochs must be a positive integer, got ${epochs}`);
     // Checks the rule's settings now rather than after the first epoch.
     if (options.earlyStopping) shouldStopEarly([], options.earlyStopping);
+    if (options.weightConstraints) this.useConstraints(options.weightConstraints);
     if (!(options.learningRate > 0)) throw new NeuroBridgeError("LR_INVALID", `learning rate must be > 0, got ${options.learningRate}`);
     const inputSize = this.plan.inputSize;
     if (train.features !== inputSize) {
@@ -259,6 +308,12 @@ export class ExecutorTrainer implements Trainer {
           );
         }
         const grads = loss.grads;
+        // Straight through the constraint: the raw weights take the gradient of the constrained ones, masked.
+        for (const [name, constraint] of this.constraints) {
+          const g = grads[name];
+          if (!g || !constraint.mask) continue;
+          for (let i = 0; i < g.length; i++) if (!constraint.mask[i]) g[i] = 0;
+        }
         for (const [name, bounded] of this.bounded) {
           const g = grads[name];
           if (!g) continue;

@@ -165,6 +165,33 @@ export interface TrainingProgress {
   readonly samplesPerSecond: number;
 }
 
+/**
+ * A constraint a target puts on one dense layer's weights during training
+ * (e.g. TrueNorth: grouped fan-in and ternary weights per neuron). The
+ * trainer runs the forward pass on `apply(raw)` and hands the gradient
+ * straight through to the raw weights (a straight-through estimator), masked
+ * by `mask`; the weights it reports and checkpoints are the constrained ones.
+ */
+export interface WeightConstraint {
+  /** The dense layer's id (its weight is `<layer>.weight`). */
+  readonly layer: string;
+  readonly description: string;
+  /** The constrained weights `[out, in]` for raw weights `[out, in]`. */
+  apply(raw: Float32Array, outFeatures: number, inFeatures: number): Float32Array;
+  /** 1 where a weight may be non-zero `[out, in]`; gradients elsewhere are dropped. */
+  readonly mask?: Uint8Array;
+}
+
+/** What a target needs of a network it will host, for constraint-aware training (see {@link Backend.prepareTraining}). */
+export interface TrainingPreparation {
+  /** The spec to train: the caller's, changed where the target requires it (neuron parameters, encoder …). */
+  readonly spec: NetworkSpec;
+  /** Weight constraints for the plan of that spec. */
+  constraints(plan: NetworkPlan): readonly WeightConstraint[];
+  /** What was changed and why, said plainly. */
+  readonly notes: readonly string[];
+}
+
 /** Options of {@link Trainer.fit}. */
 export interface FitOptions {
   readonly train: Dataset;
@@ -196,6 +223,8 @@ export interface FitOptions {
   readonly earlyStopping?: EarlyStopping;
   /** Stops cleanly after the current batch; the result holds what was done (and is checkpointed). */
   readonly signal?: AbortSignal;
+  /** Constraints on dense weights (from a target's {@link Backend.prepareTraining}); kept for evaluation and checkpoints after fit. */
+  readonly weightConstraints?: readonly WeightConstraint[];
 }
 
 /** Training progress saved with a checkpoint. */
@@ -315,6 +344,12 @@ export interface Backend {
   createTrainer?(plan: NetworkPlan, weights: Weights, options?: TrainerOptions): Promise<Trainer>;
   /** How this instance is set up, for reports (e.g. tfjs: `{ gemm, kernel }`). */
   info?(): Readonly<Record<string, unknown>>;
+  /**
+   * For a target chip: what training must respect so that the trained
+   * network fits (constraint-aware training). Throws naming what cannot be
+   * adapted (e.g. a model with no mapping onto the chip).
+   */
+  prepareTraining?(spec: NetworkSpec): TrainingPreparation;
 }
 
 /**

@@ -151,6 +151,8 @@ export interface LoihiCompartmentMapping {
  * a configuration cannot map.
  */
 export interface TrueNorthNeuronMapping {
+  /** Parameter values the model must have to map (e.g. LIF: β = 1); constraint-aware training sets them. */
+  readonly requiredParams?: Readonly<Record<string, number>>;
   map(layer: NeuronPlanLayer):
     | {
         /** Firing threshold θ per neuron (the model fires when its membrane exceeds it). */

@@ -50,4 +50,31 @@ describe("neurobridge deploy", () => {
     expect(unknown.stderr).toMatch(/--target: unknown target 'spinnaker'; accepted: loihi, truenorth/);
     for (const r of [tn, rate, unknown]) expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
+
+  it("trains for TrueNorth under its constraints and deploys there, printing the interface keys", () => {
+    const tn = join(dir, "tn");
+    const train = runCli(
+      ["train", "--model", "snn", "--target", "truenorth", "--epochs", "1", "--subset", "2048", "--steps", "10", "--out", tn, "--json"],
+      {
+        timeoutMs: 300_000,
+      },
+    );
+    expect(train.code, train.stderr).toBe(0);
+    expect(lastJson(train.stdout).warnings).toContain("for truenorth: encoder: rate instead of 'direct' (TrueNorth takes spikes only)");
+    const r = runCli(["deploy", "--checkpoint", tn, "--target", "truenorth", "--subset", "200", "--json"], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const result = lastJson(r.stdout);
+    expect(result).toMatchObject({ target: "truenorth", deployed: true, count: 200, cores: 11, ticksPerSample: 12, latencyTicks: 2 });
+    // The chip's integer arithmetic and its float model give the same answers.
+    expect(result.accuracy).toBe(result.floatAccuracy);
+    expect(result.energyJoules).toBeCloseTo(result.synapticEvents * 26e-12, 15);
+    for (const layer of result.trueNorth) {
+      for (const axons of layer.axonsPerCore) expect(axons).toBeLessThanOrEqual(256);
+      for (const neurons of layer.neuronsPerCore) expect(neurons).toBeLessThanOrEqual(256);
+      expect(layer.weightLevels).toBeLessThanOrEqual(2);
+    }
+    const loihi = runCli(["train", "--model", "snn", "--target", "loihi", "--out", join(dir, "x")]);
+    expect(loihi.code).toBe(1);
+    expect(loihi.stderr).toMatch(/--target: 'loihi' has no constraint-aware training; targets with it: truenorth/);
+  }, 300_000);
 });

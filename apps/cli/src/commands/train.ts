@@ -47,6 +47,7 @@ interface TrainOptions {
   resume?: boolean;
   force?: boolean;
   backend: string;
+  target?: string;
   kernel: string;
   gemm?: string;
   workers?: string;
@@ -118,6 +119,7 @@ function trainConfig(o: TrainOptions): TrainConfig {
     lrSchedule: lrScheduleOption(o.lrSchedule),
     normalization: normalizationOption(o.normalization),
     backend: o.backend,
+    ...(o.target ? { target: o.target } : {}),
     network: {
       ...(o.neuron ? { neuron: o.neuron } : {}),
       ...(neuronParams ? { neuronParams } : {}),
@@ -154,6 +156,7 @@ const SETTING_FLAGS: Readonly<Record<string, [path: string, flag: string]>> = {
   lrSchedule: ["lrSchedule", "--lr-schedule"],
   normalization: ["normalization", "--normalization"],
   backend: ["backend", "--backend"],
+  target: ["target", "--target"],
   neuron: ["network.neuron", "--neuron"],
   neuronParams: ["network.neuronParams", "--neuron-params"],
   beta: ["network.beta", "--beta"],
@@ -333,6 +336,10 @@ export function registerTrainCommands(program: Command): void {
     .option("--force", "start over even if --out holds a checkpoint (it is replaced)")
     .option("--checkpoint-every <n>", "also checkpoint every n batches", "100")
     .option("--backend <name>", "backend that trains", "tfjs")
+    .option(
+      "--target <chip>",
+      "train for a chip so the network deploys on it (constraint-aware: truenorth → β = 1, spiking input, ternary weights, ≤ 128 inputs per neuron)",
+    )
     .option("--kernel <name>", "tfjs kernel backend: wasm | cpu", "wasm")
     .option("--gemm <name>", "dense products on: onnxruntime | tfjs (default: onnxruntime when it loads)")
     .option("--workers <n>", "worker threads (default: min(2, cores) for spiking networks; 1 runs in this thread)")

@@ -10,7 +10,7 @@
  * leaks, compares with its thresholds and resets (`neuron.ts`).
  */
 import { NeuroBridgeError } from "@neurobridge/core";
-import { MEMBRANE_MAX, MEMBRANE_MIN, type TrueNorthNeuronConfig, trueNorthFire } from "./neuron.js";
+import { MEMBRANE_MAX, MEMBRANE_MIN, TRUENORTH_RESET_MODES, type TrueNorthNeuronConfig } from "./neuron.js";
 
 /** Where a neuron's spike goes. */
 export type TrueNorthTarget =
@@ -110,6 +110,19 @@ export class TrueNorthEmulator {
   /** In-flight axon events by arrival tick (ring of maxDelay + 1 slots), as core·axonsPerCore + axon. */
   private readonly pending: number[][];
   private readonly active: Uint8Array[];
+  /** Per core, flattened for the inner loops: weights `[neuron·4 + type]`, leak, α, β, reset mode, R, κ, ε. */
+  private readonly cores: {
+    readonly weights: Int32Array;
+    readonly leak: Int32Array;
+    readonly alpha: Int32Array;
+    readonly beta: Int32Array;
+    readonly mode: Uint8Array;
+    readonly resetV: Int32Array;
+    readonly kappa: Uint8Array;
+    readonly reversal: Uint8Array;
+    /** For each axon, the neurons its crossbar row reaches. */
+    readonly rows: Int32Array[];
+  }[];
   private tick = 0;
 
   constructor(
@@ -122,6 +135,25 @@ export class TrueNorthEmulator {
     this.v = chip.cores.map((c) => new Int32Array(c.neurons.length));
     this.active = chip.cores.map((c) => new Uint8Array(c.axonTypes.length));
     this.pending = Array.from({ length: limits.maxDelay + 1 }, () => []);
+    this.cores = chip.cores.map((c) => {
+      const N = c.neurons.length;
+      const rows = Array.from({ length: c.axonTypes.length }, (_, i) => {
+        const list: number[] = [];
+        for (let j = 0; j < N; j++) if (c.crossbar[i * N + j]) list.push(j);
+        return Int32Array.from(list);
+      });
+      return {
+        weights: Int32Array.from(c.neurons.flatMap((n) => n.weights)),
+        leak: Int32Array.from(c.neurons, (n) => n.leak),
+        alpha: Int32Array.from(c.neurons, (n) => n.alpha),
+        beta: Int32Array.from(c.neurons, (n) => n.beta),
+        mode: Uint8Array.from(c.neurons, (n) => TRUENORTH_RESET_MODES.indexOf(n.resetMode)),
+        resetV: Int32Array.from(c.neurons, (n) => n.resetVoltage),
+        kappa: Uint8Array.from(c.neurons, (n) => (n.kappa ? 1 : 0)),
+        reversal: Uint8Array.from(c.neurons, (n) => (n.leakReversal ? 1 : 0)),
+        rows,
+      };
+    });
     this.reset();
   }
 
@@ -144,7 +176,8 @@ export class TrueNorthEmulator {
   /**
    * Advances one tick: the host's `inputLines` spike now (their axons are
    * active this tick), axon events due now are delivered, every neuron
-   * updates. Off-chip spikes are added to `outputs`.
+   * updates (the same arithmetic as {@link trueNorthFire}, on flat arrays).
+   * Off-chip spikes are added to `outputs`.
    */
   step(
     inputLines: ArrayLike<number>,
@@ -169,38 +202,58 @@ export class TrueNorthEmulator {
     }
     slot.length = 0;
     this.tick++;
-    this.chip.cores.forEach((core, c) => {
+    for (let c = 0; c < this.cores.length; c++) {
+      const k = this.cores[c] as (typeof this.cores)[number];
+      const core = this.chip.cores[c] as TrueNorthCoreConfig;
       const v = this.v[c] as Int32Array;
       const active = this.active[c] as Uint8Array;
-      const N = core.neurons.length;
+      const N = v.length;
+      let events = 0;
       for (let i = 0; i < active.length; i++) {
         if (!active[i]) continue;
         active[i] = 0;
         counters.axonEvents++;
         const type = core.axonTypes[i] as number;
-        const row = i * N;
-        for (let j = 0; j < N; j++) {
-          if (!core.crossbar[row + j]) continue;
-          const u = (v[j] as number) + ((core.neurons[j] as TrueNorthNeuronConfig).weights[type] as number);
+        const row = k.rows[i] as Int32Array;
+        for (let r = 0; r < row.length; r++) {
+          const j = row[r] as number;
+          const u = (v[j] as number) + (k.weights[j * 4 + type] as number);
           v[j] = u > MEMBRANE_MAX ? MEMBRANE_MAX : u < MEMBRANE_MIN ? MEMBRANE_MIN : u;
-          counters.synapticEvents++;
-          if (synapticByCore) synapticByCore[c] = (synapticByCore[c] as number) + 1;
         }
+        events += row.length;
       }
+      counters.synapticEvents += events;
+      if (synapticByCore) synapticByCore[c] = (synapticByCore[c] as number) + events;
+      counters.neuronUpdates += N;
       for (let j = 0; j < N; j++) {
-        const r = trueNorthFire(v[j] as number, core.neurons[j] as TrueNorthNeuronConfig);
-        v[j] = r.v;
-        counters.neuronUpdates++;
-        if (!r.spike) continue;
-        counters.spikes++;
-        onSpike?.(c, j);
-        const t = core.targets[j] as TrueNorthTarget;
-        if (t.kind === "axon") this.schedule(t.core, t.axon, t.delay - 1);
-        else if (t.kind === "output") {
-          outputs[t.index] = (outputs[t.index] as number) + 1;
-          counters.outputSpikes++;
+        const x = v[j] as number;
+        const leak = k.reversal[j] ? Math.sign(x) * (k.leak[j] as number) : (k.leak[j] as number);
+        let u = x + leak;
+        u = u > MEMBRANE_MAX ? MEMBRANE_MAX : u < MEMBRANE_MIN ? MEMBRANE_MIN : u;
+        const mode = k.mode[j] as number;
+        if (u >= (k.alpha[j] as number)) {
+          // absolute (0): V ← R; linear (1): V ← V − α; none (2).
+          if (mode === 0) u = k.resetV[j] as number;
+          else if (mode === 1) u -= k.alpha[j] as number;
+          v[j] = u > MEMBRANE_MAX ? MEMBRANE_MAX : u < MEMBRANE_MIN ? MEMBRANE_MIN : u;
+          counters.spikes++;
+          onSpike?.(c, j);
+          const t = core.targets[j] as TrueNorthTarget;
+          if (t.kind === "axon") this.schedule(t.core, t.axon, t.delay - 1);
+          else if (t.kind === "output") {
+            outputs[t.index] = (outputs[t.index] as number) + 1;
+            counters.outputSpikes++;
+          }
+          continue;
         }
+        const beta = k.beta[j] as number;
+        if (u < -beta) {
+          if (k.kappa[j]) u = -beta;
+          else if (mode === 0) u = -(k.resetV[j] as number);
+          else if (mode === 1) u += beta;
+        }
+        v[j] = u > MEMBRANE_MAX ? MEMBRANE_MAX : u < MEMBRANE_MIN ? MEMBRANE_MIN : u;
       }
-    });
+    }
   }
 }

@@ -1,4 +1,5 @@
-import { bindWeights, createRandom, createRuntime, type NetworkSpec, sequentialSpec, type Weights } from "@neurobridge/core";
+import { tfjsPlugin } from "@neurobridge/backend-tfjs";
+import { bindWeights, createRandom, createRuntime, type NetworkSpec, sequentialSpec, toDataset, type Weights } from "@neurobridge/core";
 import { lifPlugin } from "@neurobridge/neurons-lif";
 import { describe, expect, it } from "vitest";
 import { neuromorphicPlugin } from "../backends.js";
@@ -87,6 +88,62 @@ describe("the TrueNorth neuron (hand-computed)", () => {
     expect([out[0], counters.spikes]).toEqual([0, 2]);
     emulator.step([], out, counters); // tick 1: core 1 receives one event (two spikes, one axon), fires
     expect([out[0], counters.axonEvents, counters.synapticEvents]).toEqual([1, 2, 3]);
+  });
+
+  it("the core emulator's flat-array update equals the neuron model, every mode, on random streams", () => {
+    const rng = createRandom(11);
+    for (const resetMode of ["absolute", "linear", "none"] as const) {
+      for (const kappa of [true, false]) {
+        for (const leakReversal of [true, false]) {
+          const n: TrueNorthNeuronConfig = {
+            weights: [9, -4, 6, -3],
+            leak: -1,
+            leakReversal,
+            alpha: 20,
+            beta: 15,
+            kappa,
+            resetMode,
+            resetVoltage: 4,
+            initialV: 3,
+          };
+          // One core, 4 axons (one per type) to one neuron, output off chip.
+          const chip = {
+            cores: [
+              {
+                axonTypes: Uint8Array.of(0, 1, 2, 3),
+                crossbar: Uint8Array.of(1, 1, 1, 1),
+                neurons: [n],
+                targets: [{ kind: "output", index: 0 } as const],
+              },
+            ],
+            inputs: [0, 1, 2, 3].map((a) => [{ core: 0, axon: a }]),
+            outputs: 1,
+          };
+          const emulator = new TrueNorthEmulator(chip, trueNorthLimits());
+          const counters: TrueNorthCounters = {
+            ticks: 0,
+            axonEvents: 0,
+            synapticEvents: 0,
+            spikes: 0,
+            outputSpikes: 0,
+            inputEvents: 0,
+            neuronUpdates: 0,
+          };
+          const out = new Float64Array(1);
+          let v = 3;
+          let expected = 0;
+          for (let t = 0; t < 200; t++) {
+            const lines = [0, 1, 2, 3].filter(() => rng.uniform(0, 1) < 0.5);
+            const r = trueNorthTick(v, lines, n);
+            v = r.v;
+            if (r.spike) expected++;
+            emulator.step(lines, out, counters);
+            expect(out[0], `${resetMode} κ=${kappa} ε=${leakReversal} tick ${t}`).toBe(expected);
+          }
+          expect(expected, `${resetMode} κ=${kappa} ε=${leakReversal}`).toBeGreaterThan(5);
+        }
+      }
+    }
   });
 
   it("refuses a configuration outside the chip's limits, naming each", () => {
@@ -225,4 +282,58 @@ describe("mapping and emulating a constrained network on TrueNorth", () => {
     expect(verdict.fits).toBe(false);
     expect(verdict.issues.map((i) => i.constraint)).toEqual(["axonsPerCore", "inputSpikes", "neuronModel", "neuronModel"]);
   });
+});
+
+describe("constraint-aware training for TrueNorth", () => {
+  it("adapts the spec, trains ternary grouped weights, and the trained network deploys with the float model's accuracy", async () => {
+    const rt = createRuntime({ plugins: [lifPlugin, tfjsPlugin({ workers: 1 }), neuromorphicPlugin], seed: 2 });
+    const truenorth = await rt.backend("truenorth");
+    const base = sequentialSpec({ layers: [200, 64, 4], neuron: "lif", params: { beta: 0.9 }, timeSteps: 16 });
+    const prep = truenorth.prepareTraining(base);
+    expect(prep.notes).toEqual([
+      "lif1: beta = 1 (TrueNorth's neuron requires it)",
+      "lif2: beta = 1 (TrueNorth's neuron requires it)",
+      "encoder: rate instead of 'direct' (TrueNorth takes spikes only)",
+      "weights: ternary per neuron, ≤ 128 inputs per neuron (grouped fan-in), trained through a straight-through estimator",
+    ]);
+    expect(prep.spec.encoder.name).toBe("rate");
+    // Four classes, each a bright band of 50 of the 200 inputs: rate-coded spikes.
+    const data = (count: number, seed: number) => {
+      const r = createRandom(seed);
+      const inputs: number[] = [];
+      const labels: number[] = [];
+      for (let n = 0; n < count; n++) {
+        const c = n % 4;
+        for (let i = 0; i < 200; i++) inputs.push(Math.floor(i / 50) === c ? 0.7 + 0.2 * r.uniform(0, 1) : 0.1 * r.uniform(0, 1));
+        labels.push(c);
+      }
+      return { inputs, labels };
+    };
+    const plan = rt.plan(prep.spec);
+    const constraints = prep.constraints(plan);
+    expect(constraints.map((c) => c.layer)).toEqual(["fc1", "fc2"]);
+    const run = await (await rt.backend("tfjs")).train(plan, {
+      train: data(512, 1),
+      test: data(200, 2),
+      epochs: 3,
+      batchSize: 32,
+      learningRate: 5e-3,
+      weightConstraints: constraints,
+    });
+    // Every neuron: at most two non-zero values (±a), only on its group's ≤ 128 inputs.
+    const w = run.weights["fc1.weight"]?.data as Float32Array;
+    for (let j = 0; j < 64; j++) {
+      const row = Array.from(w.subarray(j * 200, (j + 1) * 200));
+      expect(new Set(row.filter((x) => x !== 0).map(Math.abs)).size).toBeLessThanOrEqual(1);
+      expect(row.filter((x, i) => x !== 0 && !constraints[0]?.mask?.[j * 200 + i])).toEqual([]);
+    }
+    const bound = bindWeights(rt, plan, run.weights);
+    expect(truenorth.check(bound)).toEqual({ fits: true, issues: [] });
+    const test = toDataset(data(200, 3));
+    const onChip = await truenorth.evaluate(bound, test);
+    const d = await truenorth.deploy(bound);
+    const onFloat = await evaluateEmulator(d.floatEmulator, test, (o) => rt.random(`emulate-${o}`));
+    expect(onChip.accuracy).toBe(onFloat.accuracy);
+    expect(onChip.accuracy).toBeGreaterThan(0.9);
+  }, 120_000);
 });

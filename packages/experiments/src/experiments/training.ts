@@ -20,11 +20,13 @@ import {
   type ImplementationReport,
   initWeights,
   type LayerActivity,
+  type NetworkSpec,
   NeuroBridgeError,
   type OpCounts,
   type Runtime,
   subset,
   type Trainer,
+  type TrainingPreparation,
   type TrainingProgress,
 } from "@neurobridge/core";
 import { loadCheckpoint, lockFolder } from "@neurobridge/core/node";
@@ -56,6 +58,12 @@ export interface TrainConfig {
   readonly workers?: number;
   /** Backend that trains (default `tfjs`). */
   readonly backend?: string;
+  /**
+   * A target chip to train for (constraint-aware training: its backend's
+   * `prepareTraining` adapts the network and constrains the weights so that
+   * the trained network deploys on it), e.g. `truenorth`.
+   */
+  readonly target?: string;
 }
 
 /** Activity of one layer, JSON-friendly. */
@@ -157,6 +165,20 @@ function resumedConfig(
   return { ...keep, epochs: config.epochs };
 }
 
+/** What training for the target chip `target` requires of `spec` (its backend's constraint-aware preparation). */
+async function trainingFor(runtime: Runtime, target: string, spec: NetworkSpec): Promise<TrainingPreparation> {
+  const backend = await runtime.backend(target);
+  if (!backend.prepareTraining) {
+    const able = [];
+    for (const b of runtime.list().backends) if ((await runtime.backend(b.name)).prepareTraining) able.push(b.name);
+    throw new NeuroBridgeError(
+      "OPTION_INVALID",
+      `--target: '${target}' has no constraint-aware training; targets with it: ${able.join(", ") || "none"}`,
+    );
+  }
+  return backend.prepareTraining(spec);
+}
+
 /**
  * Trains (or resumes) the network of `config` on its backend and evaluates it
  * on the test images. The network's plan is built once and used for
@@ -190,8 +212,11 @@ async function trainLocked(runtime: Runtime, config: TrainConfig, options: Train
       .map((b) => b.name);
     throw new NeuroBridgeError("OPTION_INVALID", `backend '${backend.name}' does not train; backends that train: ${trainers.join(", ")}`);
   }
-  const spec = resume ? resume.spec : paperNetwork(effective.model, { ...(effective.network ?? {}), timeSteps: effective.timeSteps });
+  const base = paperNetwork(effective.model, { ...(effective.network ?? {}), timeSteps: effective.timeSteps });
+  const preparation = effective.target ? await trainingFor(runtime, effective.target, base) : undefined;
+  const spec = resume ? resume.spec : (preparation?.spec ?? base);
   const plan = runtime.plan(spec);
+  const weightConstraints = preparation?.constraints(plan);
   const loss = effective.loss ?? defaultLoss(plan);
   const data =
     options.data ??
@@ -224,6 +249,7 @@ async function trainLocked(runtime: Runtime, config: TrainConfig, options: Train
       checkpointEvery: options.checkpointEvery ?? 100,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(weightConstraints ? { weightConstraints } : {}),
     });
     const history = [...fit.history];
     const last = history.at(-1);
@@ -238,7 +264,11 @@ async function trainLocked(runtime: Runtime, config: TrainConfig, options: Train
       inferenceSamplesPerSecond: ev?.samplesPerSecond ?? Number.NaN,
       workers: trainer.workers,
       implementations: trainer.implementations,
-      warnings: [...(resume?.warnings ?? []), ...trainer.warnings],
+      warnings: [
+        ...(resume?.warnings ?? []),
+        ...(preparation?.notes.map((n) => `for ${effective.target}: ${n}`) ?? []),
+        ...trainer.warnings,
+      ],
       loss,
       activity: ev ? activityJson(ev.activity) : [],
       ops: ev?.ops ?? runtime.countOps(plan),

@@ -336,6 +336,7 @@ export const lifTrueNorthMapping: KernelRegistration<"fixed-point:truenorth"> = 
   kind: "fixed-point:truenorth",
   description: "TrueNorth neuron: β = 1 (integrate-and-fire), θ → α, zero/subtract/none reset → absolute/linear/none",
   create: () => ({
+    requiredParams: { beta: 1 },
     map(layer) {
       const beta = layer.params.beta as Float32Array;
       if (beta.some((b) => b !== 1)) {
