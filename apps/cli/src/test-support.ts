@@ -1,6 +1,8 @@
 /** Runs the built CLI binary as a user would (tests only). */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const BIN = fileURLToPath(new URL("../bin/neurobridge.js", import.meta.url));
@@ -30,3 +32,33 @@ export function runCli(
 
 /** The JSON object a `--json` command prints as its last line. */
 export const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) as string);
+
+/**
+ * Trains the paper's SNN and FFNN briefly through the CLI into a fresh
+ * temporary folder (for tests that need real checkpoints); call in `beforeAll`.
+ */
+export function trainTestCheckpoints(
+  prefix: string,
+  options: { subset: number; seed: number },
+): { dir: string; snn: string; ffnn: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const paths = { dir, snn: join(dir, "snn"), ffnn: join(dir, "ffnn") };
+  for (const model of ["snn", "ffnn"] as const) {
+    const args = [
+      "train",
+      "--model",
+      model,
+      "--epochs",
+      "1",
+      "--subset",
+      String(options.subset),
+      "--steps",
+      "10",
+      "--seed",
+      String(options.seed),
+    ];
+    const r = runCli([...args, "--out", paths[model]], { timeoutMs: 300_000 });
+    if (r.code !== 0) throw new Error(`training the test ${model} failed:\n${r.stderr}`);
+  }
+  return paths;
+}

@@ -150,6 +150,35 @@ function recordingsOf(emulator: ChipEmulator, rasters: readonly Uint8Array[], ba
   });
 }
 
+/** A chip backend: it places a plan (its deployment carries the chip's emulator). */
+interface DeployingBackend {
+  readonly name: string;
+  readonly capabilities: BackendCapabilities;
+  deploy(plan: NetworkPlan): Promise<Deployment>;
+}
+
+/** Compiles by deploying: runs on the chip's emulator, released with the network. */
+async function compileDeployed(runtime: Runtime, backend: DeployingBackend, plan: NetworkPlan): Promise<CompiledNetwork> {
+  const d = await backend.deploy(plan);
+  return compiled(runtime, plan, d.emulator, () => d.release(), backend);
+}
+
+/** Evaluates on the chip's emulator of a fresh deployment. */
+async function evaluateDeployed(
+  runtime: Runtime,
+  backend: DeployingBackend,
+  plan: NetworkPlan,
+  data: Dataset,
+  options: EvaluateOptions,
+): Promise<Evaluation> {
+  const d = await backend.deploy(plan);
+  try {
+    return await evaluateOn(runtime, plan, d.emulator, data, options);
+  } finally {
+    await d.release();
+  }
+}
+
 const fail = (target: string, check: BackendCheck): never => {
   const issue = check.issues[0];
   throw new DeploymentError(target, issue?.constraint ?? "unknown", issue?.message ?? "does not fit", issue?.details ?? {});
@@ -243,18 +272,12 @@ export class LoihiBackend implements Backend {
     return deploy(this.runtime, plan, "loihi", options);
   }
 
-  async compile(plan: NetworkPlan): Promise<CompiledNetwork> {
-    const d = await this.deploy(plan);
-    return compiled(this.runtime, plan, d.emulator, () => d.release(), this);
+  compile(plan: NetworkPlan): Promise<CompiledNetwork> {
+    return compileDeployed(this.runtime, this, plan);
   }
 
-  async evaluate(plan: NetworkPlan, data: Dataset, options: EvaluateOptions = {}): Promise<Evaluation> {
-    const d = await this.deploy(plan);
-    try {
-      return await evaluateOn(this.runtime, plan, d.emulator, data, options);
-    } finally {
-      await d.release();
-    }
+  evaluate(plan: NetworkPlan, data: Dataset, options: EvaluateOptions = {}): Promise<Evaluation> {
+    return evaluateDeployed(this.runtime, this, plan, data, options);
   }
 }
 
@@ -285,18 +308,12 @@ export class TrueNorthBackend implements Backend {
     return prepareTrueNorthTraining(this.runtime, spec);
   }
 
-  async compile(plan: NetworkPlan): Promise<CompiledNetwork> {
-    const d = await this.deploy(plan);
-    return compiled(this.runtime, plan, d.emulator, () => d.release(), this);
+  compile(plan: NetworkPlan): Promise<CompiledNetwork> {
+    return compileDeployed(this.runtime, this, plan);
   }
 
-  async evaluate(plan: NetworkPlan, data: Dataset, options: EvaluateOptions = {}): Promise<Evaluation> {
-    const d = await this.deploy(plan);
-    try {
-      return await evaluateOn(this.runtime, plan, d.emulator, data, options);
-    } finally {
-      await d.release();
-    }
+  evaluate(plan: NetworkPlan, data: Dataset, options: EvaluateOptions = {}): Promise<Evaluation> {
+    return evaluateDeployed(this.runtime, this, plan, data, options);
   }
 }
 

@@ -1,23 +1,13 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { lastJson, runCli } from "../test-support.js";
+import { lastJson, runCli, trainTestCheckpoints } from "../test-support.js";
 
 describe("neurobridge deploy", () => {
-  const dir = mkdtempSync(join(tmpdir(), "nb-deploy-cli-"));
-  const snn = join(dir, "snn");
-  const ffnn = join(dir, "ffnn");
+  let dir = "";
+  let snn = "";
+  let ffnn = "";
   beforeAll(() => {
-    for (const [model, out] of [
-      ["snn", snn],
-      ["ffnn", ffnn],
-    ] as const) {
-      const train = runCli(["train", "--model", model, "--epochs", "1", "--subset", "2048", "--steps", "10", "--seed", "6", "--out", out], {
-        timeoutMs: 300_000,
-      });
-      expect(train.code, train.stderr).toBe(0);
-    }
+    ({ dir, snn, ffnn } = trainTestCheckpoints("nb-deploy-cli-", { subset: 2048, seed: 6 }));
   }, 300_000);
 
   it("runs the SNN on emulated Loihi and prints the interface keys", () => {

@@ -1,23 +1,14 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { lastJson, runCli } from "../test-support.js";
+import { lastJson, runCli, trainTestCheckpoints } from "../test-support.js";
 
 describe("neurobridge plot", () => {
-  const dir = mkdtempSync(join(tmpdir(), "nb-plot-cli-"));
-  const snn = join(dir, "snn");
-  const ffnn = join(dir, "ffnn");
+  let dir = "";
+  let snn = "";
+  let ffnn = "";
   beforeAll(() => {
-    for (const [model, out] of [
-      ["snn", snn],
-      ["ffnn", ffnn],
-    ] as const) {
-      const r = runCli(["train", "--model", model, "--epochs", "1", "--subset", "1024", "--steps", "10", "--seed", "2", "--out", out], {
-        timeoutMs: 300_000,
-      });
-      expect(r.code, r.stderr).toBe(0);
-    }
+    ({ dir, snn, ffnn } = trainTestCheckpoints("nb-plot-cli-", { subset: 1024, seed: 2 }));
   }, 300_000);
 
   it("draws a raster PNG and a membrane SVG of one test image", () => {
