@@ -77,6 +77,8 @@ export function paperProfile(quick: boolean, seed: number) {
       : { fromPA: 0, toPA: 2000, stepPA: 50, durationS: 1, dtMs: 0.05, discardS: 0.2, galleryDurationMs: 500, galleryDtMs: 0.02 },
     // The network models beside the LIF, trained like the sweep's T = 25 point (whose result is the LIF's row).
     variants: ["alif", "cuba-lif"].map((neuron) => ({ ...train("snn", quick ? 1 : 3, 25), network: { neuron } })),
+    // The SNN trained for TrueNorth (constraint-aware: β = 1, rate-coded input, ternary weights, grouped fan-in).
+    trueNorth: { ...train("snn", quick ? 1 : 6), learningRate: 3e-3, lrSchedule: "constant" as const, target: "truenorth" },
   };
 }
 
@@ -171,9 +173,10 @@ async function runPaperLocked(options: PaperOptions) {
   for (const config of profile.variants)
     variants.push({ neuron: config.network.neuron, result: await training(`train-${config.network.neuron}`, config) });
   const neuronModelRows = neuronModelTable(variants);
+  await training("train-snn-truenorth", profile.trueNorth);
 
   // Off the training backend: ONNX files, ONNX Runtime parity, emulated Loihi, TrueNorth's constraints.
-  const deployConfig = { ffnn: profile.ffnn, snn: profile.snn, testCount: profile.snn.testCount };
+  const deployConfig = { ffnn: profile.ffnn, snn: profile.snn, trueNorth: profile.trueNorth, testCount: profile.snn.testCount };
   const deployment = await step("deploy", keyed(deployConfig, "deploy"), async () => {
     const test = data?.test ?? loadPaperData({ trainCount: 1, testCount: profile.snn.testCount }).test;
     return deploymentExperiment(
@@ -181,6 +184,7 @@ async function runPaperLocked(options: PaperOptions) {
       {
         ffnn: cache.folder("train-ffnn-checkpoint", keyed(profile.ffnn, "training")),
         snn: cache.folder("train-snn-checkpoint", keyed(profile.snn, "training")),
+        trueNorth: cache.folder("train-snn-truenorth-checkpoint", keyed(profile.trueNorth, "training")),
       },
       test,
       join(out, "models"),

@@ -62,7 +62,7 @@ export const RESULTS_SCHEMA = {
     },
     deployment: {
       type: "object",
-      required: ["testCount", "onnx", "nir", "loihi", "truenorth"],
+      required: ["testCount", "onnx", "nir", "loihi", "truenorth", "truenorthUnconstrained"],
       properties: {
         nir: {
           type: "object",
@@ -91,6 +91,7 @@ export const RESULTS_SCHEMA = {
           ],
         },
         truenorth: { type: "object", required: ["target", "deployed"] },
+        truenorthUnconstrained: { type: "object", required: ["target", "deployed"] },
       },
     },
     paperComparison: { type: "array", minItems: 5, items: { type: "object", required: ["quantity", "paper", "thisRun", "why"] } },

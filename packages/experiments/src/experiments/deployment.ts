@@ -225,13 +225,22 @@ export interface DeploymentResult {
   readonly onnx: OnnxResult[];
   readonly nir: NirRoundTrip;
   readonly loihi: DeployResult;
+  /** The SNN trained for TrueNorth (constraint-aware), on emulated TrueNorth. */
   readonly truenorth: DeployResult;
+  /** The paper's SNN (trained without TrueNorth's constraints): TrueNorth's verdict, every failing constraint named. */
+  readonly truenorthUnconstrained: DeployResult;
+}
+
+/** The bound plan of the checkpoint in `dir`. */
+function checkpointPlan(runtime: Runtime, dir: string): NetworkPlan {
+  const ck = loadCheckpoint(dir, runtime);
+  return runtime.plan(ck.spec, ck.weights);
 }
 
 /** Exports, runs and deploys the trained networks; writes the `.onnx` files into `modelsDir`. */
 export async function deploymentExperiment(
   runtime: Runtime,
-  checkpoints: { ffnn: string; snn: string },
+  checkpoints: { ffnn: string; snn: string; trueNorth: string },
   test: Dataset,
   modelsDir: string,
 ): Promise<DeploymentResult> {
@@ -274,6 +283,7 @@ export async function deploymentExperiment(
     onnx,
     nir: await nirRoundTrip(runtime, snn, test, modelsDir, "snn.nir"),
     loihi: await deployExperiment(runtime, snn, "loihi", test),
-    truenorth: await deployExperiment(runtime, snn, "truenorth", test),
+    truenorth: await deployExperiment(runtime, checkpointPlan(runtime, checkpoints.trueNorth), "truenorth", test),
+    truenorthUnconstrained: await deployExperiment(runtime, snn, "truenorth", test),
   };
 }
