@@ -34,16 +34,16 @@ export function runCli(
 export const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) as string);
 
 /**
- * Trains the paper's SNN and FFNN briefly through the CLI into a fresh
+ * Trains the paper's SNN and FFNN (or the `models` given) briefly through the CLI into a fresh
  * temporary folder (for tests that need real checkpoints); call in `beforeAll`.
  */
 export function trainTestCheckpoints(
   prefix: string,
-  options: { subset: number; seed: number },
+  options: { subset: number; seed: number; models?: readonly ("snn" | "ffnn")[] },
 ): { dir: string; snn: string; ffnn: string } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const paths = { dir, snn: join(dir, "snn"), ffnn: join(dir, "ffnn") };
-  for (const model of ["snn", "ffnn"] as const) {
+  for (const model of options.models ?? (["snn", "ffnn"] as const)) {
     const args = [
       "train",
       "--model",

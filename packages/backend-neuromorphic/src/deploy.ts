@@ -34,7 +34,7 @@ import { HostLayer } from "./emulator/host-layer.js";
 import { LoihiPopulation } from "./emulator/population.js";
 import { type LoihiQuantization, quantizeLoihiPopulation } from "./loihi/quantize.js";
 import { constantOf, loihiProfile, type TargetProfile, trueNorthProfile } from "./profiles.js";
-import { mapTrueNorth, type TrueNorthLayerReport } from "./truenorth/map.js";
+import { inputSpikesIssue, mapTrueNorth, type TrueNorthLayerReport, trueNorthMappingOf } from "./truenorth/map.js";
 import { TrueNorthNetwork } from "./truenorth/network.js";
 
 export { DeploymentError } from "./deploy-error.js";
@@ -320,7 +320,7 @@ export function checkTrueNorth(runtime: Runtime, chain: NetworkPlan): BackendChe
   const structural = stageIssues(chain);
   if (structural.length) return { fits: false, issues: structural };
   // Every constraint a trained network commonly breaks, each with what would fit; then the mapping itself.
-  const issues: BackendIssue[] = [...crossbarIssues(chain), ...trueNorthModelIssues(runtime, chain)];
+  const issues = trueNorthPreflight(runtime, chain);
   if (issues.length === 0) {
     try {
       mapTrueNorth(runtime, chain);
@@ -337,25 +337,20 @@ export function checkTrueNorth(runtime: Runtime, chain: NetworkPlan): BackendChe
   return { fits: issues.length === 0, issues };
 }
 
+/** The checks that need no mapping: crossbar fit per neuron, spiking input, a mapping for every layer's model. */
+function trueNorthPreflight(runtime: Runtime, chain: NetworkPlan): BackendIssue[] {
+  return [...crossbarIssues(chain), ...trueNorthModelIssues(runtime, chain)];
+}
+
 /** Spiking input and a TrueNorth mapping for every layer's model. */
 function trueNorthModelIssues(runtime: Runtime, chain: NetworkPlan): BackendIssue[] {
   const issues: BackendIssue[] = [];
-  if (!chain.encoder.emitsSpikes) {
-    issues.push({
-      constraint: "inputSpikes",
-      path: "encoder",
-      message: `TrueNorth takes spikes only; this network's encoder '${chain.encoder.name}' feeds graded currents. Train with a spiking encoder (rate or latency).`,
-    });
-  }
+  const input = inputSpikesIssue(chain);
+  if (input) issues.push({ constraint: "inputSpikes", path: "encoder", message: input });
   for (const { neuron } of stagesOf(chain, "truenorth")) {
-    const mapping = createKernel(runtime, neuron, "fixed-point:truenorth");
-    const verdict = mapping?.map(neuron);
-    const reason = !mapping
-      ? `'${neuron.id}' uses model '${neuron.model.name}', which has no TrueNorth mapping (a 'fixed-point:truenorth' kernel)`
-      : verdict && "reason" in verdict
-        ? verdict.reason
-        : undefined;
-    if (reason) issues.push({ constraint: "neuronModel", path: `layers.${neuron.id}`, message: reason });
+    const found = trueNorthMappingOf(runtime, neuron);
+    const verdict = "reason" in found ? found : found.mapping.map(neuron);
+    if ("reason" in verdict) issues.push({ constraint: "neuronModel", path: `layers.${neuron.id}`, message: verdict.reason });
   }
   return issues;
 }
@@ -427,7 +422,11 @@ function crossbarIssues(chain: NetworkPlan): BackendIssue[] {
  * includes the chip's other dynamic costs, so nothing is added per spike).
  */
 async function deployTrueNorth(runtime: Runtime, chain: NetworkPlan): Promise<Deployment> {
-  throwFirst("truenorth", checkTrueNorth(runtime, chain));
+  // The mapping is the last check: it runs once here, and throws naming what it cannot place.
+  const structural = stageIssues(chain);
+  throwFirst("truenorth", { fits: structural.length === 0, issues: structural });
+  const issues = trueNorthPreflight(runtime, chain);
+  throwFirst("truenorth", { fits: issues.length === 0, issues });
   const mapping = mapTrueNorth(runtime, chain);
   const emulator = new TrueNorthNetwork(mapping, chain);
   const floatModel = await createFloatEmulator(runtime, mapping.floatPlan);

@@ -1,21 +1,16 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { lastJson, runCli } from "../test-support.js";
+import { lastJson, runCli, trainTestCheckpoints } from "../test-support.js";
 
 const samples = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..", "packages", "nir", "fixtures");
 
 describe("neurobridge export nir / import nir / inspect --nir", () => {
-  const dir = mkdtempSync(join(tmpdir(), "nb-nir-cli-"));
-  const checkpoint = join(dir, "snn");
+  let dir = "";
+  let checkpoint = "";
   beforeAll(() => {
-    const train = runCli(
-      ["train", "--model", "snn", "--epochs", "1", "--subset", "1024", "--steps", "10", "--seed", "4", "--out", checkpoint, "--json"],
-      { timeoutMs: 300_000 },
-    );
-    expect(train.code, train.stderr).toBe(0);
+    ({ dir, snn: checkpoint } = trainTestCheckpoints("nb-nir-cli-", { subset: 1024, seed: 4, models: ["snn"] }));
   }, 300_000);
 
   it("round-trips a checkpoint: export, inspect, import, and eval, deploy and export onnx accept the imported one with the same accuracy", () => {

@@ -1,18 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { lastJson, runCli } from "../test-support.js";
+import { lastJson, runCli, trainTestCheckpoints } from "../test-support.js";
 
 describe("neurobridge export onnx / run --onnx / inspect", () => {
-  const dir = mkdtempSync(join(tmpdir(), "nb-onnx-cli-"));
-  const checkpoint = join(dir, "snn");
+  let dir = "";
+  let checkpoint = "";
   beforeAll(() => {
-    const train = runCli(
-      ["train", "--model", "snn", "--epochs", "1", "--subset", "1024", "--steps", "10", "--seed", "4", "--out", checkpoint, "--json"],
-      { timeoutMs: 300_000 },
-    );
-    expect(train.code, train.stderr).toBe(0);
+    ({ dir, snn: checkpoint } = trainTestCheckpoints("nb-onnx-cli-", { subset: 1024, seed: 4, models: ["snn"] }));
   }, 300_000);
 
   it("exports the SNN in both layouts and runs them in onnxruntime-node with the accuracy of eval", () => {

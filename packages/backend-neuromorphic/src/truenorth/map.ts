@@ -17,7 +17,14 @@
  * membranes stay within TrueNorth's 20-bit range. Layer l's neurons start
  * l leaks early (they tick before their first input arrives).
  */
-import { createKernel, type NetworkPlan, type NeuronPlanLayer, type Runtime, type Weights } from "@neurobridge/core";
+import {
+  createKernel,
+  type NetworkPlan,
+  type NeuronPlanLayer,
+  type Runtime,
+  type TrueNorthNeuronMapping,
+  type Weights,
+} from "@neurobridge/core";
 import { DeploymentError } from "../deploy-error.js";
 import { stagesOf } from "../emulator/float-plan.js";
 import { constantOf, trueNorthProfile } from "../profiles.js";
@@ -99,17 +106,36 @@ function powerOfTwoScale(maxAbs: number, limit: number): number {
   return 2 ** Math.floor(Math.log2(limit / maxAbs));
 }
 
+/**
+ * The TrueNorth mapping of `layer`'s model (its `fixed-point:truenorth`
+ * kernel), or why it has none, naming the models that register one.
+ */
+export function trueNorthMappingOf(runtime: Runtime, layer: NeuronPlanLayer): { mapping: TrueNorthNeuronMapping } | { reason: string } {
+  const mapping = createKernel(runtime, layer, "fixed-point:truenorth");
+  if (mapping) return { mapping };
+  const mappable = runtime
+    .registry("kernel")
+    .list()
+    .filter((k) => k.value.kind === "fixed-point:truenorth")
+    .map((k) => k.value.model);
+  return {
+    reason: `'${layer.id}' uses model '${layer.model.name}', which has no TrueNorth mapping (a 'fixed-point:truenorth' kernel); models with one: ${mappable.join(", ") || "none"}`,
+  };
+}
+
+/** Why `plan`'s input cannot enter TrueNorth (which takes spikes only), or undefined when it can. */
+export function inputSpikesIssue(plan: NetworkPlan): string | undefined {
+  return plan.encoder.emitsSpikes
+    ? undefined
+    : `TrueNorth takes spikes only; this network's encoder '${plan.encoder.name}' feeds graded currents. Train with a spiking encoder (rate or latency).`;
+}
+
 /** Quantises one stage and checks the per-neuron limits. */
 function quantize(runtime: Runtime, dense: NetworkPlan["layers"][number], neuron: NeuronPlanLayer, limits: TrueNorthLimits): Stage {
   if (dense.kind !== "dense") return fail("topology", "expected dense → neuron stages");
-  const mapping = createKernel(runtime, neuron, "fixed-point:truenorth");
-  if (!mapping) {
-    return fail(
-      "neuronModel",
-      `'${neuron.id}' uses model '${neuron.model.name}', which has no TrueNorth mapping (a 'fixed-point:truenorth' kernel); models with one: lif with β = 1`,
-    );
-  }
-  const m = mapping.map(neuron);
+  const found = trueNorthMappingOf(runtime, neuron);
+  if ("reason" in found) return fail("neuronModel", found.reason);
+  const m = found.mapping.map(neuron);
   if ("reason" in m) return fail("neuronModel", m.reason);
   const { weight, bias, outFeatures: out, inFeatures } = dense;
   let maxW = 0;
@@ -178,12 +204,8 @@ interface Packed {
 /** Maps a bound, spiking-input chain onto TrueNorth; throws {@link DeploymentError} naming the first limit it breaks. */
 export function mapTrueNorth(runtime: Runtime, plan: NetworkPlan): TrueNorthMapping {
   const limits = trueNorthLimits();
-  if (!plan.encoder.emitsSpikes) {
-    fail(
-      "inputSpikes",
-      `TrueNorth takes spikes only; this network's encoder '${plan.encoder.name}' feeds graded currents. Train with a spiking encoder (rate or latency).`,
-    );
-  }
+  const input = inputSpikesIssue(plan);
+  if (input) fail("inputSpikes", input);
   const stages = stagesOf(plan, "truenorth").map(({ dense, neuron }) => quantize(runtime, dense, neuron, limits));
   const L = stages.length;
   // Back to front: how many axons each source neuron must reach decides its copies.

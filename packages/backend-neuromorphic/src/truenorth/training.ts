@@ -14,7 +14,6 @@
  *   (LIF: β = 1), and input becomes spikes (rate coding) when it was graded.
  */
 import {
-  createKernel,
   createRandom,
   type NetworkPlan,
   type NetworkSpec,
@@ -23,7 +22,7 @@ import {
   type TrainingPreparation,
   type WeightConstraint,
 } from "@neurobridge/core";
-import { trueNorthLimits } from "./map.js";
+import { trueNorthLimits, trueNorthMappingOf } from "./map.js";
 
 /** Options of {@link prepareTrueNorthTraining}. */
 export interface TrueNorthTrainingOptions {
@@ -110,19 +109,9 @@ export function prepareTrueNorthTraining(runtime: Runtime, spec: NetworkSpec, op
     if (node.type !== "neuron") return node;
     const layer = plan.layers.find((l) => l.id === node.id);
     if (layer?.kind !== "neuron") return node;
-    const mapping = createKernel(runtime, layer, "fixed-point:truenorth");
-    if (!mapping) {
-      const mappable = runtime
-        .registry("kernel")
-        .list()
-        .filter((k) => k.value.kind === "fixed-point:truenorth")
-        .map((k) => k.value.model);
-      throw new NeuroBridgeError(
-        "TARGET_UNSUPPORTED",
-        `'${node.id}' uses model '${node.model}', which has no TrueNorth mapping; models with one: ${mappable.join(", ") || "none"}`,
-      );
-    }
-    const required = mapping.requiredParams ?? {};
+    const found = trueNorthMappingOf(runtime, layer);
+    if ("reason" in found) throw new NeuroBridgeError("TARGET_UNSUPPORTED", found.reason);
+    const required = found.mapping.requiredParams ?? {};
     const changed = Object.entries(required).filter(([name, value]) => node.params?.[name] !== value);
     if (changed.length) notes.push(`${node.id}: ${changed.map(([n, v]) => `${n} = ${v}`).join(", ")} (TrueNorth's neuron requires it)`);
     return changed.length ? { ...node, params: { ...(node.params ?? {}), ...required } } : node;
