@@ -151,6 +151,7 @@ export async function executorTrainStep(
       `loss '${spec.name}' reads the output layer's membrane; ${last?.kind === "neuron" ? `'${last.id}' (model '${last.model.name}') runs on its generic step, which exposes none — use a model with a sequence kernel` : "the network ends in a dense layer"}, or a loss that reads spikes (ce_rate, ce_count, mse_count)`,
     );
   }
+  const lossStart = performance.now();
   const result = spec.compute({
     output,
     labels,
@@ -160,6 +161,7 @@ export async function executorTrainStep(
     params: loss.params as Record<string, number>,
     ...(membrane ? { membrane } : {}),
   });
+  executor.profile?.add("loss", performance.now() - lossStart);
   const grads = await executor.backward(forward, result.grad, result.dMembrane);
   return { loss: result.loss, correct: countCorrect(output, labels, plan.timeSteps, batch), grads };
 }

@@ -31,6 +31,7 @@ import {
   type TensorOps,
 } from "@neurobridge/core";
 import type { Gemm } from "./gemm.js";
+import type { PhaseProfile } from "./profile.js";
 import { tf } from "./tf.js";
 import { createTfjsOps } from "./tfjs-ops.js";
 
@@ -80,6 +81,8 @@ export interface ExecutorForward {
 export interface ExecutorOptions {
   /** Use registered kernels (default true); false runs every model through its `step` (the reference path). */
   readonly kernels?: boolean;
+  /** Accumulates the wall time of every layer's forward and backward (see {@link PhaseProfile}). */
+  readonly profile?: PhaseProfile;
 }
 
 /** Runs a plan's layers forward and backward. */
@@ -89,6 +92,8 @@ export class ChainExecutor {
   private readonly ops = createTfjsOps();
   /** Which implementation runs each neuron layer. */
   readonly implementations: ImplementationReport;
+  /** Where this executor's phase timings go, when profiling. */
+  readonly profile: PhaseProfile | undefined;
 
   constructor(
     readonly runtime: Runtime,
@@ -97,6 +102,7 @@ export class ChainExecutor {
     options: ExecutorOptions = {},
   ) {
     this.plan = plan;
+    this.profile = options.profile;
     const implementations: Record<string, string> = {};
     this.layers = plan.layers.map((layer): Layer => {
       if (layer.kind === "dense") return { kind: "dense", layer };
@@ -155,6 +161,14 @@ export class ChainExecutor {
     const encoded = x;
     const caches: Cache[] = [];
     const outputs: LayerOutput[] = [];
+    let mark = performance.now();
+    // Wall time of each layer's forward, when profiling.
+    const timed = (id: string) => {
+      if (!this.profile) return;
+      const now = performance.now();
+      this.profile.add(`${id} forward`, now - mark);
+      mark = now;
+    };
     for (const entry of this.layers) {
       if (entry.kind === "dense") {
         const { id, outFeatures, inFeatures, hasBias } = entry.layer;
@@ -163,6 +177,7 @@ export class ChainExecutor {
         const y = await this.gemm.multiply(x.data, x.rows, x.cols, w, outFeatures, inFeatures, false, true, bias);
         caches.push({ kind: "dense", input: x });
         x = { data: y, rows: x.rows, cols: outFeatures, temporal: x.temporal };
+        timed(id);
         continue;
       }
       const { layer } = entry;
@@ -173,12 +188,14 @@ export class ChainExecutor {
           caches.push({ kind: "inference" });
           x = run.output;
           outputs.push({ id: layer.id, size: layer.size, output: x, counts: run.counts });
+          timed(layer.id);
           continue;
         }
         const f = entry.sequence.forward(x, batch, p, { keepMembrane: options.keepMembrane === true });
         caches.push({ kind: "kernel", forward: f });
         x = f.output;
         outputs.push({ id: layer.id, size: layer.size, output: x, ...(f.membrane ? { membrane: f.membrane } : {}) });
+        timed(layer.id);
         continue;
       }
       const input0 = x;
@@ -198,6 +215,7 @@ export class ChainExecutor {
       const temporal = x.temporal || layer.spiking;
       x = { data: y, rows: temporal ? this.plan.timeSteps * batch : batch, cols: layer.size, temporal };
       outputs.push({ id: layer.id, size: layer.size, output: x, ...(membrane ? { membrane } : {}) });
+      timed(layer.id);
     }
     return { output: x, layers: outputs, caches, batch, input: encoded, params };
   }
@@ -266,6 +284,8 @@ export class ChainExecutor {
       const entry = this.layers[i] as Layer;
       const cache = forward.caches[i] as Cache;
       const first = i === 0;
+      const start = this.profile ? performance.now() : 0;
+      const timed = () => this.profile?.add(`${entry.layer.id} backward`, performance.now() - start);
       if (entry.kind === "dense" && cache.kind === "dense") {
         const x = cache.input;
         const { id, outFeatures: n, hasBias } = entry.layer;
@@ -276,12 +296,14 @@ export class ChainExecutor {
           grads[`${id}.bias`] = Float32Array.from(db);
         }
         if (!first) dy = await this.gemm.multiply(dy, x.rows, n, forward.params[`${id}.weight`] as Float32Array, n, x.cols, false, false);
+        timed();
         continue;
       }
       if (entry.kind === "kernel" && cache.kind === "kernel") {
         const back = entry.sequence.backward(cache.forward, dy, entry.layer.learn, i === last ? dMembrane : undefined);
         for (const [name, g] of Object.entries(back.dParams)) grads[`${entry.layer.id}.${name}`] = g;
         dy = back.dInput;
+        timed();
         continue;
       }
       if (cache.kind !== "generic") {
@@ -293,6 +315,7 @@ export class ChainExecutor {
       const back = this.genericBackward(layer, cache.input, cache.params, dy, batch);
       for (const [name, g] of Object.entries(back.dParams)) grads[`${layer.id}.${name}`] = g;
       dy = back.dInput;
+      timed();
     }
     return grads;
   }

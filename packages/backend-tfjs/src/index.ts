@@ -13,9 +13,11 @@
 export { CHECKPOINT_FORMAT, loadCheckpoint, saveCheckpoint } from "@neurobridge/core/node";
 export * from "./adam.js";
 export * from "./backend.js";
+export { type Engine, executorTrainStep, type LossConfig, type TrainStepResult } from "./engine.js";
 export * from "./evaluate.js";
 export * from "./executor.js";
 export * from "./gemm.js";
+export * from "./profile.js";
 export { TFJS_KERNEL_BACKENDS, type TfjsKernelBackend, tf, useKernelBackend } from "./tf.js";
 export { createTfjsOps } from "./tfjs-ops.js";
 export * from "./trainer.js";

@@ -11,7 +11,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
-  type Checkpoint,
   type Dataset,
   defaultLoss,
   type EpochRecord,

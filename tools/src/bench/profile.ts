@@ -1,0 +1,55 @@
+/**
+ * Profile: where the time of an SNN training epoch goes. Trains the paper's
+ * SNN (784-256-256-10, T = 25, β = 0.95, direct input, ce_rate, batch 128)
+ * in this thread for `--batches N` batches (default 60) with the executor's
+ * {@link PhaseProfile} and prints every layer's forward and backward, the
+ * loss and the optimiser, with the whole epoch extrapolated from them.
+ */
+import "reflect-metadata";
+import { cpus } from "node:os";
+import { adamState, adamStep, ChainExecutor, createGemm, executorTrainStep, PhaseProfile, tfjsPlugin } from "@neurobridge/backend-tfjs";
+import { createRandom, createRuntime, initWeights, sequentialSpec } from "@neurobridge/core";
+import { loadMnist } from "@neurobridge/mnist";
+import { lifPlugin } from "@neurobridge/neurons-lif";
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+};
+const batches = Number(arg("batches", "60"));
+const batchSize = 128;
+const runtime = createRuntime({ plugins: [lifPlugin, tfjsPlugin()], seed: 42 });
+await runtime.backend("tfjs");
+const spec = sequentialSpec({ layers: [784, 256, 256, 10], neuron: "lif", params: { beta: 0.95 }, timeSteps: 25 });
+const plan = runtime.plan(spec);
+const profile = new PhaseProfile();
+const gemm = await createGemm({ threads: 1 });
+const executor = new ChainExecutor(runtime, plan, gemm, { profile });
+const params = Object.fromEntries(
+  Object.entries(initWeights(plan.spec, runtime.random("init"), runtime)).map(([name, t]) => [name, Float32Array.from(t.data)]),
+);
+const train = loadMnist("train");
+const f = train.features;
+const loss = { name: "ce_rate", params: {}, reads: "spike-counts" as const };
+const adam = adamState(params);
+const warmup = 5;
+for (let k = 0; k < warmup + batches; k++) {
+  if (k === warmup) profile.clear();
+  const from = (k * batchSize) % (train.count - batchSize);
+  const inputs = train.inputs.subarray(from * f, (from + batchSize) * f);
+  const labels = train.labels.subarray(from, from + batchSize);
+  const step = await executorTrainStep(executor, params, inputs, labels, loss, createRandom(42).fork(`b${k}`), batchSize);
+  profile.timeSync("optimiser (Adam)", () => adamStep(params, step.grads, adam, { learningRate: 1e-3 }));
+}
+const perBatch = profile.totalMs() / batches;
+// Spike density of each layer after these batches: what spike-sparse products can skip.
+const probe = await executor.forward(params, train.inputs.subarray(0, batchSize * f), batchSize, createRandom(42).fork("probe"));
+const density = probe.layers
+  .map((l) => `${l.id} ${((100 * l.output.data.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0)) / l.output.data.length).toFixed(1)}%`)
+  .join(", ");
+process.stdout.write(`${profile.table()}\n\nspike density after ${warmup + batches} batches: ${density}\n`);
+process.stdout.write(
+  `\n${batches} batches of ${batchSize} in one thread: ${perBatch.toFixed(1)} ms per batch, ${((perBatch * Math.ceil(train.count / batchSize)) / 1000).toFixed(1)} s per epoch in one thread` +
+    ` (${cpus()[0]?.model ?? "cpu"}, GEMM ${gemm.name})\n`,
+);
+await gemm.dispose();
