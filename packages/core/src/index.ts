@@ -39,4 +39,5 @@ export * from "./tensor-ops.js";
 export * from "./training.js";
 export * from "./units.js";
 export * from "./validate.js";
+export * from "./wasm.js";
 export * from "./weights.js";

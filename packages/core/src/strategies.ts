@@ -25,6 +25,29 @@ export interface SurrogateGradient {
   compile?(params: NumericParams): (x: number) => number;
   /** The same derivative written against any backend's {@link TensorOps}. */
   gradient<T>(ops: TensorOps<T>, x: T, params: NumericParams): T;
+  /**
+   * The closed form this derivative computes, declared so compiled kernels
+   * (WebAssembly) evaluate it without calling back into JavaScript — as a
+   * reset declares its {@link ResetSemantics}. A surrogate without one runs
+   * in the JavaScript kernels. See {@link SurrogateShape}.
+   */
+  readonly shape?: SurrogateShape;
+}
+
+/**
+ * A surrogate's closed form, with `param` naming the parameter p that sets
+ * it; x = v − θ, evaluated in float64 exactly as written (left to right):
+ *
+ * - `fast-sigmoid`: d = 1 + p·|x|, then 1 / (d·d);
+ * - `atan`: c = (π/2)·p, then (p/2) / (1 + c·x·c·x);
+ * - `triangle`: max(0, 1 − |x|/p) / p.
+ *
+ * A kernel that honours a shape must produce the same bits as the
+ * surrogate's `compile` (or `derivative`); the kernels' tests compare them.
+ */
+export interface SurrogateShape {
+  readonly form: "fast-sigmoid" | "atan" | "triangle";
+  readonly param: string;
 }
 
 /** Binds a surrogate to parameter values (defaults filled in by the caller). */

@@ -12,6 +12,7 @@ export const fastSigmoid: SurrogateGradient = {
   name: "fast-sigmoid",
   description: "Derivative of the fast sigmoid x/(1+k|x|) (SuperSpike; snnTorch default).",
   formula: "1 / (1 + k·|x|)^2",
+  shape: { form: "fast-sigmoid", param: "k" },
   params: [
     {
       name: "k",
@@ -42,6 +43,7 @@ export const atan: SurrogateGradient = {
   name: "atan",
   description: "Derivative of (1/π)·arctan(π/2·α·x) + 1/2 (Fang et al. 2021).",
   formula: "(α/2) / (1 + (π/2·α·x)^2)",
+  shape: { form: "atan", param: "alpha" },
   params: [{ name: "alpha", type: "number", default: 2, min: 0, exclusiveMin: true, unit: "1", description: "sharpness" }],
   derivative: (x, p) => {
     const a = param(p, "alpha");
@@ -64,6 +66,7 @@ export const triangle: SurrogateGradient = {
   name: "triangle",
   description: "Piecewise-linear bump of half-width w and unit area.",
   formula: "max(0, 1 − |x|/w) / w",
+  shape: { form: "triangle", param: "width" },
   params: [{ name: "width", type: "number", default: 1, min: 0, exclusiveMin: true, unit: "1", description: "half-width w of the bump" }],
   derivative: (x, p) => {
     const w = param(p, "width");

@@ -19,6 +19,10 @@
  *
  * Kernels specialise on the reset's declared `semantics`; a reset without
  * one (a plugin's) declines, and runners fall back to the generic `step`.
+ * `sequence` and `infer` run the recurrence in WebAssembly SIMD
+ * (`lif-wasm.ts`) where it loads — backward only for a surrogate that
+ * declares its `shape` — and these JavaScript loops elsewhere; both give the
+ * same bits.
  */
 import {
   type Activation,
@@ -30,6 +34,7 @@ import {
   type SequenceForward,
   SynapticPopulation,
 } from "@neurobridge/core";
+import { type WasmSurrogate, wasmLifBackward, wasmLifForward, wasmSurrogate } from "./lif-wasm.js";
 
 /**
  * One LIF step over a frame of `batch` rows of N neurons, in place on `v`.
@@ -83,7 +88,7 @@ function betaThreshold(params: Readonly<Record<string, Float32Array>>): { beta: 
 }
 
 /** What the forward pass keeps for BPTT. */
-interface LifSaved {
+export interface LifSaved {
   readonly uPre: Float32Array;
   readonly spikes: Float32Array;
   readonly beta: Float32Array;
@@ -92,8 +97,8 @@ interface LifSaved {
   readonly batch: number;
 }
 
-/** The LIF recurrence over T steps; `input` `[B, N]` (same current every step) or `[T·B, N]`. */
-function forwardSteps(
+/** The LIF recurrence over T steps in JavaScript; `input` `[B, N]` (same current every step) or `[T·B, N]`. */
+export function forwardSteps(
   input: Activation,
   batch: number,
   timeSteps: number,
@@ -114,8 +119,8 @@ function forwardSteps(
   return spikes;
 }
 
-/** The backward recurrence (see the module doc). */
-function backwardSteps(
+/** The backward recurrence in JavaScript (see the module doc). */
+export function backwardSteps(
   saved: LifSaved,
   dSpikes: Float32Array,
   timeSteps: number,
@@ -161,6 +166,11 @@ function backwardSteps(
 /** The layer's reset semantics, or undefined when its reset declares none (the kernels decline). */
 const semanticsOf = (layer: NeuronPlanLayer): ResetSemantics | undefined => layer.resolved.context.reset.semantics;
 
+/** The layer's surrogate as the WebAssembly backward takes it (undefined: it declares no shape). */
+function wasmSurrogateOf(layer: NeuronPlanLayer): WasmSurrogate | undefined {
+  return wasmSurrogate(layer.resolved.surrogate.shape, layer.resolved.context.surrogate.params);
+}
+
 /** The scalar surrogate derivative with its parameters bound (the step's `ops.spike` backward). */
 function surrogateOf(layer: NeuronPlanLayer): (x: number) => number {
   const { surrogate, context } = layer.resolved;
@@ -177,13 +187,22 @@ export const lifSequenceKernel: KernelRegistration<"sequence"> = {
     const reset = semanticsOf(layer);
     if (!reset) return undefined;
     const surrogate = surrogateOf(layer);
+    const shaped = wasmSurrogateOf(layer);
     return {
       learnable: ["beta"],
       forward(input, batch, params, options = {}) {
         const { beta, threshold } = betaThreshold(params);
         const timeSteps = input.temporal ? input.rows / batch : layer.timeSteps;
-        const uPre = new Float32Array(timeSteps * batch * layer.size);
-        const spikes = forwardSteps(input, batch, timeSteps, beta, threshold, reset, uPre);
+        const fast = wasmLifForward(input.data, !input.temporal, batch, timeSteps, beta, threshold, reset, true);
+        let uPre: Float32Array;
+        let spikes: Float32Array;
+        if (fast?.uPre) {
+          uPre = fast.uPre;
+          spikes = fast.spikes;
+        } else {
+          uPre = new Float32Array(timeSteps * batch * layer.size);
+          spikes = forwardSteps(input, batch, timeSteps, beta, threshold, reset, uPre);
+        }
         const saved: LifSaved = { uPre, spikes, beta, threshold, inputIsStatic: !input.temporal, batch };
         return {
           output: { data: spikes, rows: timeSteps * batch, cols: layer.size, temporal: true },
@@ -195,7 +214,11 @@ export const lifSequenceKernel: KernelRegistration<"sequence"> = {
         const saved = forward.saved as LifSaved;
         const timeSteps = forward.output.rows / saved.batch;
         const wantBeta = learn.includes("beta");
-        const back = backwardSteps(saved, dOutput, timeSteps, reset, surrogate, wantBeta, dMembrane);
+        const { uPre, spikes, beta, threshold, inputIsStatic, batch } = saved;
+        const back =
+          (shaped &&
+            wasmLifBackward(uPre, spikes, dOutput, dMembrane, beta, threshold, batch, timeSteps, inputIsStatic, reset, shaped, wantBeta)) ||
+          backwardSteps(saved, dOutput, timeSteps, reset, surrogate, wantBeta, dMembrane);
         const dParams: Record<string, Float32Array> = {};
         if (wantBeta) dParams.beta = back.dBeta;
         return { dInput: back.dInput, dParams };
@@ -217,7 +240,9 @@ export const lifInferKernel: KernelRegistration<"infer"> = {
         const { beta, threshold } = betaThreshold(params);
         const timeSteps = input.temporal ? input.rows / batch : layer.timeSteps;
         const counts: LayerCounts = { perStep: new Float64Array(timeSteps), everActive: new Uint8Array(layer.size) };
-        const spikes = forwardSteps(input, batch, timeSteps, beta, threshold, reset, undefined, counts);
+        const spikes =
+          wasmLifForward(input.data, !input.temporal, batch, timeSteps, beta, threshold, reset, false, counts)?.spikes ??
+          forwardSteps(input, batch, timeSteps, beta, threshold, reset, undefined, counts);
         return { output: { data: spikes, rows: timeSteps * batch, cols: layer.size, temporal: true }, counts };
       },
     };

@@ -1,0 +1,215 @@
+// The discrete LIF's kernels in WebAssembly with 128-bit SIMD (AssemblyScript).
+//
+// They compute exactly what the JavaScript kernels in src/network/lif-kernels.ts
+// compute, operation for operation, so spikes, membranes and gradients are the
+// same bits (the tests compare the two on random data):
+//
+// - forward, float32: u = fl(fl(β·v) + I); s = [u > θ]; v = reset(u, s, θ).
+//   f32x4 lanes round each product and sum to float32 as Math.fround does.
+// - backward, float64 like the JavaScript: per step t back from T−1,
+//   ∂u = ∂s·σ'(u − θ) + carry (+ ∂m);  ∂I += ∂u;  ∂β += ∂u·v[t−1];  g = β·∂u.
+//   WebAssembly never fuses a multiply and an add, as JavaScript never does.
+//
+// Arrays are row-major [T, B, N] (or [B, N] for a static input); β and θ are [N].
+// Pointers are byte offsets into this module's memory, laid out by the host.
+
+/** Reset semantics, as src/network/lif-wasm.ts numbers them. */
+const RESET_ZERO: i32 = 0;
+const RESET_SUBTRACT: i32 = 1;
+
+/** Surrogate forms, as src/network/lif-wasm.ts numbers them. */
+const FAST_SIGMOID: i32 = 0;
+const ATAN: i32 = 1;
+const TRIANGLE: i32 = 2;
+
+/**
+ * Forward over T steps. `uPre` (pre-reset membrane), `active` (u8 per neuron:
+ * fired at least once) and `perStep` (f64 spike count per step) are written
+ * when non-zero. `v` is the [B, N] membrane scratch, zeroed here.
+ */
+export function lifForward(
+  T: i32,
+  B: i32,
+  N: i32,
+  input: usize,
+  inputStatic: bool,
+  beta: usize,
+  threshold: usize,
+  reset: i32,
+  v: usize,
+  spikes: usize,
+  uPre: usize,
+  active: usize,
+  perStep: usize,
+): void {
+  const BN = B * N;
+  memory.fill(v, 0, <usize>BN << 2);
+  const N4 = N & ~3;
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
+  for (let t = 0; t < T; t++) {
+    const frame = <usize>(t * BN) << 2;
+    const inFrame: usize = inputStatic ? 0 : frame;
+    let events: i32 = 0;
+    for (let b = 0; b < B; b++) {
+      const row = <usize>(b * N) << 2;
+      let n = 0;
+      for (; n < N4; n += 4) {
+        const k = <usize>n << 2;
+        const vp = v + row + k;
+        const bv = v128.load(beta + k);
+        const th = v128.load(threshold + k);
+        const u = f32x4.add(f32x4.mul(bv, v128.load(vp)), v128.load(input + inFrame + row + k));
+        if (uPre) v128.store(uPre + frame + row + k, u);
+        const fired = f32x4.gt(u, th);
+        v128.store(spikes + frame + row + k, v128.bitselect(one, zero, fired));
+        let after = u;
+        if (reset == RESET_SUBTRACT) after = v128.bitselect(f32x4.sub(u, th), u, fired);
+        else if (reset == RESET_ZERO) after = v128.bitselect(zero, u, fired);
+        v128.store(vp, after);
+        if (v128.any_true(fired)) {
+          const mask = i32x4.bitmask(fired);
+          events += popcnt(mask);
+          if (active) {
+            if (mask & 1) store<u8>(active + n, 1);
+            if (mask & 2) store<u8>(active + n + 1, 1);
+            if (mask & 4) store<u8>(active + n + 2, 1);
+            if (mask & 8) store<u8>(active + n + 3, 1);
+          }
+        }
+      }
+      for (; n < N; n++) {
+        const k = <usize>n << 2;
+        const vp = v + row + k;
+        const th = load<f32>(threshold + k);
+        const u: f32 = load<f32>(beta + k) * load<f32>(vp) + load<f32>(input + inFrame + row + k);
+        if (uPre) store<f32>(uPre + frame + row + k, u);
+        if (u > th) {
+          store<f32>(spikes + frame + row + k, 1);
+          events++;
+          if (active) store<u8>(active + n, 1);
+          store<f32>(vp, reset == RESET_SUBTRACT ? u - th : reset == RESET_ZERO ? 0 : u);
+        } else {
+          store<f32>(spikes + frame + row + k, 0);
+          store<f32>(vp, u);
+        }
+      }
+    }
+    if (perStep) store<f64>(perStep + (<usize>t << 3), <f64>events);
+  }
+}
+
+/** The surrogate σ'(x) of `form` with parameter `p` (as core's compiled surrogates compute it, in float64). */
+function surrogate2(form: i32, x: v128, p: f64, c: f64): v128 {
+  if (form == FAST_SIGMOID) {
+    // d = 1 + k·|x|; 1 / (d·d)
+    const d = f64x2.add(f64x2.splat(1), f64x2.mul(f64x2.splat(p), f64x2.abs(x)));
+    return f64x2.div(f64x2.splat(1), f64x2.mul(d, d));
+  }
+  if (form == ATAN) {
+    // (α/2) / (1 + c·x·c·x), c = π/2·α, evaluated left to right
+    const cv = f64x2.splat(c);
+    const z = f64x2.mul(f64x2.mul(f64x2.mul(cv, x), cv), x);
+    return f64x2.div(f64x2.splat(p / 2), f64x2.add(f64x2.splat(1), z));
+  }
+  // TRIANGLE: max(0, 1 − |x|/w) / w
+  const w = f64x2.splat(p);
+  const bump = f64x2.sub(f64x2.splat(1), f64x2.div(f64x2.abs(x), w));
+  return f64x2.div(f64x2.pmax(f64x2.splat(0), bump), w);
+}
+
+function surrogate1(form: i32, x: f64, p: f64, c: f64): f64 {
+  if (form == FAST_SIGMOID) {
+    const d = 1 + p * abs<f64>(x);
+    return 1 / (d * d);
+  }
+  if (form == ATAN) return p / 2 / (1 + c * x * c * x);
+  const bump = 1 - abs<f64>(x) / p;
+  return (bump > 0 ? bump : 0) / p;
+}
+
+/**
+ * BPTT backward over T steps (see the module comment). `dMembrane` is added
+ * when non-zero; `dBeta` (f64 [N]) accumulates when `wantBeta`. `g` is the
+ * f64 [B, N] carry scratch and `dInput` ([B, N] static or [T, B, N]) is
+ * zeroed here.
+ */
+export function lifBackward(
+  T: i32,
+  B: i32,
+  N: i32,
+  uPre: usize,
+  spikes: usize,
+  dSpikes: usize,
+  dMembrane: usize,
+  beta: usize,
+  threshold: usize,
+  reset: i32,
+  form: i32,
+  p: f64,
+  c: f64,
+  inputStatic: bool,
+  wantBeta: bool,
+  dInput: usize,
+  dBeta: usize,
+  g: usize,
+): void {
+  const BN = B * N;
+  memory.fill(g, 0, <usize>BN << 3);
+  memory.fill(dInput, 0, <usize>(inputStatic ? BN : T * BN) << 2);
+  memory.fill(dBeta, 0, <usize>N << 3);
+  const zeroReset = reset == RESET_ZERO;
+  const subtract = reset == RESET_SUBTRACT;
+  const N2 = N & ~1;
+  const zero2 = f64x2.splat(0);
+  for (let t = T - 1; t >= 0; t--) {
+    const frame = <usize>(t * BN);
+    const prev = frame - <usize>BN;
+    const inFrame: usize = inputStatic ? 0 : frame;
+    for (let b = 0; b < B; b++) {
+      const row = <usize>(b * N);
+      let n = 0;
+      for (; n < N2; n += 2) {
+        const i = row + n;
+        const th = f64x2.promote_low_f32x4(v128.load64_zero(threshold + (<usize>n << 2)));
+        const u = f64x2.promote_low_f32x4(v128.load64_zero(uPre + ((frame + i) << 2)));
+        const s = f64x2.promote_low_f32x4(v128.load64_zero(spikes + ((frame + i) << 2)));
+        const ds = f64x2.promote_low_f32x4(v128.load64_zero(dSpikes + ((frame + i) << 2)));
+        let carry = v128.load(g + (i << 3));
+        if (zeroReset) carry = v128.bitselect(zero2, carry, f64x2.eq(s, f64x2.splat(1)));
+        let du = f64x2.add(f64x2.mul(ds, surrogate2(form, f64x2.sub(u, th), p, c)), carry);
+        if (dMembrane) du = f64x2.add(du, f64x2.promote_low_f32x4(v128.load64_zero(dMembrane + ((frame + i) << 2))));
+        const dip = dInput + ((inFrame + i) << 2);
+        const di = f64x2.add(f64x2.promote_low_f32x4(v128.load64_zero(dip)), du);
+        v128.store64_lane(dip, f32x4.demote_f64x2_zero(di), 0);
+        if (wantBeta && t > 0) {
+          const up = f64x2.promote_low_f32x4(v128.load64_zero(uPre + ((prev + i) << 2)));
+          const sp = f64x2.promote_low_f32x4(v128.load64_zero(spikes + ((prev + i) << 2)));
+          const reset2 = subtract ? f64x2.sub(up, th) : zeroReset ? zero2 : up;
+          const vPrev = v128.bitselect(up, reset2, f64x2.eq(sp, zero2));
+          const dbp = dBeta + (<usize>n << 3);
+          v128.store(dbp, f64x2.add(v128.load(dbp), f64x2.mul(du, vPrev)));
+        }
+        const bv = f64x2.promote_low_f32x4(v128.load64_zero(beta + (<usize>n << 2)));
+        v128.store(g + (i << 3), f64x2.mul(bv, du));
+      }
+      for (; n < N; n++) {
+        const i = row + n;
+        const th = <f64>load<f32>(threshold + (<usize>n << 2));
+        const fired = load<f32>(spikes + ((frame + i) << 2)) == 1;
+        const carry = zeroReset && fired ? 0 : load<f64>(g + (i << 3));
+        let du = <f64>load<f32>(dSpikes + ((frame + i) << 2)) * surrogate1(form, <f64>load<f32>(uPre + ((frame + i) << 2)) - th, p, c) + carry;
+        if (dMembrane) du += <f64>load<f32>(dMembrane + ((frame + i) << 2));
+        const dip = dInput + ((inFrame + i) << 2);
+        store<f32>(dip, <f32>(<f64>load<f32>(dip) + du));
+        if (wantBeta && t > 0) {
+          const up = <f64>load<f32>(uPre + ((prev + i) << 2));
+          const vPrev = load<f32>(spikes + ((prev + i) << 2)) == 0 ? up : subtract ? up - th : zeroReset ? 0 : up;
+          const dbp = dBeta + (<usize>n << 3);
+          store<f64>(dbp, load<f64>(dbp) + du * vPrev);
+        }
+        store<f64>(g + (i << 3), <f64>load<f32>(beta + (<usize>n << 2)) * du);
+      }
+    }
+  }
+}
