@@ -76,9 +76,9 @@ describe("chain executor", () => {
     const { x, y } = batchOf(4, 6, 1);
     const ex = executor(snn, gemm);
     expect(ex.implementations).toEqual({
-      lif1: "kernel sequence+infer (@neurobridge/neurons-lif)",
-      lif2: "kernel sequence+infer (@neurobridge/neurons-lif)",
-      lif3: "kernel sequence+infer (@neurobridge/neurons-lif)",
+      lif1: "kernel sequence+infer (@neurobridge/neurons-lif, wasm-simd)",
+      lif2: "kernel sequence+infer (@neurobridge/neurons-lif, wasm-simd)",
+      lif3: "kernel sequence+infer (@neurobridge/neurons-lif, wasm-simd)",
     });
     const forward = await ex.forward(toArrays(weights), x, 4, runtime.random("enc"));
     const loss = computeLoss("ce_rate", forward.output, y, 6, 4);

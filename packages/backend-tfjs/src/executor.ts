@@ -111,7 +111,8 @@ export class ChainExecutor {
       if (sequence && layer.learn.every((p) => sequence.learnable.includes(p))) {
         const infer = createKernel(runtime, layer, "infer");
         const plugin = (kind: string) => runtime.registry("kernel").entry(`${layer.model.name}/${kind}`)?.plugin;
-        implementations[layer.id] = `kernel sequence${infer ? "+infer" : ""} (${plugin("sequence")})`;
+        const where = [...new Set([sequence.runsOn, infer?.runsOn].filter((r) => r !== undefined))].join(" / ");
+        implementations[layer.id] = `kernel sequence${infer ? "+infer" : ""} (${plugin("sequence")}${where ? `, ${where}` : ""})`;
         return { kind: "kernel", layer, sequence, ...(infer ? { infer } : {}) };
       }
       implementations[layer.id] = "generic step (tfjs autograd)";

@@ -33,9 +33,9 @@ describe("training on MNIST (small subsets)", () => {
     expect(trainer.workers).toBe(2);
     expect(trainer.warnings).toEqual([]);
     expect(trainer.implementations).toEqual({
-      lif1: "kernel sequence+infer (@neurobridge/neurons-lif)",
-      lif2: "kernel sequence+infer (@neurobridge/neurons-lif)",
-      lif3: "kernel sequence+infer (@neurobridge/neurons-lif)",
+      lif1: "kernel sequence+infer (@neurobridge/neurons-lif, wasm-simd)",
+      lif2: "kernel sequence+infer (@neurobridge/neurons-lif, wasm-simd)",
+      lif3: "kernel sequence+infer (@neurobridge/neurons-lif, wasm-simd)",
     });
     const s = await trainer.fit({ train, test, epochs: 2, batchSize: 32, learningRate: 1e-3, loss: "ce_rate" });
     await trainer.dispose();

@@ -56,6 +56,8 @@ export interface SequenceGradients {
 export interface SequenceKernel {
   /** Parameters this kernel can learn (its backward returns their gradients). */
   readonly learnable: readonly string[];
+  /** Where this instance computes (e.g. `wasm-simd`, `js`), shown in implementation reports. */
+  readonly runsOn?: string;
   forward(
     input: Activation,
     batch: number,
@@ -79,6 +81,8 @@ export interface LayerCounts {
 
 /** Kind `infer`: the forward pass only, counting activity as it goes (no state kept for backward). */
 export interface InferKernel {
+  /** Where this instance computes (see {@link SequenceKernel.runsOn}). */
+  readonly runsOn?: string;
   run(input: Activation, batch: number, params: Readonly<Record<string, Float32Array>>): { output: Activation; counts: LayerCounts };
 }
 

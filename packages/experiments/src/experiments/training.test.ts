@@ -29,9 +29,9 @@ describe("the training experiment (what `train`, `eval` and the pipeline run)", 
     expect(runtime.plansBuilt - before).toBe(1);
     expect(result).toMatchObject({ status: "completed", loss: "ce_rate", workers: 1 });
     expect(result.implementations).toEqual({
-      lif1: "kernel sequence+infer (@neurobridge/neurons-lif)",
-      lif2: "kernel sequence+infer (@neurobridge/neurons-lif)",
-      lif3: "kernel sequence+infer (@neurobridge/neurons-lif)",
+      lif1: "kernel sequence+infer (@neurobridge/neurons-lif, wasm-simd)",
+      lif2: "kernel sequence+infer (@neurobridge/neurons-lif, wasm-simd)",
+      lif3: "kernel sequence+infer (@neurobridge/neurons-lif, wasm-simd)",
     });
     expect(result.testAccuracy).toBeGreaterThan(0.3);
     const ev = await evaluateExperiment(runtime, dir, { subset: 500 });

@@ -34,7 +34,7 @@ import {
   type SequenceForward,
   SynapticPopulation,
 } from "@neurobridge/core";
-import { type WasmSurrogate, wasmLifBackward, wasmLifForward, wasmSurrogate } from "./lif-wasm.js";
+import { lifWasmStatus, type WasmSurrogate, wasmLifBackward, wasmLifForward, wasmSurrogate } from "./lif-wasm.js";
 
 /**
  * One LIF step over a frame of `batch` rows of N neurons, in place on `v`.
@@ -188,8 +188,10 @@ export const lifSequenceKernel: KernelRegistration<"sequence"> = {
     if (!reset) return undefined;
     const surrogate = surrogateOf(layer);
     const shaped = wasmSurrogateOf(layer);
+    const wasm = lifWasmStatus().available;
     return {
       learnable: ["beta"],
+      runsOn: wasm ? (shaped ? "wasm-simd" : "wasm-simd forward, js backward") : "js",
       forward(input, batch, params, options = {}) {
         const { beta, threshold } = betaThreshold(params);
         const timeSteps = input.temporal ? input.rows / batch : layer.timeSteps;
@@ -236,6 +238,7 @@ export const lifInferKernel: KernelRegistration<"infer"> = {
     const reset = semanticsOf(layer);
     if (!reset) return undefined;
     return {
+      runsOn: lifWasmStatus().available ? "wasm-simd" : "js",
       run(input, batch, params) {
         const { beta, threshold } = betaThreshold(params);
         const timeSteps = input.temporal ? input.rows / batch : layer.timeSteps;
