@@ -49,6 +49,19 @@ export interface SequenceGradients {
   readonly dParams: Readonly<Record<string, Float32Array>>;
 }
 
+/** Options of {@link SequenceKernel.forward}. */
+export interface SequenceForwardOptions {
+  /** Return the pre-reset membrane `[T·B, N]` too. */
+  readonly keepMembrane?: boolean;
+  /**
+   * The caller reads the outputs (and runs `backward`) before this kernel
+   * instance's next forward, and copies whatever it keeps longer — as a
+   * training step does. A kernel may then return views of its own scratch
+   * memory instead of fresh arrays (no allocation, no copy).
+   */
+  readonly transient?: boolean;
+}
+
 /**
  * Kind `sequence`: a layer's forward over all T steps and its BPTT backward,
  * on float32 arrays (training). Parameters arrive per neuron (`[N]` each).
@@ -62,7 +75,7 @@ export interface SequenceKernel {
     input: Activation,
     batch: number,
     params: Readonly<Record<string, Float32Array>>,
-    options?: { readonly keepMembrane?: boolean },
+    options?: SequenceForwardOptions,
   ): SequenceForward;
   /**
    * `dOutput` has the forward output's layout; `dMembrane`, when given, is a
@@ -83,7 +96,13 @@ export interface LayerCounts {
 export interface InferKernel {
   /** Where this instance computes (see {@link SequenceKernel.runsOn}). */
   readonly runsOn?: string;
-  run(input: Activation, batch: number, params: Readonly<Record<string, Float32Array>>): { output: Activation; counts: LayerCounts };
+  /** `transient` as in {@link SequenceForwardOptions.transient}: outputs are read before this instance's next run. */
+  run(
+    input: Activation,
+    batch: number,
+    params: Readonly<Record<string, Float32Array>>,
+    options?: { readonly transient?: boolean },
+  ): { output: Activation; counts: LayerCounts };
 }
 
 /**

@@ -31,16 +31,24 @@ export class WasmKernels<Exports> {
     private readonly memory: WasmMemory,
   ) {}
 
+  /** Compiled modules by their bytes: a thread compiles each once and instantiates it many times. */
+  private static readonly compiled = new Map<string, object>();
+
   /**
-   * Instantiates a module from its bytes (base64, as `tools/wasm/build-wasm.mjs`
-   * embeds them). Returns the reason when this JavaScript engine cannot run it.
+   * A new instance, with its own memory, of a module given by its bytes
+   * (base64, as `tools/wasm/build-wasm.mjs` embeds them). Returns the reason
+   * when this JavaScript engine cannot run it.
    */
   static load<Exports>(base64: string): WasmKernels<Exports> | { unavailable: string } {
     const api = wasmApi();
     if (!api) return { unavailable: "this JavaScript engine has no WebAssembly" };
     try {
-      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      const instance = new api.Instance(new api.Module(bytes), {});
+      let module = WasmKernels.compiled.get(base64);
+      if (!module) {
+        module = new api.Module(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+        WasmKernels.compiled.set(base64, module);
+      }
+      const instance = new api.Instance(module, {});
       const memory = instance.exports.memory;
       if (!(memory instanceof api.Memory)) return { unavailable: "the kernel module exports no memory" };
       return new WasmKernels(instance.exports as Exports, memory);

@@ -29,5 +29,6 @@ export * from "./network/cuba-lif.js";
 export * from "./network/exponential-models.js";
 export * from "./network/lif-kernels.js";
 export { discreteBeta, lifModel } from "./network/lif-model.js";
+export * from "./network/lif-wasm.js";
 export * from "./network/paper-networks.js";
 export { lifPlugin } from "./plugin.js";

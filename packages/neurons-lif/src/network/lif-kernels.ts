@@ -20,7 +20,7 @@
  * Kernels specialise on the reset's declared `semantics`; a reset without
  * one (a plugin's) declines, and runners fall back to the generic `step`.
  * `sequence` and `infer` run the recurrence in WebAssembly SIMD
- * (`lif-wasm.ts`) where it loads — backward only for a surrogate that
+ * (`lif-wasm.ts`, one workspace per kernel instance) where it loads — backward only for a surrogate that
  * declares its `shape` — and these JavaScript loops elsewhere; both give the
  * same bits.
  */
@@ -34,7 +34,7 @@ import {
   type SequenceForward,
   SynapticPopulation,
 } from "@neurobridge/core";
-import { lifWasmStatus, type WasmSurrogate, wasmLifBackward, wasmLifForward, wasmSurrogate } from "./lif-wasm.js";
+import { LifWasm, type LifWasmSaved, type WasmSurrogate, wasmSurrogate } from "./lif-wasm.js";
 
 /**
  * One LIF step over a frame of `batch` rows of N neurons, in place on `v`.
@@ -188,24 +188,36 @@ export const lifSequenceKernel: KernelRegistration<"sequence"> = {
     if (!reset) return undefined;
     const surrogate = surrogateOf(layer);
     const shaped = wasmSurrogateOf(layer);
-    const wasm = lifWasmStatus().available;
+    // This layer's own WebAssembly workspace (undefined where the module cannot run).
+    const wasm = LifWasm.create();
     return {
       learnable: ["beta"],
       runsOn: wasm ? (shaped ? "wasm-simd" : "wasm-simd forward, js backward") : "js",
       forward(input, batch, params, options = {}) {
         const { beta, threshold } = betaThreshold(params);
         const timeSteps = input.temporal ? input.rows / batch : layer.timeSteps;
-        const fast = wasmLifForward(input.data, !input.temporal, batch, timeSteps, beta, threshold, reset, true);
+        // Views of the workspace only for a transient pass that the wasm backward will read in place.
+        const views = options.transient === true && shaped !== undefined;
+        let fast: LifWasmSaved | undefined;
         let uPre: Float32Array;
         let spikes: Float32Array;
-        if (fast?.uPre) {
+        if (wasm) {
+          fast = wasm.forward(input.data, !input.temporal, batch, timeSteps, beta, threshold, reset, views);
           uPre = fast.uPre;
           spikes = fast.spikes;
         } else {
           uPre = new Float32Array(timeSteps * batch * layer.size);
           spikes = forwardSteps(input, batch, timeSteps, beta, threshold, reset, uPre);
         }
-        const saved: LifSaved = { uPre, spikes, beta, threshold, inputIsStatic: !input.temporal, batch };
+        const saved: LifSaved & { wasm?: LifWasmSaved } = {
+          uPre,
+          spikes,
+          beta,
+          threshold,
+          inputIsStatic: !input.temporal,
+          batch,
+          ...(fast ? { wasm: fast } : {}),
+        };
         return {
           output: { data: spikes, rows: timeSteps * batch, cols: layer.size, temporal: true },
           ...(options.keepMembrane ? { membrane: uPre } : {}),
@@ -213,14 +225,27 @@ export const lifSequenceKernel: KernelRegistration<"sequence"> = {
         } satisfies SequenceForward;
       },
       backward(forward, dOutput, learn, dMembrane) {
-        const saved = forward.saved as LifSaved;
+        const saved = forward.saved as LifSaved & { wasm?: LifWasmSaved };
         const timeSteps = forward.output.rows / saved.batch;
         const wantBeta = learn.includes("beta");
-        const { uPre, spikes, beta, threshold, inputIsStatic, batch } = saved;
+        const { beta, threshold, inputIsStatic, batch } = saved;
         const back =
-          (shaped &&
-            wasmLifBackward(uPre, spikes, dOutput, dMembrane, beta, threshold, batch, timeSteps, inputIsStatic, reset, shaped, wantBeta)) ||
-          backwardSteps(saved, dOutput, timeSteps, reset, surrogate, wantBeta, dMembrane);
+          wasm && shaped
+            ? wasm.backward(
+                saved.wasm ?? saved,
+                dOutput,
+                dMembrane,
+                beta,
+                threshold,
+                batch,
+                timeSteps,
+                inputIsStatic,
+                reset,
+                shaped,
+                wantBeta,
+                saved.wasm?.owner !== undefined,
+              )
+            : backwardSteps(saved, dOutput, timeSteps, reset, surrogate, wantBeta, dMembrane);
         const dParams: Record<string, Float32Array> = {};
         if (wantBeta) dParams.beta = back.dBeta;
         return { dInput: back.dInput, dParams };
@@ -237,15 +262,16 @@ export const lifInferKernel: KernelRegistration<"infer"> = {
   create(layer) {
     const reset = semanticsOf(layer);
     if (!reset) return undefined;
+    const wasm = LifWasm.create();
     return {
-      runsOn: lifWasmStatus().available ? "wasm-simd" : "js",
-      run(input, batch, params) {
+      runsOn: wasm ? "wasm-simd" : "js",
+      run(input, batch, params, options = {}) {
         const { beta, threshold } = betaThreshold(params);
         const timeSteps = input.temporal ? input.rows / batch : layer.timeSteps;
         const counts: LayerCounts = { perStep: new Float64Array(timeSteps), everActive: new Uint8Array(layer.size) };
-        const spikes =
-          wasmLifForward(input.data, !input.temporal, batch, timeSteps, beta, threshold, reset, false, counts)?.spikes ??
-          forwardSteps(input, batch, timeSteps, beta, threshold, reset, undefined, counts);
+        const spikes = wasm
+          ? wasm.forward(input.data, !input.temporal, batch, timeSteps, beta, threshold, reset, options.transient === true, counts).spikes
+          : forwardSteps(input, batch, timeSteps, beta, threshold, reset, undefined, counts);
         return { output: { data: spikes, rows: timeSteps * batch, cols: layer.size, temporal: true }, counts };
       },
     };

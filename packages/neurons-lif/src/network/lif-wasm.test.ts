@@ -1,7 +1,7 @@
 import { builtinSurrogates, createRandom, type LayerCounts, type ResetSemantics } from "@neurobridge/core";
 import { describe, expect, it } from "vitest";
 import { backwardSteps, forwardSteps, type LifSaved } from "./lif-kernels.js";
-import { lifWasmStatus, wasmLifBackward, wasmLifForward, wasmSurrogate } from "./lif-wasm.js";
+import { LifWasm, lifWasmStatus, wasmSurrogate } from "./lif-wasm.js";
 
 const rng = createRandom(7);
 const uniform = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
@@ -28,13 +28,14 @@ describe("the LIF recurrence in WebAssembly SIMD", () => {
         const uJs = new Float32Array(T * B * N);
         const countsJs: LayerCounts = { perStep: new Float64Array(T), everActive: new Uint8Array(N) };
         const sJs = forwardSteps(activation, B, T, beta, threshold, reset, uJs, countsJs);
-        const countsWasm: LayerCounts = { perStep: new Float64Array(T), everActive: new Uint8Array(N) };
-        const wasm = wasmLifForward(input, inputStatic, B, T, beta, threshold, reset, true, countsWasm);
-        expect(wasm).toBeDefined();
-        expect(bits(wasm?.spikes as Float32Array)).toEqual(bits(sJs));
-        expect(bits(wasm?.uPre as Float32Array)).toEqual(bits(uJs));
-        expect(countsWasm.perStep).toEqual(countsJs.perStep);
-        expect(countsWasm.everActive).toEqual(countsJs.everActive);
+        for (const views of [false, true]) {
+          const countsWasm: LayerCounts = { perStep: new Float64Array(T), everActive: new Uint8Array(N) };
+          const wasm = LifWasm.create()!.forward(input, inputStatic, B, T, beta, threshold, reset, views, countsWasm);
+          expect(bits(wasm.spikes)).toEqual(bits(sJs));
+          expect(bits(wasm.uPre)).toEqual(bits(uJs));
+          expect(countsWasm.perStep).toEqual(countsJs.perStep);
+          expect(countsWasm.everActive).toEqual(countsJs.everActive);
+        }
         // Something fired and something did not: the comparison covers both branches.
         expect(sJs.some((s) => s === 1) && sJs.some((s) => s === 0)).toBe(true);
       });
@@ -59,9 +60,28 @@ describe("the LIF recurrence in WebAssembly SIMD", () => {
           const js = backwardSteps(saved, dSpikes, T, reset, compiled, true, dMembrane);
           const shape = wasmSurrogate(surrogate.shape, params);
           expect(shape).toBeDefined();
-          const wasm = wasmLifBackward(uPre, spikes, dSpikes, dMembrane, beta, threshold, B, T, inputStatic, reset, shape!, true);
-          expect(bits(wasm?.dInput as Float32Array)).toEqual(bits(js.dInput));
-          expect(bits(wasm?.dBeta as Float32Array)).toEqual(bits(js.dBeta));
+          // From copied-in arrays, and in place after a forward that left them in the workspace.
+          const copied = LifWasm.create()!.backward(
+            { uPre, spikes },
+            dSpikes,
+            dMembrane,
+            beta,
+            threshold,
+            B,
+            T,
+            inputStatic,
+            reset,
+            shape!,
+            true,
+            false,
+          );
+          const workspace = LifWasm.create()!;
+          const inPlace = workspace.forward(input, inputStatic, B, T, beta, threshold, reset, true);
+          const viewed = workspace.backward(inPlace, dSpikes, dMembrane, beta, threshold, B, T, inputStatic, reset, shape!, true, true);
+          for (const wasm of [copied, viewed]) {
+            expect(bits(wasm.dInput)).toEqual(bits(js.dInput));
+            expect(bits(wasm.dBeta)).toEqual(bits(js.dBeta));
+          }
           expect(js.dBeta.some((g) => g !== 0)).toBe(true);
         });
       }
@@ -85,9 +105,9 @@ describe("the LIF recurrence in WebAssembly SIMD", () => {
       surrogate.compile!(params),
       false,
     );
-    const wasm = wasmLifBackward(
-      uPre,
-      spikes,
+    const shape = wasmSurrogate(surrogate.shape, params)!;
+    const wasm = LifWasm.create()!.backward(
+      { uPre, spikes },
       dSpikes,
       undefined,
       beta,
@@ -96,11 +116,25 @@ describe("the LIF recurrence in WebAssembly SIMD", () => {
       T,
       true,
       "subtract",
-      wasmSurrogate(surrogate.shape, params)!,
+      shape,
+      false,
       false,
     );
-    expect(bits(wasm?.dInput as Float32Array)).toEqual(bits(js.dInput));
-    expect(Array.from(wasm?.dBeta as Float32Array)).toEqual(new Array(N).fill(0));
+    expect(bits(wasm.dInput)).toEqual(bits(js.dInput));
+    expect(Array.from(wasm.dBeta)).toEqual(new Array(N).fill(0));
+  });
+
+  it("refuses to back-propagate a transient forward that a later forward overwrote", () => {
+    const beta = uniform(N, 0.9, 0.99);
+    const threshold = uniform(N, 1, 1);
+    const input = uniform(B * N, 0, 0.5);
+    const workspace = LifWasm.create()!;
+    const first = workspace.forward(input, true, B, T, beta, threshold, "zero", true);
+    workspace.forward(input, true, B, T, beta, threshold, "zero", true);
+    const shape = wasmSurrogate({ form: "fast-sigmoid", param: "k" }, { k: 25 })!;
+    expect(() =>
+      workspace.backward(first, new Float32Array(T * B * N), undefined, beta, threshold, B, T, true, "zero", shape, false, true),
+    ).toThrow(/overwritten by a later forward/);
   });
 
   it("a surrogate without a declared shape has no WebAssembly form (the JavaScript kernel serves it)", () => {

@@ -9,7 +9,7 @@
  * Measured here (AMD EPYC, one thread, batch 128 × 256 neurons × T 25): the
  * JavaScript forward takes 16.6 ns and the backward 19 ns per neuron-step.
  */
-import { type LayerCounts, lazyWasmKernels, type ResetSemantics, type SurrogateShape } from "@neurobridge/core";
+import { type LayerCounts, lazyWasmKernels, type ResetSemantics, type SurrogateShape, WasmKernels } from "@neurobridge/core";
 import { LIF_WASM } from "../wasm/lif.generated.js";
 
 interface LifExports {
@@ -50,11 +50,13 @@ interface LifExports {
   ): void;
 }
 
-const module = lazyWasmKernels<LifExports>(() => LIF_WASM);
+/** A fresh instance (own memory) of the module; the compiled module is shared per thread. */
+const loadLif = (): WasmKernels<LifExports> | { unavailable: string } => WasmKernels.load<LifExports>(LIF_WASM);
+const probe = lazyWasmKernels<LifExports>(() => LIF_WASM);
 
 /** Whether the WebAssembly kernels run in this thread, or why not. */
 export function lifWasmStatus(): { available: true } | { available: false; reason: string } {
-  const m = module();
+  const m = probe();
   return "unavailable" in m ? { available: false, reason: m.unavailable } : { available: true };
 }
 
@@ -77,122 +79,184 @@ export function wasmSurrogate(shape: SurrogateShape | undefined, params: Readonl
   return { form: FORM[shape.form], p, c: (Math.PI / 2) * p };
 }
 
-/**
- * Forward over `timeSteps` steps; `input` is `[B, N]` (static) or `[T·B, N]`.
- * Returns the spikes (and the pre-reset membrane when `keepUPre`), filling
- * `counts`; undefined when the module cannot run here.
- */
-export function wasmLifForward(
-  input: Float32Array,
-  inputStatic: boolean,
-  batch: number,
-  timeSteps: number,
-  beta: Float32Array,
-  threshold: Float32Array,
-  reset: ResetSemantics,
-  keepUPre: boolean,
-  counts?: LayerCounts,
-): { spikes: Float32Array; uPre?: Float32Array } | undefined {
-  const m = module();
-  if ("unavailable" in m) return undefined;
-  const N = beta.length;
-  const BN = batch * N;
-  const TBN = timeSteps * BN;
-  const [pIn, pBeta, pTh, pV, pSpikes, pUPre, pActive, pPerStep] = m.layout([
-    input.length * 4,
-    N * 4,
-    N * 4,
-    BN * 4,
-    TBN * 4,
-    keepUPre ? TBN * 4 : 0,
-    counts ? N : 0,
-    counts ? timeSteps * 8 : 0,
-  ]) as [number, number, number, number, number, number, number, number];
-  m.f32(pIn, input.length).set(input);
-  m.f32(pBeta, N).set(beta);
-  m.f32(pTh, N).set(threshold);
-  if (counts) m.u8(pActive, N).fill(0);
-  m.exports.lifForward(
-    timeSteps,
-    batch,
-    N,
-    pIn,
-    inputStatic,
-    pBeta,
-    pTh,
-    RESET[reset],
-    pV,
-    pSpikes,
-    keepUPre ? pUPre : 0,
-    counts ? pActive : 0,
-    counts ? pPerStep : 0,
-  );
-  if (counts) {
-    counts.perStep.set(m.f64(pPerStep, timeSteps));
-    const active = m.u8(pActive, N);
-    for (let n = 0; n < N; n++) if (active[n]) counts.everActive[n] = 1;
-  }
-  const spikes = m.f32(pSpikes, TBN).slice();
-  return keepUPre ? { spikes, uPre: m.f32(pUPre, TBN).slice() } : { spikes };
+/** Where one call's arrays live in a module's memory (byte addresses; 0 = absent). */
+interface Layout {
+  readonly input: number;
+  readonly beta: number;
+  readonly threshold: number;
+  readonly v: number;
+  readonly spikes: number;
+  readonly uPre: number;
+  readonly active: number;
+  readonly perStep: number;
+  readonly dSpikes: number;
+  readonly dMembrane: number;
+  readonly dInput: number;
+  readonly dBeta: number;
+  readonly g: number;
 }
 
-/** The BPTT backward (see `lif-kernels.ts`); undefined when the module cannot run here. */
-export function wasmLifBackward(
-  uPre: Float32Array,
-  spikes: Float32Array,
-  dSpikes: Float32Array,
-  dMembrane: Float32Array | undefined,
-  beta: Float32Array,
-  threshold: Float32Array,
-  batch: number,
-  timeSteps: number,
-  inputStatic: boolean,
-  reset: ResetSemantics,
-  surrogate: WasmSurrogate,
-  wantBeta: boolean,
-): { dInput: Float32Array; dBeta: Float32Array } | undefined {
-  const m = module();
-  if ("unavailable" in m) return undefined;
-  const N = beta.length;
-  const BN = batch * N;
-  const TBN = timeSteps * BN;
-  const inputLength = inputStatic ? BN : TBN;
-  const [pU, pS, pDs, pDm, pBeta, pTh, pDIn, pDBeta, pG] = m.layout([
-    TBN * 4,
-    TBN * 4,
-    TBN * 4,
-    dMembrane ? TBN * 4 : 0,
-    N * 4,
-    N * 4,
-    inputLength * 4,
-    N * 8,
-    BN * 8,
-  ]) as [number, number, number, number, number, number, number, number, number];
-  m.f32(pU, TBN).set(uPre);
-  m.f32(pS, TBN).set(spikes);
-  m.f32(pDs, TBN).set(dSpikes);
-  if (dMembrane) m.f32(pDm, TBN).set(dMembrane);
-  m.f32(pBeta, N).set(beta);
-  m.f32(pTh, N).set(threshold);
-  m.exports.lifBackward(
-    timeSteps,
-    batch,
-    N,
-    pU,
-    pS,
-    pDs,
-    dMembrane ? pDm : 0,
-    pBeta,
-    pTh,
-    RESET[reset],
-    surrogate.form,
-    surrogate.p,
-    surrogate.c,
-    inputStatic,
-    wantBeta,
-    pDIn,
-    pDBeta,
-    pG,
-  );
-  return { dInput: m.f32(pDIn, inputLength).slice(), dBeta: Float32Array.from(m.f64(pDBeta, N)) };
+/**
+ * Forward state a backward can run from: the arrays themselves, and — when
+ * the forward left them in a {@link LifWasm}'s memory — which forward of
+ * which workspace wrote them, so a backward reads them in place.
+ */
+export interface LifWasmSaved {
+  readonly uPre: Float32Array;
+  readonly spikes: Float32Array;
+  readonly owner?: LifWasm;
+  readonly generation?: number;
+}
+
+/**
+ * A workspace of the WebAssembly LIF: its own module instance and memory,
+ * holding the arrays of its latest forward. With `views`, a forward returns
+ * its spikes and membrane as views of that memory and the backward reads
+ * them in place — no copy and no fresh allocation (allocating and
+ * page-faulting 3 MB arrays cost more than the recurrence itself) — valid
+ * until this workspace's next forward. Without, everything is copied out.
+ */
+export class LifWasm {
+  private generation = 0;
+
+  private constructor(private readonly m: WasmKernels<LifExports>) {}
+
+  /** A workspace with its own memory, or undefined where the module cannot run. */
+  static create(): LifWasm | undefined {
+    const m = loadLif();
+    return "unavailable" in m ? undefined : new LifWasm(m);
+  }
+
+  /** Lays out every array a forward and its backward use, in one place so the backward never grows memory. */
+  private layout(timeSteps: number, batch: number, N: number, inputLength: number, counts: boolean): Layout {
+    const BN = batch * N;
+    const TBN = timeSteps * BN;
+    const [input, beta, threshold, v, spikes, uPre, active, perStep, dSpikes, dMembrane, dInput, dBeta, g] = this.m.layout([
+      inputLength * 4,
+      N * 4,
+      N * 4,
+      BN * 4,
+      TBN * 4,
+      TBN * 4,
+      counts ? N : 0,
+      counts ? timeSteps * 8 : 0,
+      TBN * 4,
+      TBN * 4,
+      inputLength * 4,
+      N * 8,
+      BN * 8,
+    ]) as number[] as [number, number, number, number, number, number, number, number, number, number, number, number, number];
+    return { input, beta, threshold, v, spikes, uPre, active, perStep, dSpikes, dMembrane, dInput, dBeta, g };
+  }
+
+  /**
+   * Forward over `timeSteps` steps; `input` is `[B, N]` (static) or `[T·B, N]`.
+   * Returns the spikes and pre-reset membrane (views when `views`), filling `counts`.
+   */
+  forward(
+    input: Float32Array,
+    inputStatic: boolean,
+    batch: number,
+    timeSteps: number,
+    beta: Float32Array,
+    threshold: Float32Array,
+    reset: ResetSemantics,
+    views: boolean,
+    counts?: LayerCounts,
+  ): LifWasmSaved {
+    const { m } = this;
+    const N = beta.length;
+    const TBN = timeSteps * batch * N;
+    const at = this.layout(timeSteps, batch, N, input.length, counts !== undefined);
+    m.f32(at.input, input.length).set(input);
+    m.f32(at.beta, N).set(beta);
+    m.f32(at.threshold, N).set(threshold);
+    if (counts) m.u8(at.active, N).fill(0);
+    m.exports.lifForward(
+      timeSteps,
+      batch,
+      N,
+      at.input,
+      inputStatic,
+      at.beta,
+      at.threshold,
+      RESET[reset],
+      at.v,
+      at.spikes,
+      at.uPre,
+      counts ? at.active : 0,
+      counts ? at.perStep : 0,
+    );
+    this.generation++;
+    if (counts) {
+      counts.perStep.set(m.f64(at.perStep, timeSteps));
+      const active = m.u8(at.active, N);
+      for (let n = 0; n < N; n++) if (active[n]) counts.everActive[n] = 1;
+    }
+    const spikes = m.f32(at.spikes, TBN);
+    const uPre = m.f32(at.uPre, TBN);
+    return views ? { spikes, uPre, owner: this, generation: this.generation } : { spikes: spikes.slice(), uPre: uPre.slice() };
+  }
+
+  /**
+   * The BPTT backward (see `lif-kernels.ts`). Reads the forward's arrays in
+   * place when this workspace's latest forward wrote them, else copies them
+   * in. `dInput` is a view when `views`.
+   */
+  backward(
+    saved: LifWasmSaved,
+    dSpikes: Float32Array,
+    dMembrane: Float32Array | undefined,
+    beta: Float32Array,
+    threshold: Float32Array,
+    batch: number,
+    timeSteps: number,
+    inputStatic: boolean,
+    reset: ResetSemantics,
+    surrogate: WasmSurrogate,
+    wantBeta: boolean,
+    views: boolean,
+  ): { dInput: Float32Array; dBeta: Float32Array } {
+    const { m } = this;
+    const N = beta.length;
+    const BN = batch * N;
+    const TBN = timeSteps * BN;
+    const inputLength = inputStatic ? BN : TBN;
+    if (saved.owner !== undefined && (saved.owner !== this || saved.generation !== this.generation)) {
+      throw new Error(
+        "LIF backward: the forward's arrays were overwritten by a later forward of the same kernel; a transient forward must be back-propagated before the kernel runs forward again",
+      );
+    }
+    const at = this.layout(timeSteps, batch, N, inputLength, false);
+    if (saved.owner === undefined) {
+      m.f32(at.uPre, TBN).set(saved.uPre);
+      m.f32(at.spikes, TBN).set(saved.spikes);
+    }
+    m.f32(at.dSpikes, TBN).set(dSpikes);
+    if (dMembrane) m.f32(at.dMembrane, TBN).set(dMembrane);
+    m.f32(at.beta, N).set(beta);
+    m.f32(at.threshold, N).set(threshold);
+    m.exports.lifBackward(
+      timeSteps,
+      batch,
+      N,
+      at.uPre,
+      at.spikes,
+      at.dSpikes,
+      dMembrane ? at.dMembrane : 0,
+      at.beta,
+      at.threshold,
+      RESET[reset],
+      surrogate.form,
+      surrogate.p,
+      surrogate.c,
+      inputStatic,
+      wantBeta,
+      at.dInput,
+      at.dBeta,
+      at.g,
+    );
+    const dInput = m.f32(at.dInput, inputLength);
+    return { dInput: views ? dInput : dInput.slice(), dBeta: Float32Array.from(m.f64(at.dBeta, N)) };
+  }
 }
