@@ -130,7 +130,8 @@ export async function executorTrainStep(
   const spec = executor.runtime.loss(loss.name);
   const plan = executor.plan;
   const readsMembrane = spec.reads === "membrane";
-  const forward = await executor.forward(params, inputs, batch, rng, { keepMembrane: readsMembrane });
+  // Transient: the step reads everything before the next forward, and returns only the loss and the gradients.
+  const forward = await executor.forward(params, inputs, batch, rng, { keepMembrane: readsMembrane, transient: true });
   const output = forward.output;
   if ((spec.reads === "logits") === output.temporal) {
     throw new UnsupportedError(
@@ -188,7 +189,10 @@ export class LocalEngine implements Engine {
   }
 
   async summarize(params: ParamArrays, inputs: Float32Array, batch: number, rngLabel: string): Promise<ForwardSummary> {
-    const forward = await this.executor.forward(params, inputs, batch, createRandom(this.seed).fork(rngLabel), { inference: true });
+    const forward = await this.executor.forward(params, inputs, batch, createRandom(this.seed).fork(rngLabel), {
+      inference: true,
+      transient: true,
+    });
     return summarizeForward(forward, this.executor.plan.timeSteps);
   }
 

@@ -34,6 +34,7 @@ import type { Gemm } from "./gemm.js";
 import type { PhaseProfile } from "./profile.js";
 import { tf } from "./tf.js";
 import { createTfjsOps } from "./tfjs-ops.js";
+import { columnSums } from "./training-wasm.js";
 
 export type { Activation } from "@neurobridge/core";
 
@@ -83,6 +84,21 @@ export interface ExecutorOptions {
   readonly kernels?: boolean;
   /** Accumulates the wall time of every layer's forward and backward (see {@link PhaseProfile}). */
   readonly profile?: PhaseProfile;
+}
+
+/** Options of {@link ChainExecutor.forward}. */
+export interface ForwardOptions {
+  /** Record the pre-reset membrane of spiking layers. */
+  readonly keepMembrane?: boolean;
+  /** Forward only, through `infer` kernels (nothing kept for a backward). */
+  readonly inference?: boolean;
+  /**
+   * The caller consumes this pass (reads it, runs `backward`) before the
+   * next forward, and copies what it keeps: kernels may hand out views of
+   * their scratch memory (see `SequenceForwardOptions.transient`). Training
+   * steps and evaluation summaries set it; anything returned to a user must not.
+   */
+  readonly transient?: boolean;
 }
 
 /** Runs a plan's layers forward and backward. */
@@ -156,7 +172,7 @@ export class ChainExecutor {
     input: Float32Array,
     batch: number,
     rng: RandomSource,
-    options: { keepMembrane?: boolean; inference?: boolean } = {},
+    options: ForwardOptions = {},
   ): Promise<ExecutorForward> {
     let x = this.encode(input, batch, rng);
     const encoded = x;
@@ -185,14 +201,17 @@ export class ChainExecutor {
       const p = this.neuronParams(layer, params);
       if (entry.kind === "kernel") {
         if (options.inference && !options.keepMembrane && entry.infer) {
-          const run = entry.infer.run(x, batch, p);
+          const run = entry.infer.run(x, batch, p, { transient: options.transient === true });
           caches.push({ kind: "inference" });
           x = run.output;
           outputs.push({ id: layer.id, size: layer.size, output: x, counts: run.counts });
           timed(layer.id);
           continue;
         }
-        const f = entry.sequence.forward(x, batch, p, { keepMembrane: options.keepMembrane === true });
+        const f = entry.sequence.forward(x, batch, p, {
+          keepMembrane: options.keepMembrane === true,
+          transient: options.transient === true,
+        });
         caches.push({ kind: "kernel", forward: f });
         x = f.output;
         outputs.push({ id: layer.id, size: layer.size, output: x, ...(f.membrane ? { membrane: f.membrane } : {}) });
@@ -292,9 +311,7 @@ export class ChainExecutor {
         const { id, outFeatures: n, hasBias } = entry.layer;
         grads[`${id}.weight`] = await this.gemm.multiply(dy, x.rows, n, x.data, x.rows, x.cols, true, false);
         if (hasBias) {
-          const db = new Float64Array(n);
-          for (let r = 0; r < x.rows; r++) for (let j = 0; j < n; j++) db[j] = (db[j] as number) + (dy[r * n + j] as number);
-          grads[`${id}.bias`] = Float32Array.from(db);
+          grads[`${id}.bias`] = columnSums(dy, x.rows, n);
         }
         if (!first) dy = await this.gemm.multiply(dy, x.rows, n, forward.params[`${id}.weight`] as Float32Array, n, x.cols, false, false);
         timed();

@@ -75,6 +75,8 @@ export class ParallelEngine implements Engine {
   readonly name: string;
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
+  /** The parameters the workers hold; shared-memory arrays need not be sent again (the workers see updates). */
+  private held: ParamArrays | undefined;
 
   private constructor(
     private readonly threads: Worker[],
@@ -163,6 +165,21 @@ export class ParallelEngine implements Engine {
     );
   }
 
+  /**
+   * Parameters for a request: omitted when they are the shared-memory arrays
+   * the workers already hold (the trainer updates them in place between steps).
+   */
+  private paramsToSend(params: ParamArrays): ParamArrays | undefined {
+    const held = this.held;
+    const same =
+      held !== undefined &&
+      Object.keys(params).length === Object.keys(held).length &&
+      Object.entries(params).every(([name, p]) => held[name] === p && p.buffer instanceof SharedArrayBuffer);
+    if (same) return undefined;
+    this.held = params;
+    return params;
+  }
+
   private slice(inputs: Float32Array, from: number, size: number): Float32Array {
     return inputs.slice(from * this.features, (from + size) * this.features);
   }
@@ -175,11 +192,12 @@ export class ParallelEngine implements Engine {
     rngLabel: string,
   ): Promise<TrainStepResult> {
     const batch = labels.length;
+    const sent = this.paramsToSend(params);
     const results = await this.forShards<TrainStepResult>(batch, (shard, from, size) => ({
       type: "step",
       id: this.nextId++,
       shard,
-      params,
+      ...(sent ? { params: sent } : {}),
       inputs: this.slice(inputs, from, size),
       labels: labels.slice(from, from + size),
       loss,
@@ -189,7 +207,8 @@ export class ParallelEngine implements Engine {
     const first = results[0] as TrainStepResult;
     const grads: ParamArrays = {};
     for (const name of Object.keys(first.grads)) {
-      const sum = Float32Array.from(first.grads[name] as Float32Array);
+      // The first shard's arrays were transferred to this thread: sum into them (same order, no copy).
+      const sum = first.grads[name] as Float32Array;
       for (let k = 1; k < results.length; k++) {
         const g = (results[k] as TrainStepResult).grads[name] as Float32Array;
         for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (g[i] as number);
@@ -200,11 +219,12 @@ export class ParallelEngine implements Engine {
   }
 
   async summarize(params: ParamArrays, inputs: Float32Array, batch: number, rngLabel: string): Promise<ForwardSummary> {
+    const sent = this.paramsToSend(params);
     const parts = await this.forShards<ForwardSummary>(batch, (shard, from, size) => ({
       type: "summarize",
       id: this.nextId++,
       shard,
-      params,
+      ...(sent ? { params: sent } : {}),
       inputs: this.slice(inputs, from, size),
       batch: size,
       rngLabel,

@@ -27,20 +27,22 @@ export type WorkerRequest =
       type: "step";
       id: number;
       shard: number;
-      params: ParamArrays;
+      /** Omitted: the shared-memory parameters of the last request that had them. */
+      params?: ParamArrays;
       inputs: Float32Array;
       labels: Uint8Array;
       loss: LossConfig;
       rngLabel: string;
       meanOver: number;
     }
-  | { type: "summarize"; id: number; shard: number; params: ParamArrays; inputs: Float32Array; batch: number; rngLabel: string };
+  | { type: "summarize"; id: number; shard: number; params?: ParamArrays; inputs: Float32Array; batch: number; rngLabel: string };
 
 const port = parentPort;
 if (!port) throw new Error("worker.ts must run in a worker thread");
 
 let executor: ChainExecutor | undefined;
 let seed = 0;
+let params: ParamArrays | undefined;
 
 port.on("message", async (message: WorkerRequest) => {
   try {
@@ -56,15 +58,17 @@ port.on("message", async (message: WorkerRequest) => {
       return;
     }
     if (!executor) throw new Error("worker used before init");
+    if (message.params) params = message.params;
+    if (!params) throw new Error("worker sent a step before any parameters");
     const rng = createRandom(seed).fork(message.rngLabel).fork(`shard-${message.shard}`);
     if (message.type === "step") {
-      const result = await executorTrainStep(executor, message.params, message.inputs, message.labels, message.loss, rng, message.meanOver);
+      const result = await executorTrainStep(executor, params, message.inputs, message.labels, message.loss, rng, message.meanOver);
       port.postMessage(
         { type: "result", id: message.id, result },
         Object.values(result.grads).map((g) => g.buffer as ArrayBuffer),
       );
     } else {
-      const forward = await executor.forward(message.params, message.inputs, message.batch, rng, { inference: true });
+      const forward = await executor.forward(params, message.inputs, message.batch, rng, { inference: true, transient: true });
       port.postMessage({ type: "result", id: message.id, result: summarizeForward(forward, executor.plan.timeSteps) });
     }
   } catch (error) {

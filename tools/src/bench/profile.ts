@@ -1,7 +1,8 @@
 /**
  * Profile: where the time of an SNN training epoch goes. Trains the paper's
- * SNN (784-256-256-10, T = 25, β = 0.95, direct input, ce_rate, batch 128)
- * in this thread for `--batches N` batches (default 60) with the executor's
+ * SNN (784-256-256-10, T = 25, β = 0.95, direct input, ce_rate)
+ * in this thread for `--batches N` batches (default 60) of `--batch B` samples
+ * (default 64, one worker's shard of a 128-sample batch) with the executor's
  * {@link PhaseProfile} and prints every layer's forward and backward, the
  * loss and the optimiser, with the whole epoch extrapolated from them.
  */
@@ -17,7 +18,8 @@ const arg = (name: string, fallback: string) => {
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 };
 const batches = Number(arg("batches", "60"));
-const batchSize = 128;
+// 64: what each of the two workers computes of a 128-sample batch.
+const batchSize = Number(arg("batch", "64"));
 const runtime = createRuntime({ plugins: [lifPlugin, tfjsPlugin()], seed: 42 });
 await runtime.backend("tfjs");
 const spec = sequentialSpec({ layers: [784, 256, 256, 10], neuron: "lif", params: { beta: 0.95 }, timeSteps: 25 });
