@@ -84,6 +84,11 @@ export class WasmKernels<Exports> {
     return new Float64Array(this.memory.buffer, address, length);
   }
 
+  /** An int32 view (see {@link WasmKernels.f32}). */
+  i32(address: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, address, length);
+  }
+
   /** A byte view (see {@link WasmKernels.f32}). */
   u8(address: number, length: number): Uint8Array {
     return new Uint8Array(this.memory.buffer, address, length);

@@ -213,3 +213,108 @@ export function lifBackward(
     }
   }
 }
+
+/**
+ * Explicit-Euler leaky integrate-and-fire units under constant drives, as
+ * src/biophysical/integrator.ts integrates one (float64, same operations):
+ * per step, a unit in its refractory hold is clamped to `reset`; otherwise
+ * x ← x + a·(target − x) and, at x ≥ threshold, it spikes at t = (k+1)·dt,
+ * is reset and held for `refractorySteps` steps.
+ *
+ * `targets` (f64 [n]) are rest + drive. For each unit it writes, over the
+ * spikes at t ≥ `discard`: their number (i32 `count`), and the steps k of the
+ * first and last (i32 `first`, `last`). Units run two to a vector, four
+ * vectors at a time, so eight independent recurrences overlap.
+ */
+export function eulerSweep(
+  n: i32,
+  targets: usize,
+  steps: i32,
+  a: f64,
+  x0: f64,
+  threshold: f64,
+  reset: f64,
+  refractorySteps: f64,
+  dt: f64,
+  discard: f64,
+  count: usize,
+  first: usize,
+  last: usize,
+): void {
+  memory.fill(count, 0, (<usize>n) << 2);
+  const va = f64x2.splat(a);
+  const vth = f64x2.splat(threshold);
+  const vreset = f64x2.splat(reset);
+  const vref = f64x2.splat(refractorySteps);
+  const one = f64x2.splat(1);
+  const zero = f64x2.splat(0);
+  let u = 0;
+  for (; u + 8 <= n; u += 8) {
+    const t0 = v128.load(targets + ((<usize>(u + 0)) << 3));
+    const t1 = v128.load(targets + ((<usize>(u + 2)) << 3));
+    const t2 = v128.load(targets + ((<usize>(u + 4)) << 3));
+    const t3 = v128.load(targets + ((<usize>(u + 6)) << 3));
+    let x0v = f64x2.splat(x0);
+    let h0 = zero;
+    let x1v = f64x2.splat(x0);
+    let h1 = zero;
+    let x2v = f64x2.splat(x0);
+    let h2 = zero;
+    let x3v = f64x2.splat(x0);
+    let h3 = zero;
+    for (let k = 0; k < steps; k++) {
+      const held0 = f64x2.gt(h0, zero);
+      const held1 = f64x2.gt(h1, zero);
+      const held2 = f64x2.gt(h2, zero);
+      const held3 = f64x2.gt(h3, zero);
+      const n0 = f64x2.add(x0v, f64x2.mul(va, f64x2.sub(t0, x0v)));
+      const n1 = f64x2.add(x1v, f64x2.mul(va, f64x2.sub(t1, x1v)));
+      const n2 = f64x2.add(x2v, f64x2.mul(va, f64x2.sub(t2, x2v)));
+      const n3 = f64x2.add(x3v, f64x2.mul(va, f64x2.sub(t3, x3v)));
+      const fired0 = v128.andnot(f64x2.ge(n0, vth), held0);
+      const fired1 = v128.andnot(f64x2.ge(n1, vth), held1);
+      const fired2 = v128.andnot(f64x2.ge(n2, vth), held2);
+      const fired3 = v128.andnot(f64x2.ge(n3, vth), held3);
+      x0v = v128.bitselect(vreset, n0, v128.or(held0, fired0));
+      x1v = v128.bitselect(vreset, n1, v128.or(held1, fired1));
+      x2v = v128.bitselect(vreset, n2, v128.or(held2, fired2));
+      x3v = v128.bitselect(vreset, n3, v128.or(held3, fired3));
+      h0 = v128.bitselect(f64x2.sub(h0, one), v128.bitselect(vref, h0, fired0), held0);
+      h1 = v128.bitselect(f64x2.sub(h1, one), v128.bitselect(vref, h1, fired1), held1);
+      h2 = v128.bitselect(f64x2.sub(h2, one), v128.bitselect(vref, h2, fired2), held2);
+      h3 = v128.bitselect(f64x2.sub(h3, one), v128.bitselect(vref, h3, fired3), held3);
+      if (v128.any_true(v128.or(v128.or(fired0, fired1), v128.or(fired2, fired3)))) {
+        const mask = i64x2.bitmask(fired0) | (i64x2.bitmask(fired1) << 2) | (i64x2.bitmask(fired2) << 4) | (i64x2.bitmask(fired3) << 6);
+        for (let lane = 0; lane < 8; lane++) if (mask & (1 << lane)) recordSpike(u + lane, k, dt, discard, count, first, last);
+      }
+    }
+  }
+  for (; u < n; u++) {
+    const target = load<f64>(targets + ((<usize>u) << 3));
+    let x = x0;
+    let hold: i32 = 0;
+    const refSteps = <i32>refractorySteps;
+    for (let k = 0; k < steps; k++) {
+      if (hold > 0) {
+        hold--;
+        x = reset;
+      } else {
+        x = x + a * (target - x);
+        if (x >= threshold) {
+          recordSpike(u, k, dt, discard, count, first, last);
+          x = reset;
+          hold = refSteps;
+        }
+      }
+    }
+  }
+}
+
+function recordSpike(unit: i32, k: i32, dt: f64, discard: f64, count: usize, first: usize, last: usize): void {
+  if (<f64>(k + 1) * dt < discard) return;
+  const c = count + ((<usize>unit) << 2);
+  const seen = load<i32>(c);
+  if (seen == 0) store<i32>(first + ((<usize>unit) << 2), k);
+  store<i32>(last + ((<usize>unit) << 2), k);
+  store<i32>(c, seen + 1);
+}

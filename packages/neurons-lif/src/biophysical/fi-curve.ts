@@ -5,12 +5,14 @@
  * inter-spike interval). The slides' numbers come from one such protocol.
  */
 import { NeuroBridgeError } from "@neurobridge/core";
+import { wasmEulerSweep } from "../network/lif-wasm.js";
 import { constantCurrent } from "./current.js";
 import { dimensionlessRate, scales, toDimensionless } from "./dimensionless.js";
 import type { Integrator } from "./integrator.js";
+import { gridSteps, RHEOBASE_SNAP } from "./integrator.js";
 import type { LifParameters } from "./parameters.js";
 import { rheobase } from "./parameters.js";
-import { DEFAULT_DT, simulateLif } from "./simulate.js";
+import { DEFAULT_DT, physicalUnit, simulateLif } from "./simulate.js";
 
 /** How a rate is measured from a simulation. */
 export interface FiProtocol {
@@ -105,13 +107,59 @@ export function sweepCurrents(sweep: FiSweep): number[] {
   return Array.from({ length: n }, (_, k) => sweep.from + k * sweep.step);
 }
 
+/**
+ * Simulated rates (Hz) of many constant currents (A) under `protocol`: in
+ * one WebAssembly SIMD sweep for Euler (the same float64 steps and spike
+ * times as {@link simulatedRate}, so the same rates to the bit), one
+ * simulation per current otherwise.
+ */
+export function simulatedRates(p: LifParameters, currents: readonly number[], protocol: FiProtocol): number[] {
+  checkProtocol(protocol);
+  if (protocol.integrator === "euler") {
+    const unit = physicalUnit(p);
+    const { dt } = protocol;
+    const steps = gridSteps(protocol.duration, dt);
+    const rheoDrive = unit.threshold - unit.rest;
+    const snap = RHEOBASE_SNAP * Math.abs(rheoDrive);
+    const targets = Float64Array.from(currents, (current) => {
+      if (!Number.isFinite(current))
+        throw new NeuroBridgeError("CURRENT_INVALID", `input current: amplitude must be a finite current in A, got ${current}`);
+      let drive = current / p.gL;
+      if (Math.abs(drive - rheoDrive) <= snap) drive = rheoDrive;
+      return unit.rest + drive;
+    });
+    const spikes = wasmEulerSweep(targets, steps, {
+      a: dt / unit.tau,
+      x0: unit.rest,
+      threshold: unit.threshold,
+      reset: unit.reset,
+      refractorySteps: Math.round(unit.refractory / dt),
+      dt,
+      discard: protocol.discard,
+    });
+    if (spikes) {
+      const window = protocol.duration - protocol.discard;
+      return currents.map((_, u) => {
+        const count = spikes.count[u] as number;
+        if (protocol.method === "isi" && count >= 2) {
+          return (count - 1) / (((spikes.last[u] as number) + 1) * dt - ((spikes.first[u] as number) + 1) * dt);
+        }
+        return count / window;
+      });
+    }
+  }
+  return currents.map((current) => simulatedRate(p, current, protocol));
+}
+
 /** Analytic and simulated F–I curve. */
 export function fiCurve(p: LifParameters, sweep: FiSweep, protocol: FiProtocol): { rheobasePA: number; rows: FiRow[] } {
   checkProtocol(protocol);
-  const rows = sweepCurrents(sweep).map((current) => ({
+  const currents = sweepCurrents(sweep);
+  const simulated = simulatedRates(p, currents, protocol);
+  const rows = currents.map((current, k) => ({
     currentPA: Number((current * 1e12).toPrecision(12)),
     analyticHz: analyticRate(p, current),
-    simulatedHz: simulatedRate(p, current, protocol),
+    simulatedHz: simulated[k] as number,
   }));
   return { rheobasePA: Number((rheobase(p) * 1e12).toPrecision(12)), rows };
 }

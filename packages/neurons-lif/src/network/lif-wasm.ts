@@ -48,6 +48,21 @@ interface LifExports {
     dBeta: number,
     g: number,
   ): void;
+  eulerSweep(
+    n: number,
+    targets: number,
+    steps: number,
+    a: number,
+    x0: number,
+    threshold: number,
+    reset: number,
+    refractorySteps: number,
+    dt: number,
+    discard: number,
+    count: number,
+    first: number,
+    last: number,
+  ): void;
 }
 
 /** A fresh instance (own memory) of the module; the compiled module is shared per thread. */
@@ -259,4 +274,45 @@ export class LifWasm {
     const dInput = m.f32(at.dInput, inputLength);
     return { dInput: views ? dInput : dInput.slice(), dBeta: Float32Array.from(m.f64(at.dBeta, N)) };
   }
+}
+
+/** What {@link wasmEulerSweep} returns per unit: spikes at t ≥ discard, and the steps of the first and last. */
+export interface EulerSweepSpikes {
+  readonly count: Int32Array;
+  readonly first: Int32Array;
+  readonly last: Int32Array;
+}
+
+/**
+ * Many explicit-Euler leaky units under constant drives at once (the F–I
+ * sweep): `targets[u]` = rest + drive of unit u, all starting at `x0`; a spike
+ * at step k is at t = (k+1)·dt. The same float64 operations as
+ * `integrateLeaky`'s Euler loop; undefined where the module cannot run.
+ */
+export function wasmEulerSweep(
+  targets: Float64Array,
+  steps: number,
+  unit: { a: number; x0: number; threshold: number; reset: number; refractorySteps: number; dt: number; discard: number },
+): EulerSweepSpikes | undefined {
+  const m = probe();
+  if ("unavailable" in m) return undefined;
+  const n = targets.length;
+  const [pT, pCount, pFirst, pLast] = m.layout([n * 8, n * 4, n * 4, n * 4]) as [number, number, number, number];
+  m.f64(pT, n).set(targets);
+  m.exports.eulerSweep(
+    n,
+    pT,
+    steps,
+    unit.a,
+    unit.x0,
+    unit.threshold,
+    unit.reset,
+    unit.refractorySteps,
+    unit.dt,
+    unit.discard,
+    pCount,
+    pFirst,
+    pLast,
+  );
+  return { count: m.i32(pCount, n).slice(), first: m.i32(pFirst, n).slice(), last: m.i32(pLast, n).slice() };
 }
