@@ -12,6 +12,7 @@ const sweep = { from: 0, to: 1000e-12, step: 1e-12 };
 const neuronSteps = 1001 * 10_000;
 
 const rows = [];
+const json: Record<string, number> = {};
 for (const integrator of ["euler", "exact"] as const) {
   const protocol = { ...FI_PROTOCOLS.steady, integrator };
   let count = 0;
@@ -23,6 +24,8 @@ for (const integrator of ["euler", "exact"] as const) {
     { warmup: 1, runs: 5 },
   );
   if (count !== 1001) throw new Error(`expected 1001 rows, got ${count}`);
+  json[integrator] = stats.medianMs;
   rows.push({ ...stats, note: `${(((neuronSteps / stats.medianMs) * 1e3) / 1e6).toFixed(0)} M neuron-steps/s` });
 }
 process.stdout.write(`${formatBenchTable(rows)}\n(${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, single thread)\n`);
+process.stdout.write(`RESULT_JSON ${JSON.stringify({ medianMs: json })}\n`);

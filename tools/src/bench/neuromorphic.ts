@@ -104,4 +104,4 @@ for (const model of ["ffnn", "snn"] as const) {
   }
 }
 process.stdout.write(`path\tsamples/s\taccuracy %\tnetwork\n${rows.map((r) => r.join("\t")).join("\n")}\n`);
-process.stdout.write(`${JSON.stringify(json)}\n`);
+process.stdout.write(`RESULT_JSON ${JSON.stringify(json)}\n`);
