@@ -21,6 +21,14 @@
  * ```
  */
 import type { NeuronPlanLayer } from "./plan.js";
+import { SYNAPSES_WASM } from "./wasm/synapses.generated.js";
+import { WasmKernels } from "./wasm.js";
+
+/** What `assembly/synapses.ts` exports. */
+interface SynapsesExports {
+  deliverTick(count: number, pres: number, size: number, weights: number, sliceK: number, c: number, partial: number): void;
+  deliverTickInt(count: number, pres: number, size: number, weights: number, a: number): void;
+}
 
 /** An activation `[rows, cols]` row-major; `rows` is B (static) or T·B (temporal, time-major). */
 export interface Activation {
@@ -124,6 +132,12 @@ export interface Population {
   begin(): void;
   /** One spike of presynaptic neuron `pre` arrives. */
   deliver(pre: number): void;
+  /**
+   * All of a tick's spikes `pres[0…count)` (ascending) at once, in place of
+   * `count` {@link Population.deliver} calls with the same result; returns the
+   * synaptic events (the sum of `synapsesOf`). Optional: runners fall back to `deliver`.
+   */
+  deliverAll?(pres: Int32Array, count: number): number;
   /** Feeds the population from an off-chip layer: `current` replaces the synaptic input until the next call (undefined: back to synapses). */
   setHost(current: Float32Array | undefined): void;
   /** Advances every neuron one step; writes the indices of neurons that spiked into `out`; returns how many, and how many neurons did work. */
@@ -242,13 +256,33 @@ export class SynapticAccumulator {
   private readonly partial: Float32Array;
   private blockEnd = 0;
   private touched = false;
+  /** The WebAssembly twin of {@link SynapticAccumulator.deliverAll}, holding the weights in its memory. */
+  private readonly wasm: { kernels: WasmKernels<SynapsesExports>; weights: number; c: number; partial: number; pres: number } | undefined;
+  private readonly presView: Int32Array | undefined;
 
   constructor(
     readonly size: number,
     private readonly synapses: PopulationSynapses,
   ) {
-    this.c = new Float32Array(size);
-    this.partial = new Float32Array(size);
+    const kernels = synapses.weights.length > 0 ? WasmKernels.load<SynapsesExports>(SYNAPSES_WASM) : undefined;
+    if (kernels && !("unavailable" in kernels)) {
+      // One layout for the population's life: the views below stay valid.
+      const [weights, c, partial, pres] = kernels.layout([synapses.weights.length * 4, size * 4, size * 4, synapses.fanIn * 4]) as [
+        number,
+        number,
+        number,
+        number,
+      ];
+      kernels.f32(weights, synapses.weights.length).set(synapses.weights);
+      this.wasm = { kernels, weights, c, partial, pres };
+      this.c = kernels.f32(c, size);
+      this.partial = kernels.f32(partial, size);
+      this.presView = kernels.i32(pres, synapses.fanIn);
+    } else {
+      this.wasm = undefined;
+      this.c = new Float32Array(size);
+      this.partial = new Float32Array(size);
+    }
   }
 
   /** Starts a tick: the current is the bias (or zero). */
@@ -282,10 +316,79 @@ export class SynapticAccumulator {
     this.touched = true;
   }
 
+  /**
+   * All of a tick's `count` spikes `pres[0…count)` (ascending), in place of
+   * that many {@link SynapticAccumulator.deliver} calls and with the same
+   * bits: in one WebAssembly SIMD call where it loads.
+   */
+  deliverAll(pres: Int32Array, count: number): void {
+    const { wasm } = this;
+    if (!wasm || this.touched || this.blockEnd !== this.synapses.sliceK || !this.presView) {
+      for (let e = 0; e < count; e++) this.deliver(pres[e] as number);
+      return;
+    }
+    this.presView.set(pres.subarray(0, count));
+    wasm.kernels.exports.deliverTick(count, wasm.pres, this.size, wasm.weights, this.synapses.sliceK, wasm.c, wasm.partial);
+  }
+
   /** The tick's summed input (folds the last slice). */
   current(): Float32Array {
     this.fold();
     return this.c;
+  }
+}
+
+/**
+ * Integer synaptic input of a fixed-point population (Loihi's): each spike
+ * adds its presynaptic row of integer weights into the float64 activation
+ * (exact for integers), in WebAssembly SIMD where it loads.
+ */
+export class IntegerAccumulator {
+  /** This tick's summed input `[size]`. */
+  readonly activation: Float64Array;
+  private readonly wasm: { kernels: WasmKernels<SynapsesExports>; weights: number; a: number; pres: number } | undefined;
+  private readonly presView: Int32Array | undefined;
+
+  /** @param weights - `[fanIn, size]`, one row of targets per presynaptic neuron */
+  constructor(
+    readonly size: number,
+    readonly fanIn: number,
+    private readonly weights: Int32Array,
+  ) {
+    const kernels = weights.length > 0 ? WasmKernels.load<SynapsesExports>(SYNAPSES_WASM) : undefined;
+    if (kernels && !("unavailable" in kernels)) {
+      const [w, a, pres] = kernels.layout([weights.length * 4, size * 8, fanIn * 4]) as [number, number, number];
+      kernels.i32(w, weights.length).set(weights);
+      this.wasm = { kernels, weights: w, a, pres };
+      this.activation = kernels.f64(a, size);
+      this.presView = kernels.i32(pres, fanIn);
+    } else {
+      this.wasm = undefined;
+      this.activation = new Float64Array(size);
+    }
+  }
+
+  begin(): void {
+    this.activation.fill(0);
+  }
+
+  deliver(pre: number): void {
+    const N = this.size;
+    const row = pre * N;
+    const a = this.activation;
+    const w = this.weights;
+    for (let j = 0; j < N; j++) a[j] = (a[j] as number) + (w[row + j] as number);
+  }
+
+  /** A tick's `count` spikes `pres` at once (same sums as `deliver` each). */
+  deliverAll(pres: Int32Array, count: number): void {
+    const { wasm, presView } = this;
+    if (!wasm || !presView) {
+      for (let e = 0; e < count; e++) this.deliver(pres[e] as number);
+      return;
+    }
+    presView.set(pres.subarray(0, count));
+    wasm.kernels.exports.deliverTickInt(count, wasm.pres, this.size, wasm.weights, wasm.a);
   }
 }
 
@@ -322,6 +425,12 @@ export abstract class SynapticPopulation implements Population {
 
   deliver(pre: number): void {
     this.accumulator.deliver(pre);
+  }
+
+  /** A tick's spikes at once; a float population stores `size` synapses per presynaptic neuron. */
+  deliverAll(pres: Int32Array, count: number): number {
+    this.accumulator.deliverAll(pres, count);
+    return count * this.size;
   }
 
   setHost(current: Float32Array | undefined): void {

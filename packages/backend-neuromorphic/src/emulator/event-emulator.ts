@@ -53,6 +53,18 @@ export interface ChipEmulator {
   run(inputs: Float32Array, batch: number, rng: RandomSource, options?: { record?: boolean }): Promise<EmulatorRun>;
 }
 
+/** Delivers a tick's `count` spikes `pres` to `pop` (at once where it can); returns the synaptic events. */
+function deliverTick(pop: Population, pres: Int32Array, count: number): number {
+  if (pop.deliverAll) return pop.deliverAll(pres, count);
+  let events = 0;
+  for (let e = 0; e < count; e++) {
+    const pre = pres[e] as number;
+    pop.deliver(pre);
+    events += pop.synapsesOf(pre);
+  }
+  return events;
+}
+
 /** Runs an {@link EmulationPlan} sample by sample. */
 export class EventDrivenEmulator implements ChipEmulator {
   private readonly buffers: Int32Array[];
@@ -116,20 +128,10 @@ export class EventDrivenEmulator implements ChipEmulator {
             } else {
               const n = this.inputEvents(frames, (t * batch + b) * F, F);
               counters.inputSpikes += n;
-              for (let e = 0; e < n; e++) {
-                const pre = this.inputBuffer[e] as number;
-                pop.deliver(pre);
-                c.synapticEvents += pop.synapsesOf(pre);
-              }
+              c.synapticEvents += deliverTick(pop, this.inputBuffer, n);
             }
           } else {
-            const source = this.buffers[l - 1] as Int32Array;
-            const n = counts[l - 1] as number;
-            for (let e = 0; e < n; e++) {
-              const pre = source[e] as number;
-              pop.deliver(pre);
-              c.synapticEvents += pop.synapsesOf(pre);
-            }
+            c.synapticEvents += deliverTick(pop, this.buffers[l - 1] as Int32Array, counts[l - 1] as number);
           }
           const out = this.buffers[l] as Int32Array;
           const r = pop.update(out);

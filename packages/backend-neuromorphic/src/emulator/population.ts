@@ -4,7 +4,14 @@
  * bit-accurate CUBA-LIF compartments. A model's fast float population is its
  * `population` kernel (e.g. `neurons-lif`'s LIF).
  */
-import { arrayOps, type Population, type PopulationSynapses, type ResolvedNeuronNode, SynapticPopulation } from "@neurobridge/core";
+import {
+  arrayOps,
+  IntegerAccumulator,
+  type Population,
+  type PopulationSynapses,
+  type ResolvedNeuronNode,
+  SynapticPopulation,
+} from "@neurobridge/core";
 import { loihiStep } from "../loihi/cuba-lif.js";
 
 export type { Population } from "@neurobridge/core";
@@ -71,7 +78,7 @@ export interface LoihiPopulationConfig {
 export class LoihiPopulation implements Population {
   private readonly u: Float64Array;
   private readonly v: Float64Array;
-  private readonly a: Float64Array;
+  private readonly synapticInput: IntegerAccumulator;
   private readonly hostBias: Float64Array;
   private readonly state = { u: 0, v: 0 };
 
@@ -83,7 +90,7 @@ export class LoihiPopulation implements Population {
   ) {
     this.u = new Float64Array(size);
     this.v = new Float64Array(size);
-    this.a = new Float64Array(size);
+    this.synapticInput = new IntegerAccumulator(size, fanIn, config.weights);
     this.hostBias = new Float64Array(size);
   }
 
@@ -97,15 +104,19 @@ export class LoihiPopulation implements Population {
   }
 
   begin(): void {
-    this.a.fill(0);
+    this.synapticInput.begin();
   }
 
   deliver(pre: number): void {
-    const N = this.size;
-    const row = pre * N;
-    const { a } = this;
-    const w = this.config.weights;
-    for (let j = 0; j < N; j++) a[j] = (a[j] as number) + (w[row + j] as number);
+    this.synapticInput.deliver(pre);
+  }
+
+  deliverAll(pres: Int32Array, count: number): number {
+    this.synapticInput.deliverAll(pres, count);
+    let events = 0;
+    const stored = this.config.synapses;
+    for (let e = 0; e < count; e++) events += stored[pres[e] as number] as number;
+    return events;
   }
 
   /** Programs a host current (float) into the per-neuron bias registers, quantised as the chip stores them. */
@@ -115,7 +126,8 @@ export class LoihiPopulation implements Population {
   }
 
   update(out: Int32Array): { spikes: number; active: number } {
-    const { u, v, a, config, state } = this;
+    const { u, v, config, state } = this;
+    const a = this.synapticInput.activation;
     const bias = config.bias;
     let spikes = 0;
     let active = 0;

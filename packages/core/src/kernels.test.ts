@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { IntegerAccumulator, SynapticAccumulator } from "./kernels.js";
+import { createRandom } from "./random.js";
+
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+describe("SynapticAccumulator", () => {
+  const rng = createRandom(5);
+  // 300 presynaptic neurons in slices of 128 (three slices, the last partial), 13 targets (a SIMD tail).
+  const fanIn = 300;
+  const size = 13;
+  const weights = Float32Array.from({ length: fanIn * size }, () => rng.normal() * 10 ** rng.int(4));
+  const bias = Float32Array.from({ length: size }, () => rng.normal());
+
+  it("delivers a tick's spikes at once (WebAssembly SIMD) with the bits of one call per spike", () => {
+    for (const withBias of [true, false]) {
+      const synapses = { fanIn, weights, sliceK: 128, ...(withBias ? { bias } : {}) };
+      const one = new SynapticAccumulator(size, synapses);
+      const all = new SynapticAccumulator(size, synapses);
+      for (let tick = 0; tick < 20; tick++) {
+        const pres = Int32Array.from({ length: fanIn }, (_, i) => i).filter(() => rng.next() < 0.3);
+        one.begin();
+        for (const pre of pres) one.deliver(pre);
+        all.begin();
+        // A buffer longer than the tick's spikes, as the emulator passes it.
+        const buffer = new Int32Array(fanIn);
+        buffer.set(pres);
+        all.deliverAll(buffer, pres.length);
+        expect(bits(all.current())).toEqual(bits(one.current()));
+      }
+    }
+  });
+
+  it("sums in K slices: the order differs from one running sum, and matches it slice by slice", () => {
+    const synapses = { fanIn: 4, weights: Float32Array.from([1e8, 1, -1e8, 1]), sliceK: 2 };
+    const acc = new SynapticAccumulator(1, synapses);
+    acc.begin();
+    acc.deliverAll(Int32Array.from([0, 1, 2, 3]), 4);
+    // (1e8 + 1) rounds to 1e8 in float32; slice sums 1e8 and −1e8 + 1 → −1e8; total 0, where one running sum gives 1.
+    expect(Array.from(acc.current())).toEqual([0]);
+    acc.begin();
+    expect(Array.from(acc.current())).toEqual([0]);
+  });
+});
+
+describe("IntegerAccumulator", () => {
+  it("delivers a tick's spikes at once with the sums of one call per spike", () => {
+    const rng = createRandom(9);
+    const fanIn = 200;
+    const size = 7;
+    const weights = Int32Array.from({ length: fanIn * size }, () => (rng.int(255) - 128) * 2 ** rng.int(8));
+    const one = new IntegerAccumulator(size, fanIn, weights);
+    const all = new IntegerAccumulator(size, fanIn, weights);
+    for (let tick = 0; tick < 10; tick++) {
+      const pres = Int32Array.from({ length: fanIn }, (_, i) => i).filter(() => rng.next() < 0.4);
+      one.begin();
+      for (const pre of pres) one.deliver(pre);
+      all.begin();
+      all.deliverAll(pres, pres.length);
+      expect(Array.from(all.activation)).toEqual(Array.from(one.activation));
+      expect(all.activation.some((a) => a !== 0)).toBe(true);
+    }
+  });
+});
