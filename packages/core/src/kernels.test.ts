@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { IntegerAccumulator, SynapticAccumulator } from "./kernels.js";
+import { reluBackwardReference, reluForwardReference, reluSequenceKernel } from "./builtins/models.js";
+import { IntegerAccumulator, type SequenceKernel, SynapticAccumulator } from "./kernels.js";
 import { createRandom } from "./random.js";
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
@@ -60,5 +61,29 @@ describe("IntegerAccumulator", () => {
       expect(Array.from(all.activation)).toEqual(Array.from(one.activation));
       expect(all.activation.some((a) => a !== 0)).toBe(true);
     }
+  });
+});
+
+describe("ReLU's kernel", () => {
+  it("gives the JavaScript loops' bits, in place (transient) and copied, forward and backward", () => {
+    const rng = createRandom(13);
+    const kernel = reluSequenceKernel.create({} as never) as SequenceKernel;
+    expect(kernel.runsOn).toBe("wasm-simd");
+    for (const transient of [true, false]) {
+      // NaN, −0 and an odd length (the scalar tail) included.
+      const x = Float32Array.from({ length: 1027 }, () => rng.normal());
+      x[3] = Number.NaN;
+      x[5] = -0;
+      const dy = Float32Array.from({ length: x.length }, () => rng.normal());
+      const f = kernel.forward({ data: x, rows: 1, cols: x.length, temporal: false }, 1, {}, { transient });
+      expect(bits(f.output.data)).toEqual(bits(reluForwardReference(x)));
+      const g = kernel.backward(f, dy, []);
+      expect(bits(g.dInput)).toEqual(bits(reluBackwardReference(x, dy)));
+    }
+    // A backward after a later forward: x is copied back in.
+    const a = Float32Array.from([1, -1, 2]);
+    const first = kernel.forward({ data: a, rows: 1, cols: 3, temporal: false }, 1, {});
+    kernel.forward({ data: Float32Array.from([-5, 5, -5]), rows: 1, cols: 3, temporal: false }, 1, {});
+    expect(Array.from(kernel.backward(first, Float32Array.from([10, 20, 30]), []).dInput)).toEqual([10, 0, 30]);
   });
 });

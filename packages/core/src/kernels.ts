@@ -21,13 +21,15 @@
  * ```
  */
 import type { NeuronPlanLayer } from "./plan.js";
-import { SYNAPSES_WASM } from "./wasm/synapses.generated.js";
+import { CORE_WASM } from "./wasm/kernels.generated.js";
 import { WasmKernels } from "./wasm.js";
 
-/** What `assembly/synapses.ts` exports. */
-interface SynapsesExports {
+/** What `assembly/kernels.ts` exports. */
+export interface CoreKernelExports {
   deliverTick(count: number, pres: number, size: number, weights: number, sliceK: number, c: number, partial: number): void;
   deliverTickInt(count: number, pres: number, size: number, weights: number, a: number): void;
+  reluForward(n: number, x: number, y: number): void;
+  reluBackward(n: number, x: number, dy: number, g: number): void;
 }
 
 /** An activation `[rows, cols]` row-major; `rows` is B (static) or T·B (temporal, time-major). */
@@ -257,14 +259,14 @@ export class SynapticAccumulator {
   private blockEnd = 0;
   private touched = false;
   /** The WebAssembly twin of {@link SynapticAccumulator.deliverAll}, holding the weights in its memory. */
-  private readonly wasm: { kernels: WasmKernels<SynapsesExports>; weights: number; c: number; partial: number; pres: number } | undefined;
+  private readonly wasm: { kernels: WasmKernels<CoreKernelExports>; weights: number; c: number; partial: number; pres: number } | undefined;
   private readonly presView: Int32Array | undefined;
 
   constructor(
     readonly size: number,
     private readonly synapses: PopulationSynapses,
   ) {
-    const kernels = synapses.weights.length > 0 ? WasmKernels.load<SynapsesExports>(SYNAPSES_WASM) : undefined;
+    const kernels = synapses.weights.length > 0 ? WasmKernels.load<CoreKernelExports>(CORE_WASM) : undefined;
     if (kernels && !("unavailable" in kernels)) {
       // One layout for the population's life: the views below stay valid.
       const [weights, c, partial, pres] = kernels.layout([synapses.weights.length * 4, size * 4, size * 4, synapses.fanIn * 4]) as [
@@ -346,7 +348,7 @@ export class SynapticAccumulator {
 export class IntegerAccumulator {
   /** This tick's summed input `[size]`. */
   readonly activation: Float64Array;
-  private readonly wasm: { kernels: WasmKernels<SynapsesExports>; weights: number; a: number; pres: number } | undefined;
+  private readonly wasm: { kernels: WasmKernels<CoreKernelExports>; weights: number; a: number; pres: number } | undefined;
   private readonly presView: Int32Array | undefined;
 
   /** @param weights - `[fanIn, size]`, one row of targets per presynaptic neuron */
@@ -355,7 +357,7 @@ export class IntegerAccumulator {
     readonly fanIn: number,
     private readonly weights: Int32Array,
   ) {
-    const kernels = weights.length > 0 ? WasmKernels.load<SynapsesExports>(SYNAPSES_WASM) : undefined;
+    const kernels = weights.length > 0 ? WasmKernels.load<CoreKernelExports>(CORE_WASM) : undefined;
     if (kernels && !("unavailable" in kernels)) {
       const [w, a, pres] = kernels.layout([weights.length * 4, size * 8, fanIn * 4]) as [number, number, number];
       kernels.i32(w, weights.length).set(weights);

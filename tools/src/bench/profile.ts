@@ -1,6 +1,6 @@
 /**
- * Profile: where the time of an SNN training epoch goes. Trains the paper's
- * SNN (784-256-256-10, T = 25, β = 0.95, direct input, ce_rate)
+ * Profile: where the time of a training epoch goes. Trains the paper's SNN
+ * (or `--model ffnn`, the FFNN) (784-256-256-10, T = 25, β = 0.95, direct input, ce_rate)
  * in this thread for `--batches N` batches (default 60) of `--batch B` samples
  * (default 64, one worker's shard of a 128-sample batch) with the executor's
  * {@link PhaseProfile} and prints every layer's forward and backward, the
@@ -22,7 +22,11 @@ const batches = Number(arg("batches", "60"));
 const batchSize = Number(arg("batch", "64"));
 const runtime = createRuntime({ plugins: [lifPlugin, tfjsPlugin()], seed: 42 });
 await runtime.backend("tfjs");
-const spec = sequentialSpec({ layers: [784, 256, 256, 10], neuron: "lif", params: { beta: 0.95 }, timeSteps: 25 });
+const model = arg("model", "snn");
+const spec =
+  model === "ffnn"
+    ? sequentialSpec({ layers: [784, 256, 256, 10], neuron: "relu", outputNeuron: false })
+    : sequentialSpec({ layers: [784, 256, 256, 10], neuron: "lif", params: { beta: 0.95 }, timeSteps: 25 });
 const plan = runtime.plan(spec);
 const profile = new PhaseProfile();
 const gemm = await createGemm({ threads: 1 });
@@ -32,7 +36,10 @@ const params = Object.fromEntries(
 );
 const train = loadMnist("train");
 const f = train.features;
-const loss = { name: "ce_rate", params: {}, reads: "spike-counts" as const };
+const loss =
+  model === "ffnn"
+    ? { name: "softmax_ce", params: {}, reads: "logits" as const }
+    : { name: "ce_rate", params: {}, reads: "spike-counts" as const };
 const adam = adamState(params);
 const warmup = 5;
 for (let k = 0; k < warmup + batches; k++) {

@@ -3,10 +3,12 @@
  * with ReLU's `sequence` kernel. Spiking models live in plugins (e.g. `lif` in
  * `@neurobridge/neurons-lif`).
  */
-import type { KernelRegistration } from "../kernels.js";
+import type { CoreKernelExports, KernelRegistration } from "../kernels.js";
 import type { NeuronModel } from "../neuron-model.js";
 import type { ResetMechanism } from "../strategies.js";
 import type { TensorOps } from "../tensor-ops.js";
+import { CORE_WASM } from "../wasm/kernels.generated.js";
+import { WasmKernels } from "../wasm.js";
 
 /** Reset by subtraction: v ← v − s·θ (keeps the overshoot; snnTorch default). */
 export const subtractReset: ResetMechanism = {
@@ -66,32 +68,75 @@ export const identityModel = rateModel(
 /** All built-in rate models. */
 export const builtinRateModels: readonly NeuronModel[] = [reluModel, sigmoidModel, identityModel];
 
+/** ReLU forward in JavaScript (the reference the WebAssembly kernel is held to). */
+export function reluForwardReference(x: Float32Array): Float32Array {
+  const y = new Float32Array(x.length);
+  for (let k = 0; k < y.length; k++) {
+    const v = x[k] as number;
+    if (v > 0) y[k] = v;
+  }
+  return y;
+}
+
+/** ReLU backward in JavaScript: dy where x > 0. */
+export function reluBackwardReference(x: Float32Array, dOutput: Float32Array): Float32Array {
+  const g = new Float32Array(dOutput.length);
+  for (let k = 0; k < g.length; k++) g[k] = (x[k] as number) > 0 ? (dOutput[k] as number) : 0;
+  return g;
+}
+
 /**
- * ReLU's `sequence` kernel: max(0, x) forward and dy·[x > 0] backward as
- * plain loops, the same values as its `step`.
+ * ReLU's `sequence` kernel: max(0, x) forward and dy·[x > 0] backward, the
+ * same values as its `step`. In WebAssembly SIMD where it loads, with its own
+ * memory: a transient pass keeps x there for the backward and hands out
+ * views; otherwise (and without WebAssembly) the JavaScript loops above.
  */
 export const reluSequenceKernel: KernelRegistration<"sequence"> = {
   model: "relu",
   kind: "sequence",
   description: "ReLU as one loop forward and one backward",
-  create: () => ({
-    learnable: [],
-    forward(input) {
-      const x = input.data;
-      const y = new Float32Array(x.length);
-      for (let k = 0; k < y.length; k++) {
-        const v = x[k] as number;
-        if (v > 0) y[k] = v;
-      }
-      return { output: { ...input, data: y }, saved: x };
-    },
-    backward(forward, dOutput) {
-      const x = forward.saved as Float32Array;
-      const g = new Float32Array(dOutput.length);
-      for (let k = 0; k < g.length; k++) g[k] = (x[k] as number) > 0 ? (dOutput[k] as number) : 0;
-      return { dInput: g, dParams: {} };
-    },
-  }),
+  create: () => {
+    const loaded = WasmKernels.load<CoreKernelExports>(CORE_WASM);
+    const wasm = "unavailable" in loaded ? undefined : loaded;
+    let generation = 0;
+    // [x, y, dy, g] of n values each, laid out by the latest forward.
+    let at: { n: number; x: number; y: number; dy: number; g: number } | undefined;
+    return {
+      learnable: [],
+      runsOn: wasm ? "wasm-simd" : "js",
+      forward(input, _batch, _params, options = {}) {
+        const x = input.data;
+        if (!wasm) return { output: { ...input, data: reluForwardReference(x) }, saved: x };
+        const n = x.length;
+        const [px, py, pdy, pg] = wasm.layout([n * 4, n * 4, n * 4, n * 4]) as [number, number, number, number];
+        at = { n, x: px, y: py, dy: pdy, g: pg };
+        wasm.f32(px, n).set(x);
+        wasm.exports.reluForward(n, px, py);
+        generation++;
+        const transient = options.transient === true;
+        const y = wasm.f32(py, n);
+        return { output: { ...input, data: transient ? y : y.slice() }, saved: { x, generation, transient } };
+      },
+      backward(forward, dOutput) {
+        const saved = forward.saved as Float32Array | { x: Float32Array; generation: number; transient: boolean };
+        if (!wasm || saved instanceof Float32Array) {
+          return { dInput: reluBackwardReference(saved instanceof Float32Array ? saved : saved.x, dOutput), dParams: {} };
+        }
+        const n = dOutput.length;
+        // x is still in place after this kernel's latest forward; otherwise it is copied back in.
+        if (!at || at.n !== n || saved.generation !== generation) {
+          const [px, py, pdy, pg] = wasm.layout([n * 4, n * 4, n * 4, n * 4]) as [number, number, number, number];
+          at = { n, x: px, y: py, dy: pdy, g: pg };
+          wasm.f32(px, n).set(saved.x);
+          generation++;
+        }
+        wasm.f32(at.dy, n).set(dOutput);
+        wasm.exports.reluBackward(n, at.x, at.dy, at.g);
+        const g = wasm.f32(at.g, n);
+        return { dInput: saved.transient ? g : g.slice(), dParams: {} };
+      },
+    };
+  },
 };
 
 /** Kernels core ships for its own models. */

@@ -1,10 +1,13 @@
-// The event-driven emulator's synaptic accumulation in WebAssembly with
-// 128-bit SIMD (AssemblyScript): what SynapticAccumulator in src/kernels.ts
-// computes in JavaScript — each arriving spike adds its presynaptic row of
-// weights into a float32 partial sum, folded into the current at every
-// `sliceK` boundary of presynaptic indices (the training GEMM's K slices) —
-// with the same float32 additions in the same order, so currents are the
-// same bits (kernels.test.ts compares the two).
+// Core's kernels in WebAssembly with 128-bit SIMD (AssemblyScript). Each
+// computes what its JavaScript twin computes, with the same float operations
+// in the same order, so results are the same bits (the tests compare them):
+//
+// - the event-driven emulator's synaptic accumulation (SynapticAccumulator
+//   in src/kernels.ts): each arriving spike adds its presynaptic row of
+//   weights into a float32 partial sum, folded into the current at every
+//   `sliceK` boundary of presynaptic indices (the training GEMM's K slices);
+//   and integer synapses (IntegerAccumulator);
+// - ReLU forward and backward (src/builtins/models.ts).
 
 /**
  * Delivers the `count` spikes at `pres` (i32, ascending presynaptic index)
@@ -84,5 +87,37 @@ export function deliverTickInt(count: i32, pres: usize, size: i32, weights: usiz
       const o = a + ((<usize>j) << 3);
       store<f64>(o, load<f64>(o) + <f64>load<i32>(row + ((<usize>j) << 2)));
     }
+  }
+}
+
+/** ReLU forward over `n` float32 values: y = x > 0 ? x : 0 (NaN and −0 give +0, as the JavaScript). */
+export function reluForward(n: i32, x: usize, y: usize): void {
+  const zero = f32x4.splat(0);
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const k = (<usize>i) << 2;
+    const v = v128.load(x + k);
+    v128.store(y + k, v128.bitselect(v, zero, f32x4.gt(v, zero)));
+  }
+  for (; i < n; i++) {
+    const k = (<usize>i) << 2;
+    const v = load<f32>(x + k);
+    store<f32>(y + k, v > 0 ? v : 0);
+  }
+}
+
+/** ReLU backward: g = x > 0 ? dy : 0. */
+export function reluBackward(n: i32, x: usize, dy: usize, g: usize): void {
+  const zero = f32x4.splat(0);
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const k = (<usize>i) << 2;
+    v128.store(g + k, v128.bitselect(v128.load(dy + k), zero, f32x4.gt(v128.load(x + k), zero)));
+  }
+  for (; i < n; i++) {
+    const k = (<usize>i) << 2;
+    store<f32>(g + k, load<f32>(x + k) > 0 ? load<f32>(dy + k) : 0);
   }
 }
