@@ -33,8 +33,13 @@ export async function measure(name: string, fn: () => unknown, options: { warmup
 export function formatBenchTable(rows: readonly (BenchStats & { note?: string })[]): string {
   const header = ["benchmark", "runs", "min ms", "median ms", "mean ms", "note"];
   const body = rows.map((r) => [r.name, String(r.runs), r.minMs.toFixed(1), r.medianMs.toFixed(1), r.meanMs.toFixed(1), r.note ?? ""]);
+  return alignedTable(header, body);
+}
+
+/** Left-aligned columns separated by two spaces, trailing blanks trimmed. */
+export function alignedTable(header: readonly string[], body: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
-  const line = (cells: string[]) =>
+  const line = (cells: readonly string[]) =>
     cells
       .map((c, i) => c.padEnd(widths[i] as number))
       .join("  ")

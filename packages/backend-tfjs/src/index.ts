@@ -13,7 +13,7 @@
 export { CHECKPOINT_FORMAT, loadCheckpoint, saveCheckpoint } from "@neurobridge/core/node";
 export * from "./adam.js";
 export * from "./backend.js";
-export { type Engine, executorTrainStep, type LossConfig, type TrainStepResult } from "./engine.js";
+export { type Engine, executorTrainStep, type LossConfig, summarizeForward, type TrainStepResult } from "./engine.js";
 export * from "./evaluate.js";
 export * from "./executor.js";
 export * from "./gemm.js";

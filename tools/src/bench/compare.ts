@@ -3,6 +3,7 @@
  * run, as a ratio (the machines are noisy and change between sessions, so
  * only ratios from one run compare).
  */
+import { alignedTable } from "../bench.js";
 
 /** The `RESULT_JSON {…}` line a benchmark or peer prints (the last one wins). */
 export function resultJson(stdout: string): Record<string, unknown> {
@@ -59,11 +60,5 @@ export function comparisonTable(rows: readonly Comparison[]): string {
       r.target === undefined ? "" : `≥ ${r.target}×${ratio === undefined ? "" : ratio >= r.target ? " met" : " not met"}`,
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] as number))
-      .join("  ")
-      .trimEnd();
-  return [line(header), ...body.map(line)].join("\n");
+  return alignedTable(header, body);
 }
