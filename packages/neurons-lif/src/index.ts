@@ -18,6 +18,7 @@ export * from "./biophysical/fi-curve.js";
 export * from "./biophysical/integrator.js";
 export * from "./biophysical/parameters.js";
 export * from "./biophysical/simulate.js";
+export * from "./conversion/ann-to-snn.js";
 export * from "./family/analysis.js";
 export * from "./family/models.js";
 export * from "./family/point-neuron.js";
