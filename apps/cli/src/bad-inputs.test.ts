@@ -240,6 +240,25 @@ function corpus(): Case[] {
   add(["deploy", "--checkpoint", p("ck-ffnn"), "--target", "loihi"], /rate|spik|ffnn|relu/i);
   add(["deploy", "--checkpoint", p("ck-snn"), "--target", "loihi", "--subset", "-1"], /--subset/);
   add(["deploy", "--checkpoint", p("ck-snn"), "--target", "loihi", "--normalization", "zscore"], /zscore/);
+  add(["convert", "--checkpoint", p("ck-ffnn"), "--out", p("conv")], /--to/);
+  add(["convert", "--checkpoint", p("ck-ffnn"), "--to", "ann", "--out", p("conv")], /'ann' is not a conversion target; accepted: snn/);
+  add(["convert", "--checkpoint", p("ck-snn"), "--to", "snn", "--out", p("conv")], /already spikes; conversion takes a rate network/);
+  add(["convert", "--checkpoint", p("ck-ffnn"), "--to", "snn", "--neuron", "izh", "--out", p("conv")], /'izh' is not one of if, lif/);
+  add(["convert", "--checkpoint", p("ck-ffnn"), "--to", "snn", "--normalise", "p50", "--out", p("conv")], /'p50' is not one of max, p99.9/);
+  add(["convert", "--checkpoint", p("ck-ffnn"), "--to", "snn", "--steps", "0", "--out", p("conv")], /--steps/);
+  add(
+    ["convert", "--checkpoint", p("ck-ffnn"), "--to", "snn", "--beta", "0.9", "--out", p("conv")],
+    /--beta: applies to --neuron lif only/,
+  );
+  add(
+    ["convert", "--checkpoint", p("ck-ffnn"), "--to", "snn", "--neuron", "lif", "--beta", "1.5", "--out", p("conv")],
+    /must be in \(0, 1\]/,
+  );
+  add(
+    ["convert", "--checkpoint", p("ck-ffnn"), "--to", "snn", "--calibration", "70000", "--out", p("conv")],
+    /--calibration: must be an integer 1…60000/,
+  );
+  add(["convert", "--checkpoint", p("missing"), "--to", "snn", "--out", p("conv")], /missing|no checkpoint|not found/i);
 
   // ONNX files.
   add(["export", "onnx", "--checkpoint", p("ck-snn"), "--out", p("x.onnx"), "--mode", "rolled"], /--mode.*rolled/);

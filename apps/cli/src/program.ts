@@ -1,6 +1,7 @@
 /** The `neurobridge` command tree. Each command is a thin shell over a library function. */
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerConvertCommand } from "./commands/convert.js";
 import { registerDeployCommand } from "./commands/deploy.js";
 import { registerLifCommands } from "./commands/lif.js";
 import { registerNeuronCommands } from "./commands/neuron.js";
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerTrainCommands(program);
   registerOnnxCommands(program);
   registerDeployCommand(program);
+  registerConvertCommand(program);
   registerPlotCommand(program);
   registerPlaygroundCommand(program);
   markRequired(program);
@@ -65,6 +67,10 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   ],
   eval: ["neurobridge eval --checkpoint runs/snn", "neurobridge eval --checkpoint runs/snn --backend emulator --subset 1000 --json"],
   deploy: ["neurobridge deploy --checkpoint runs/snn --target loihi --json"],
+  convert: [
+    "neurobridge convert --checkpoint runs/ffnn --to snn --out runs/converted",
+    "neurobridge convert --checkpoint runs/ffnn --to snn --neuron lif --beta 0.99 --steps 128 --normalise max --out runs/lif --json",
+  ],
   plugins: ["neurobridge plugins", "neurobridge --plugin ./my-plugin.js plugins --json"],
   "lif simulate": [
     "neurobridge lif simulate --current 250pA --duration 300ms",

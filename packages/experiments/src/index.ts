@@ -12,6 +12,7 @@ export { PAPER_MODELS, type PaperModel, type PaperNetworkOptions, paperNetwork }
 export { PLOT_KINDS, PLOT_RECORDS, type PlotKind } from "@neurobridge/plots";
 export { type FigureSpec, renderFigure, renderFigureFile } from "@neurobridge/plots/node";
 export * from "./cache.js";
+export * from "./experiments/bridge.js";
 export * from "./experiments/cost.js";
 export * from "./experiments/deployment.js";
 export * from "./experiments/lif.js";

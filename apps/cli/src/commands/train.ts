@@ -46,6 +46,7 @@ interface TrainOptions {
   out: string;
   resume?: boolean;
   force?: boolean;
+  init?: string;
   backend: string;
   target?: string;
   kernel: string;
@@ -198,6 +199,7 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions, explicit: Recor
       checkpointDir: o.out,
       resume: o.resume === true,
       explicit,
+      ...(o.init ? { initFrom: o.init } : {}),
       force: o.force === true,
       checkpointEvery: positiveInt(o.checkpointEvery, "--checkpoint-every"),
       signal: controller.signal,
@@ -333,6 +335,7 @@ export function registerTrainCommands(program: Command): void {
     .option("--normalization <name>", "pixel scaling: unit | standard | none", "unit")
     .option("--seed <n>", "seed of initialisation, shuffling and encoding", "42")
     .option("--resume", "continue the run checkpointed in --out")
+    .option("--init <dir>", "fine-tune: start from this checkpoint's network and weights (e.g. from neurobridge convert), fresh optimiser")
     .option("--force", "start over even if --out holds a checkpoint (it is replaced)")
     .option("--checkpoint-every <n>", "also checkpoint every n batches", "100")
     .option("--backend <name>", "backend that trains", "tfjs")

@@ -127,6 +127,13 @@ export interface TrainOptions {
   /** Data to use instead of loading MNIST (tests, other datasets). */
   readonly data?: { train: Dataset; test: Dataset };
   /**
+   * Fine-tuning: a new run starts from this checkpoint folder's network and
+   * weights (with a fresh optimiser) instead of fresh weights — e.g. an SNN
+   * converted from an FFNN (`neurobridge convert`). Its T is kept unless
+   * `timeSteps` is explicit. Ignored when resuming.
+   */
+  readonly initFrom?: string;
+  /**
    * The settings the caller set on purpose, as config paths (`learningRate`,
    * `network.neuron`, …) with the label to name them by (`--lr`). On resume
    * each must equal the checkpoint's, else the run is refused: resuming
@@ -211,7 +218,17 @@ async function trainLocked(runtime: Runtime, config: TrainConfig, options: Train
       .map((b) => b.name);
     throw new NeuroBridgeError("OPTION_INVALID", `backend '${backend.name}' does not train; backends that train: ${trainers.join(", ")}`);
   }
-  const base = paperNetwork(effective.model, { ...(effective.network ?? {}), timeSteps: effective.timeSteps });
+  if (options.initFrom && effective.target && !resume) {
+    throw new NeuroBridgeError(
+      "OPTION_INVALID",
+      `--init starts from ${options.initFrom}'s network as it is; --target ${effective.target} would change that network. Use one of them.`,
+    );
+  }
+  const init = !resume && options.initFrom ? loadCheckpoint(options.initFrom, runtime) : undefined;
+  const initSpec = init
+    ? { ...init.spec, ...(options.explicit?.timeSteps !== undefined ? { timeSteps: effective.timeSteps } : {}) }
+    : undefined;
+  const base = initSpec ?? paperNetwork(effective.model, { ...(effective.network ?? {}), timeSteps: effective.timeSteps });
   const preparation = effective.target ? await trainingFor(runtime, effective.target, base) : undefined;
   const spec = resume ? resume.spec : (preparation?.spec ?? base);
   const plan = runtime.plan(spec);
@@ -224,13 +241,22 @@ async function trainLocked(runtime: Runtime, config: TrainConfig, options: Train
       testCount: effective.testCount,
       ...(effective.normalization ? { normalization: effective.normalization } : {}),
     });
-  const weights = resume ? resume.weights : initWeights(plan.spec, runtime.random(`init-${effective.model}-${effective.seed}`), runtime);
+  const weights = resume
+    ? resume.weights
+    : init
+      ? init.weights
+      : initWeights(plan.spec, runtime.random(`init-${effective.model}-${effective.seed}`), runtime);
   // A resumed run keeps its worker count: the shard split is part of the arithmetic.
   const workers = (resume?.progress?.config.workers as number | undefined) ?? effective.workers;
   const trainer = await backend.createTrainer(plan, weights, {
     seed: effective.seed,
     ...(workers !== undefined ? { workers } : {}),
-    config: { model: effective.model, normalization: effective.normalization ?? "unit", train: effective },
+    config: {
+      model: effective.model,
+      normalization: effective.normalization ?? "unit",
+      train: effective,
+      ...(options.initFrom && !resume ? { initFrom: options.initFrom } : {}),
+    },
   });
   try {
     if (resume?.progress) trainer.restore(resume);
