@@ -73,6 +73,10 @@ describe("GEMM providers", () => {
       await expect(g.multiply(new Float32Array(6), 2, 3, new Float32Array(8), 4, 2, false, false)).rejects.toThrow(
         /do not multiply \(inner sizes 3 and 4\)/,
       );
+      // Inner sizes that agree, but an array shorter than its stated shape: named as such.
+      await expect(g.multiply(new Float32Array(6), 2, 3, new Float32Array(5), 3, 2, false, false)).rejects.toThrow(
+        /B is stated as \[3, 2\] = 6 values but holds 5/,
+      );
     }
   });
 });

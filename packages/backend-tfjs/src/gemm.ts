@@ -44,9 +44,21 @@ function checkShapes(
   a: Float32Array,
   b: Float32Array,
 ) {
+  // The arrays must hold their stated shapes; then the inner sizes must agree.
+  for (const [name, data, rows, cols] of [
+    ["A", a, aRows, aCols],
+    ["B", b, bRows, bCols],
+  ] as const) {
+    if (data.length !== rows * cols) {
+      throw new NeuroBridgeError(
+        "SHAPE_MISMATCH",
+        `GEMM: ${name} is stated as [${rows}, ${cols}] = ${rows * cols} values but holds ${data.length}`,
+      );
+    }
+  }
   const k1 = transA ? aRows : aCols;
   const k2 = transB ? bCols : bRows;
-  if (k1 !== k2 || a.length !== aRows * aCols || b.length !== bRows * bCols) {
+  if (k1 !== k2) {
     throw new NeuroBridgeError(
       "SHAPE_MISMATCH",
       `GEMM: op(A) of [${aRows}, ${aCols}]${transA ? "ᵀ" : ""} and op(B) of [${bRows}, ${bCols}]${transB ? "ᵀ" : ""} do not multiply (inner sizes ${k1} and ${k2})`,
