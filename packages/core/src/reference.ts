@@ -6,6 +6,7 @@
  */
 import { NeuroBridgeError } from "./errors.js";
 import type { NeuronModel } from "./neuron-model.js";
+import type { DensePlanLayer } from "./plan.js";
 import { resolveNeuronNode } from "./resolve.js";
 import type { NeuronNode } from "./spec.js";
 import type { TensorOps } from "./tensor-ops.js";
@@ -101,4 +102,29 @@ export function simulatePopulation(
     for (const s of model.state) (states[s.name] as Float32Array).set(state[s.name] as Float32Array, t * frame);
   }
   return { outputs, states };
+}
+
+/**
+ * A dense layer on plain arrays: y = x·Wᵀ + b for `rows` rows of `x`
+ * (`[rows, in]` → `[rows, out]`), each output summed in float64 and rounded
+ * once. A reference (conversion statistics, the browser's off-chip layer):
+ * its last bit can differ from a GEMM's blocked float32 sums.
+ */
+export function denseReference(
+  layer: Pick<DensePlanLayer, "inFeatures" | "outFeatures" | "weight" | "bias">,
+  x: Float32Array,
+  rows: number,
+): Float32Array {
+  const { inFeatures: K, outFeatures: N, weight, bias } = layer;
+  const y = new Float32Array(rows * N);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < N; j++) {
+      let s = bias ? (bias[j] as number) : 0;
+      const w = j * K;
+      const xr = r * K;
+      for (let k = 0; k < K; k++) s += (x[xr + k] as number) * (weight[w + k] as number);
+      y[r * N + j] = s;
+    }
+  }
+  return y;
 }

@@ -21,6 +21,7 @@
 import {
   arrayOps,
   type DensePlanLayer,
+  denseReference,
   type NetworkPlan,
   type NetworkSpec,
   NeuroBridgeError,
@@ -110,22 +111,6 @@ function stagesOf(plan: NetworkPlan): Stage[] {
   return stages;
 }
 
-/** y = x·Wᵀ + b for `rows` rows, float32 (the rate network's dense layer). */
-function dense(layer: DensePlanLayer, x: Float32Array, rows: number): Float32Array {
-  const { inFeatures: K, outFeatures: N, weight, bias } = layer;
-  const y = new Float32Array(rows * N);
-  for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < N; j++) {
-      let s = bias ? (bias[j] as number) : 0;
-      const w = j * K;
-      const xr = r * K;
-      for (let k = 0; k < K; k++) s += (x[xr + k] as number) * (weight[w + k] as number);
-      y[r * N + j] = s;
-    }
-  }
-  return y;
-}
-
 /** A rate neuron layer through its model's own step on reference arrays. */
 function activate(layer: NeuronPlanLayer, x: Float32Array): Float32Array {
   return layer.model.step(arrayOps, x, {}, layer.params, layer.resolved.context).output;
@@ -150,7 +135,7 @@ export function rateActivations(plan: NetworkPlan, inputs: Float32Array, rows: n
   const out: Float32Array[] = [];
   let x = inputs;
   for (const stage of stagesOf(plan)) {
-    const y = dense(stage.dense, x, rows);
+    const y = denseReference(stage.dense, x, rows);
     x = stage.neuron ? activate(stage.neuron, y) : y;
     out.push(x);
   }
