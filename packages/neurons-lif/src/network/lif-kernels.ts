@@ -119,6 +119,20 @@ export function forwardSteps(
   return spikes;
 }
 
+/** {@link forwardSteps} keeping the pre-reset membrane, for BPTT. */
+function jsForward(
+  input: Activation,
+  batch: number,
+  timeSteps: number,
+  beta: Float32Array,
+  threshold: Float32Array,
+  reset: ResetSemantics,
+  size: number,
+): { uPre: Float32Array; spikes: Float32Array } {
+  const uPre = new Float32Array(timeSteps * batch * size);
+  return { uPre, spikes: forwardSteps(input, batch, timeSteps, beta, threshold, reset, uPre) };
+}
+
 /** The backward recurrence in JavaScript (see the module doc). */
 export function backwardSteps(
   saved: LifSaved,
@@ -198,26 +212,11 @@ export const lifSequenceKernel: KernelRegistration<"sequence"> = {
         const timeSteps = input.temporal ? input.rows / batch : layer.timeSteps;
         // Views of the workspace only for a transient pass that the wasm backward will read in place.
         const views = options.transient === true && shaped !== undefined;
-        let fast: LifWasmSaved | undefined;
-        let uPre: Float32Array;
-        let spikes: Float32Array;
-        if (wasm) {
-          fast = wasm.forward(input.data, !input.temporal, batch, timeSteps, beta, threshold, reset, views);
-          uPre = fast.uPre;
-          spikes = fast.spikes;
-        } else {
-          uPre = new Float32Array(timeSteps * batch * layer.size);
-          spikes = forwardSteps(input, batch, timeSteps, beta, threshold, reset, uPre);
-        }
-        const saved: LifSaved & { wasm?: LifWasmSaved } = {
-          uPre,
-          spikes,
-          beta,
-          threshold,
-          inputIsStatic: !input.temporal,
-          batch,
-          ...(fast ? { wasm: fast } : {}),
-        };
+        const arrays: LifWasmSaved = wasm
+          ? wasm.forward(input.data, !input.temporal, batch, timeSteps, beta, threshold, reset, views)
+          : jsForward(input, batch, timeSteps, beta, threshold, reset, layer.size);
+        const { uPre, spikes } = arrays;
+        const saved: LifSaved & LifWasmSaved = { ...arrays, beta, threshold, inputIsStatic: !input.temporal, batch };
         return {
           output: { data: spikes, rows: timeSteps * batch, cols: layer.size, temporal: true },
           ...(options.keepMembrane ? { membrane: uPre } : {}),
@@ -225,14 +224,14 @@ export const lifSequenceKernel: KernelRegistration<"sequence"> = {
         } satisfies SequenceForward;
       },
       backward(forward, dOutput, learn, dMembrane) {
-        const saved = forward.saved as LifSaved & { wasm?: LifWasmSaved };
+        const saved = forward.saved as LifSaved & LifWasmSaved;
         const timeSteps = forward.output.rows / saved.batch;
         const wantBeta = learn.includes("beta");
         const { beta, threshold, inputIsStatic, batch } = saved;
         const back =
           wasm && shaped
             ? wasm.backward(
-                saved.wasm ?? saved,
+                saved,
                 dOutput,
                 dMembrane,
                 beta,
@@ -243,7 +242,7 @@ export const lifSequenceKernel: KernelRegistration<"sequence"> = {
                 reset,
                 shaped,
                 wantBeta,
-                saved.wasm?.owner !== undefined,
+                saved.owner !== undefined,
               )
             : backwardSteps(saved, dOutput, timeSteps, reset, surrogate, wantBeta, dMembrane);
         const dParams: Record<string, Float32Array> = {};
@@ -270,7 +269,7 @@ export const lifInferKernel: KernelRegistration<"infer"> = {
         const timeSteps = input.temporal ? input.rows / batch : layer.timeSteps;
         const counts: LayerCounts = { perStep: new Float64Array(timeSteps), everActive: new Uint8Array(layer.size) };
         const spikes = wasm
-          ? wasm.forward(input.data, !input.temporal, batch, timeSteps, beta, threshold, reset, options.transient === true, counts).spikes
+          ? wasm.infer(input.data, !input.temporal, batch, timeSteps, beta, threshold, reset, options.transient === true, counts)
           : forwardSteps(input, batch, timeSteps, beta, threshold, reset, undefined, counts);
         return { output: { data: spikes, rows: timeSteps * batch, cols: layer.size, temporal: true }, counts };
       },

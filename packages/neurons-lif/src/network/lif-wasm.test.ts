@@ -35,6 +35,10 @@ describe("the LIF recurrence in WebAssembly SIMD", () => {
           expect(bits(wasm.uPre)).toEqual(bits(uJs));
           expect(countsWasm.perStep).toEqual(countsJs.perStep);
           expect(countsWasm.everActive).toEqual(countsJs.everActive);
+          // Inference: the same spikes and counts without storing the membrane.
+          const inferCounts: LayerCounts = { perStep: new Float64Array(T), everActive: new Uint8Array(N) };
+          expect(bits(LifWasm.create()!.infer(input, inputStatic, B, T, beta, threshold, reset, views, inferCounts))).toEqual(bits(sJs));
+          expect(inferCounts.perStep).toEqual(countsJs.perStep);
         }
         // Something fired and something did not: the comparison covers both branches.
         expect(sJs.some((s) => s === 1) && sJs.some((s) => s === 0)).toBe(true);

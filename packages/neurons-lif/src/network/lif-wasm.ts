@@ -179,6 +179,41 @@ export class LifWasm {
     views: boolean,
     counts?: LayerCounts,
   ): LifWasmSaved {
+    const run = this.run(input, inputStatic, batch, timeSteps, beta, threshold, reset, true, counts);
+    const uPre = run.uPre as Float32Array;
+    return views
+      ? { spikes: run.spikes, uPre, owner: this, generation: this.generation }
+      : { spikes: run.spikes.slice(), uPre: uPre.slice() };
+  }
+
+  /** Inference: the forward's spikes only (a view when `views`); the membrane is not stored. */
+  infer(
+    input: Float32Array,
+    inputStatic: boolean,
+    batch: number,
+    timeSteps: number,
+    beta: Float32Array,
+    threshold: Float32Array,
+    reset: ResetSemantics,
+    views: boolean,
+    counts: LayerCounts,
+  ): Float32Array {
+    const { spikes } = this.run(input, inputStatic, batch, timeSteps, beta, threshold, reset, false, counts);
+    return views ? spikes : spikes.slice();
+  }
+
+  /** Runs the module's forward; returns views of its outputs. */
+  private run(
+    input: Float32Array,
+    inputStatic: boolean,
+    batch: number,
+    timeSteps: number,
+    beta: Float32Array,
+    threshold: Float32Array,
+    reset: ResetSemantics,
+    withMembrane: boolean,
+    counts?: LayerCounts,
+  ): { spikes: Float32Array; uPre?: Float32Array } {
     const { m } = this;
     const N = beta.length;
     const TBN = timeSteps * batch * N;
@@ -198,7 +233,7 @@ export class LifWasm {
       RESET[reset],
       at.v,
       at.spikes,
-      at.uPre,
+      withMembrane ? at.uPre : 0,
       counts ? at.active : 0,
       counts ? at.perStep : 0,
     );
@@ -209,8 +244,7 @@ export class LifWasm {
       for (let n = 0; n < N; n++) if (active[n]) counts.everActive[n] = 1;
     }
     const spikes = m.f32(at.spikes, TBN);
-    const uPre = m.f32(at.uPre, TBN);
-    return views ? { spikes, uPre, owner: this, generation: this.generation } : { spikes: spikes.slice(), uPre: uPre.slice() };
+    return withMembrane ? { spikes, uPre: m.f32(at.uPre, TBN) } : { spikes };
   }
 
   /**
