@@ -6,10 +6,10 @@
  */
 import { NeuroBridgeError } from "@neurobridge/core";
 import { wasmEulerSweep } from "../network/lif-wasm.js";
-import { constantCurrent } from "./current.js";
+import { checkCurrent, constantCurrent } from "./current.js";
 import { dimensionlessRate, scales, toDimensionless } from "./dimensionless.js";
 import type { Integrator } from "./integrator.js";
-import { gridSteps, RHEOBASE_SNAP } from "./integrator.js";
+import { gridSteps, snapToRheobase } from "./integrator.js";
 import type { LifParameters } from "./parameters.js";
 import { rheobase } from "./parameters.js";
 import { DEFAULT_DT, physicalUnit, simulateLif } from "./simulate.js";
@@ -119,14 +119,9 @@ export function simulatedRates(p: LifParameters, currents: readonly number[], pr
     const unit = physicalUnit(p);
     const { dt } = protocol;
     const steps = gridSteps(protocol.duration, dt);
-    const rheoDrive = unit.threshold - unit.rest;
-    const snap = RHEOBASE_SNAP * Math.abs(rheoDrive);
     const targets = Float64Array.from(currents, (current) => {
-      if (!Number.isFinite(current))
-        throw new NeuroBridgeError("CURRENT_INVALID", `input current: amplitude must be a finite current in A, got ${current}`);
-      let drive = current / p.gL;
-      if (Math.abs(drive - rheoDrive) <= snap) drive = rheoDrive;
-      return unit.rest + drive;
+      checkCurrent(constantCurrent(current), protocol.duration);
+      return unit.rest + snapToRheobase(unit, current / p.gL);
     });
     const spikes = wasmEulerSweep(targets, steps, {
       a: dt / unit.tau,

@@ -60,6 +60,18 @@ export interface IntegrateResult {
  */
 export const RHEOBASE_SNAP = 1e-12;
 
+/** The rheobase drive (threshold − rest) of `unit` and how near a drive must be to count as it. */
+export function rheobaseSnap(unit: Pick<LeakyUnit, "threshold" | "rest">): { readonly drive: number; readonly tolerance: number } {
+  const drive = unit.threshold - unit.rest;
+  return { drive, tolerance: RHEOBASE_SNAP * Math.abs(drive) };
+}
+
+/** `drive`, or exactly the rheobase drive when within {@link RHEOBASE_SNAP} of it (hot loops inline this with {@link rheobaseSnap}). */
+export function snapToRheobase(unit: Pick<LeakyUnit, "threshold" | "rest">, drive: number): number {
+  const rheo = rheobaseSnap(unit);
+  return Math.abs(drive - rheo.drive) <= rheo.tolerance ? rheo.drive : drive;
+}
+
 /** Number of grid steps of `duration` at `dt`; they must divide to a whole number. */
 export function gridSteps(duration: number, dt: number): number {
   if (!(dt > 0) || !Number.isFinite(dt)) throw new NeuroBridgeError("DT_INVALID", `dt must be a positive time, got ${dt}`);
@@ -80,8 +92,7 @@ export function integrateLeaky(unit: LeakyUnit, driveAt: DriveAt, options: Integ
   const { dt } = options;
   const steps = gridSteps(options.duration, dt);
   const { tau, rest, threshold, reset, refractory } = unit;
-  const rheoDrive = threshold - rest;
-  const snap = RHEOBASE_SNAP * Math.abs(rheoDrive);
+  const rheo = rheobaseSnap(unit);
   const trace = options.record ? new Float64Array(steps + 1) : undefined;
   const spikeTimes: number[] = [];
   let x = options.initial ?? rest;
@@ -97,7 +108,7 @@ export function integrateLeaky(unit: LeakyUnit, driveAt: DriveAt, options: Integ
         x = reset;
       } else {
         let drive = driveAt(k);
-        if (Math.abs(drive - rheoDrive) <= snap) drive = rheoDrive;
+        if (Math.abs(drive - rheo.drive) <= rheo.tolerance) drive = rheo.drive;
         x += a * (rest + drive - x);
         if (x >= threshold) {
           spikeTimes.push((k + 1) * dt);
@@ -116,7 +127,7 @@ export function integrateLeaky(unit: LeakyUnit, driveAt: DriveAt, options: Integ
     const t1 = (k + 1) * dt;
     let t = k * dt;
     let drive = driveAt(k);
-    if (Math.abs(drive - rheoDrive) <= snap) drive = rheoDrive;
+    if (Math.abs(drive - rheo.drive) <= rheo.tolerance) drive = rheo.drive;
     const target = rest + drive;
     // (k+1)·dt − k·dt is not exactly dt in floating point: track whether the
     // step ran uninterrupted to reuse the precomputed decay.
