@@ -70,6 +70,17 @@ export interface TrueNorthCounters {
   neuronUpdates: number;
 }
 
+/** Counters at zero. */
+export const newTrueNorthCounters = (): TrueNorthCounters => ({
+  ticks: 0,
+  axonEvents: 0,
+  synapticEvents: 0,
+  spikes: 0,
+  outputSpikes: 0,
+  inputEvents: 0,
+  neuronUpdates: 0,
+});
+
 /** Lists every way `chip` breaks `limits`; empty when it fits. */
 export function chipIssues(chip: TrueNorthChip, limits: TrueNorthLimits): string[] {
   const issues: string[] = [];

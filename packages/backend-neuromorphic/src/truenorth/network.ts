@@ -9,7 +9,7 @@
 import { type NetworkPlan, NeuroBridgeError, type RandomSource } from "@neurobridge/core";
 import { type EmulatorCounters, newLayerCounters } from "../emulator/counters.js";
 import type { EmulatorRun } from "../emulator/event-emulator.js";
-import { type TrueNorthCounters, TrueNorthEmulator } from "./chip.js";
+import { newTrueNorthCounters, type TrueNorthCounters, TrueNorthEmulator } from "./chip.js";
 import type { TrueNorthMapping } from "./map.js";
 
 /** A network mapped onto TrueNorth, runnable like the event-driven emulator. */
@@ -25,7 +25,7 @@ export class TrueNorthNetwork {
   ) {
     this.plan = { chain };
     this.emulator = new TrueNorthEmulator(mapping.chip, mapping.limits);
-    this.chipCounters = { ticks: 0, axonEvents: 0, synapticEvents: 0, spikes: 0, outputSpikes: 0, inputEvents: 0, neuronUpdates: 0 };
+    this.chipCounters = newTrueNorthCounters();
   }
 
   /** Ticks per sample: T plus one per synapse hop after the first layer. */

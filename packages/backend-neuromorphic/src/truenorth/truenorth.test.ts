@@ -6,7 +6,7 @@ import { neuromorphicPlugin } from "../backends.js";
 import { totals } from "../emulator/counters.js";
 import { evaluateEmulator } from "../emulator/evaluate.js";
 import { floatEmulator } from "../emulator/float-plan.js";
-import { chipIssues, type TrueNorthCounters, TrueNorthEmulator } from "./chip.js";
+import { chipIssues, newTrueNorthCounters, TrueNorthEmulator } from "./chip.js";
 import { mapTrueNorth, trueNorthLimits } from "./map.js";
 import { TrueNorthNetwork } from "./network.js";
 import { MEMBRANE_MAX, type TrueNorthNeuronConfig, trueNorthFire, trueNorthTick } from "./neuron.js";
@@ -74,15 +74,7 @@ describe("the TrueNorth neuron (hand-computed)", () => {
       outputs: 1,
     } as const;
     const emulator = new TrueNorthEmulator(chip as never, trueNorthLimits());
-    const counters: TrueNorthCounters = {
-      ticks: 0,
-      axonEvents: 0,
-      synapticEvents: 0,
-      spikes: 0,
-      outputSpikes: 0,
-      inputEvents: 0,
-      neuronUpdates: 0,
-    };
+    const counters = newTrueNorthCounters();
     const out = new Float64Array(1);
     emulator.step([0], out, counters); // tick 0: both core-0 neurons fire
     expect([out[0], counters.spikes]).toEqual([0, 2]);
@@ -120,15 +112,7 @@ describe("the TrueNorth neuron (hand-computed)", () => {
             outputs: 1,
           };
           const emulator = new TrueNorthEmulator(chip, trueNorthLimits());
-          const counters: TrueNorthCounters = {
-            ticks: 0,
-            axonEvents: 0,
-            synapticEvents: 0,
-            spikes: 0,
-            outputSpikes: 0,
-            inputEvents: 0,
-            neuronUpdates: 0,
-          };
+          const counters = newTrueNorthCounters();
           const out = new Float64Array(1);
           let v = 3;
           let expected = 0;
