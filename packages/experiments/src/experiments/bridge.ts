@@ -195,7 +195,7 @@ async function diagnose(
   const inputs = test.inputs.subarray(0, rows * test.features);
   const activations = rateActivations(ffnn, inputs, rows);
   const network = await tfjs.compile(runtime.plan(conversion.spec, conversion.weights));
-  const run = await network.run(inputs, rows, { record: ["spikes"] });
+  const run = await network.run(inputs, rows, { record: ["spikes"] }).finally(() => network.dispose());
   const agreement = (run.recordings ?? []).map((rec, l): LayerAgreement => {
     const layer = conversion.layers[l] as Conversion["layers"][number];
     const a = activations[l] as Float32Array;
