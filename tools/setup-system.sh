@@ -2,14 +2,16 @@
 # What the tests need from the system, installed when missing (the first step of `npm test`):
 # Debian's Chromium for the browser test (playwright-core never downloads a browser) and
 # Python's h5py for NIR's own reader (vendored in packages/nir/python), which must load the
-# .nir files NeuroBridge writes. Needs root or sudo only when something is missing.
+# .nir files NeuroBridge writes, and Redis for the BullMQ sweep tests (which start their own
+# server on a socket and stop it). Needs root or sudo only when something is missing.
 set -euo pipefail
 
 NEED=()
 command -v chromium >/dev/null 2>&1 || [ -x "${CHROMIUM_PATH:-/nonexistent}" ] || NEED+=(chromium fonts-dejavu-core)
 /usr/bin/python3 -c "import h5py" >/dev/null 2>&1 || NEED+=(python3-h5py)
+command -v redis-server >/dev/null 2>&1 || [ -x "${REDIS_SERVER:-/nonexistent}" ] || NEED+=(redis-server)
 if [ "${#NEED[@]}" -eq 0 ]; then
-  echo "setup: system packages present (chromium, python3-h5py)"
+  echo "setup: system packages present (chromium, python3-h5py, redis-server)"
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then

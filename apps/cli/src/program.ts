@@ -10,6 +10,7 @@ import { registerPaperCommand } from "./commands/paper.js";
 import { registerPlaygroundCommand } from "./commands/playground.js";
 import { registerPlotCommand } from "./commands/plot.js";
 import { registerPluginsCommand } from "./commands/plugins.js";
+import { registerSweepCommands } from "./commands/sweep.js";
 import { registerTrainCommands } from "./commands/train.js";
 import { createCliRuntime } from "./runtime.js";
 
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerDeployCommand(program);
   registerConvertCommand(program);
   registerPlotCommand(program);
+  registerSweepCommands(program);
   registerPlaygroundCommand(program);
   markRequired(program);
   addExamples(program);
@@ -70,6 +72,15 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   convert: [
     "neurobridge convert --checkpoint runs/ffnn --to snn --out runs/converted",
     "neurobridge convert --checkpoint runs/ffnn --to snn --neuron lif --beta 0.99 --steps 128 --normalise max --out runs/lif --json",
+  ],
+  sweep: [
+    "neurobridge sweep --grid sweep.json --out runs/sweep",
+    "neurobridge sweep --grid sweep.json --out runs/sweep --executor bullmq --redis redis://127.0.0.1:6379 --json",
+    "neurobridge sweep status --out runs/sweep",
+  ],
+  worker: [
+    "neurobridge worker --redis redis://127.0.0.1:6379",
+    "neurobridge worker --redis redis://queue:6379 --store /shared/store --idle-exit 60",
   ],
   plugins: ["neurobridge plugins", "neurobridge --plugin ./my-plugin.js plugins --json"],
   "lif simulate": [

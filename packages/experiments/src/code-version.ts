@@ -31,13 +31,14 @@ function packageFiles(name: string): string[] {
   return built.length ? built : files(join(root, "src"), ".ts");
 }
 
-/** A module of this package by path without extension, e.g. `experiments/lif`. */
+/**
+ * A module of this package by path without extension, e.g. `experiments/lif`:
+ * its compiled file when the package is built (as for the packages above), so
+ * the sources under a test runner and the built code of a job process agree.
+ */
 function ownModule(path: string): string[] {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return [".js", ".ts"]
-    .map((ext) => join(here, `${path}${ext}`))
-    .filter(existsSync)
-    .slice(0, 1);
+  const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+  return [join(root, "dist", `${path}.js`), join(root, "src", `${path}.ts`)].filter(existsSync).slice(0, 1);
 }
 
 /** SHA-256 (16 hex digits) over the packages and own modules listed. */

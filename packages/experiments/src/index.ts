@@ -25,3 +25,4 @@ export * from "./pipeline.js";
 export * from "./plugins.js";
 export * from "./report.js";
 export * from "./schema.js";
+export * from "./sweep/index.js";

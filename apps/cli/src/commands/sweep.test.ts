@@ -1,0 +1,162 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Queue, QueueEvents } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lastJson, runCli } from "../test-support.js";
+
+const BIN = fileURLToPath(new URL("../../bin/neurobridge.js", import.meta.url));
+const REDIS = process.env.REDIS_SERVER ?? "redis-server";
+
+/** A real Redis on a socket of its own, for this file only. */
+function startRedis(dir: string): { url: string; stop: () => void } {
+  const socket = join(dir, "redis.sock");
+  const server = spawn(REDIS, ["--port", "0", "--unixsocket", socket, "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const deadline = Date.now() + 10_000;
+  while (!existsSync(socket)) {
+    if (Date.now() > deadline) throw new Error(`${REDIS} did not open ${socket}`);
+    spawnSync("sleep", ["0.05"]);
+  }
+  return { url: `unix://${socket}`, stop: () => server.kill("SIGTERM") };
+}
+
+/** `neurobridge worker` as a separate process, as on another machine. */
+function startWorker(url: string, store: string): { child: ChildProcess; log: () => string } {
+  const child = spawn(process.execPath, [BIN, "worker", "--redis", url, "--store", store, "--lock-seconds", "2"], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let text = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    text += d.toString();
+  });
+  return { child, log: () => text };
+}
+
+/** Runs the CLI asynchronously (the workers run meanwhile). */
+function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const grid = {
+  base: { model: "snn", epochs: 3, trainCount: 768, testCount: 200, batchSize: 64, learningRate: 5e-3 },
+  grid: { seed: [1, 2, 3], timeSteps: [3, 5] },
+};
+
+describe("neurobridge sweep", () => {
+  let dir: string;
+  let redis: { url: string; stop: () => void };
+  let gridFile: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "nb-sweep-cli-"));
+    redis = startRedis(dir);
+    gridFile = join(dir, "sweep.json");
+    writeFileSync(gridFile, JSON.stringify(grid));
+  });
+  afterAll(() => {
+    redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("gives the same result table on local processes and on BullMQ with two workers, one of them killed mid-job", async () => {
+    const local = runCli(["sweep", "--grid", gridFile, "--out", join(dir, "local"), "--concurrency", "2", "--no-figures", "--json"], {
+      timeoutMs: 300_000,
+    });
+    expect(local.code, local.stderr).toBe(0);
+    const localSummary = lastJson(local.stdout);
+    expect(localSummary).toMatchObject({ jobs: 6, done: 6, failed: 0 });
+    expect(localSummary.results).toHaveLength(6);
+    expect(local.stderr).toMatch(/sweep: 6\/6 done · 0 running · 0 failed/);
+
+    // Every start of every job, seen from Redis.
+    const events = new QueueEvents("neurobridge-sweep", {
+      connection: new Redis({ path: redis.url.slice(7), maxRetriesPerRequest: null }),
+    });
+    await events.waitUntilReady();
+    const starts = new Map<string, number>();
+    events.on("active", ({ jobId }) => starts.set(jobId, (starts.get(jobId) ?? 0) + 1));
+
+    const store = join(dir, "worker-store");
+    const a = startWorker(redis.url, store);
+    const b = startWorker(redis.url, store);
+    const sweep = cli(["sweep", "--grid", gridFile, "--out", join(dir, "queue"), "--executor", "bullmq", "--redis", redis.url, "--json"]);
+    // Kill worker a (SIGKILL: no goodbye) once one of its jobs has checkpointed an epoch.
+    let victim: string | undefined;
+    while (!victim) {
+      await new Promise((r) => setTimeout(r, 25));
+      const running = existsSync(join(store, "running")) ? readdirSync(join(store, "running")) : [];
+      for (const file of running) {
+        const id = file.replace(/\.json$/, "");
+        if (a.log().includes(`${id} running`) && existsSync(join(store, "work", id, "training.json")) && !victim) victim = id;
+      }
+    }
+    a.child.kill("SIGKILL");
+    const result = await sweep;
+    b.child.kill("SIGTERM");
+    await new Promise((r) => b.child.once("exit", r));
+    await events.close();
+    expect(result.code, result.stderr).toBe(0);
+    const summary = lastJson(result.stdout);
+    expect(summary).toMatchObject({ jobs: 6, done: 6, failed: 0 });
+    // The killed job ran again (on b), and it alone.
+    expect(starts.get(victim as string)).toBe(2);
+    expect([...starts.entries()].filter(([id]) => id !== victim).every(([, n]) => n === 1)).toBe(true);
+    expect(b.log()).toContain(`${victim} done`);
+    // Same jobs, same table, byte for byte.
+    expect(readFileSync(join(dir, "queue", "results.csv"), "utf8")).toBe(readFileSync(join(dir, "local", "results.csv"), "utf8"));
+    expect(summary.results).toEqual(localSummary.results);
+    expect(JSON.parse(readFileSync(join(dir, "queue", "results.json"), "utf8")).groups).toEqual(localSummary.groups);
+
+    // Submitted again (a second sweep command, the queue still holding every job): nothing runs twice.
+    const before = new Map(starts);
+    const queue = new Queue("neurobridge-sweep", { connection: new Redis({ path: redis.url.slice(7), maxRetriesPerRequest: null }) });
+    const again = runCli(
+      ["sweep", "--grid", gridFile, "--out", join(dir, "queue-again"), "--executor", "bullmq", "--redis", redis.url, "--json"],
+      { timeoutMs: 60_000 },
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(lastJson(again.stdout).results).toEqual(summary.results);
+    expect(await queue.getJobCounts("completed", "waiting", "active")).toEqual({ completed: 6, waiting: 0, active: 0 });
+    expect(starts).toEqual(before);
+    await queue.close();
+
+    const status = runCli(["sweep", "status", "--out", join(dir, "queue"), "--json"]);
+    expect(lastJson(status.stdout)).toMatchObject({ jobs: 6, done: 6, running: 0, failed: 0, pending: 0, executor: "bullmq" });
+  }, 600_000);
+
+  it("names what is wrong with a grid, an executor or a Redis URL, and exits", () => {
+    const bad = join(dir, "bad.json");
+    writeFileSync(bad, JSON.stringify({ base: { model: "cnn", epochs: -1 }, grid: { seed: [] } }));
+    const r = runCli(["sweep", "--grid", bad, "--out", join(dir, "bad")]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/grid\.seed: must be a non-empty array/);
+    const jobs = join(dir, "bad-jobs.json");
+    writeFileSync(jobs, JSON.stringify({ base: { model: "cnn", epochs: -1 } }));
+    const r2 = runCli(["sweep", "--grid", jobs, "--out", join(dir, "bad")]);
+    expect(r2.stderr).toMatch(/jobs\[0\]\.model: must be one of ffnn, snn/);
+    expect(r2.stderr).toMatch(/jobs\[0\]\.epochs: must be a positive integer/);
+    expect(runCli(["sweep", "--grid", gridFile, "--out", join(dir, "x"), "--executor", "slurm"]).stderr).toMatch(
+      /--executor: 'slurm' is not an executor; accepted: local, bullmq/,
+    );
+    expect(runCli(["sweep", "--grid", gridFile, "--out", join(dir, "x"), "--executor", "bullmq"]).stderr).toMatch(/needs --redis URL/);
+    expect(runCli(["worker", "--redis", "localhost:6379"]).stderr).toMatch(/is not a Redis URL; accepted: redis:\/\//);
+    const down = runCli(["worker", "--redis", `unix://${join(dir, "nobody.sock")}`], { timeoutMs: 30_000 });
+    expect(down.code).not.toBe(0);
+    expect(down.stderr).toMatch(/cannot reach Redis at unix:/);
+    expect(runCli(["sweep", "status", "--out", join(dir, "nothing")]).stderr).toMatch(/holds no sweep \(no sweep\.json\)/);
+    for (const res of [r, r2, down]) expect(res.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+});

@@ -1,0 +1,210 @@
+/**
+ * `neurobridge sweep --grid FILE --out DIR [--executor local|bullmq] [--redis URL] [--json]`:
+ * runs a grid of experiments as content-addressed jobs (finished ones are never
+ * recomputed), on worker processes of this machine or on a BullMQ queue that
+ * `neurobridge worker` processes pull from; `sweep status --out DIR` reports a
+ * sweep folder. Thin shells over `runSweep`, `sweepStatus` and `runWorker`.
+ */
+import { hostname } from "node:os";
+import { NeuroBridgeError } from "@neurobridge/core";
+import type { Command } from "commander";
+import { readJsonFile } from "../files.js";
+import { printJson } from "../output.js";
+import { positiveInt, positiveNumber } from "./options.js";
+
+interface SweepOptions {
+  grid?: string;
+  out?: string;
+  executor: string;
+  redis?: string;
+  queue?: string;
+  concurrency?: string;
+  attempts: string;
+  figures: boolean;
+  json?: boolean;
+}
+
+const EXECUTORS = ["local", "bullmq"] as const;
+
+const duration = (seconds: number | null): string => {
+  if (seconds === null) return "ETA …";
+  const s = Math.round(seconds);
+  return `ETA ${s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`}`;
+};
+
+/** The executor the options name (the BullMQ one only with --redis). */
+async function executorOf(o: SweepOptions) {
+  if (!(EXECUTORS as readonly string[]).includes(o.executor))
+    throw new NeuroBridgeError("OPTION_INVALID", `--executor: '${o.executor}' is not an executor; accepted: ${EXECUTORS.join(", ")}`);
+  const attempts = positiveInt(o.attempts, "--attempts");
+  const { BullmqExecutor, LocalExecutor } = await import("@neurobridge/experiments");
+  if (o.executor === "bullmq") {
+    if (!o.redis) throw new NeuroBridgeError("OPTION_INVALID", "--executor bullmq needs --redis URL (e.g. redis://127.0.0.1:6379)");
+    if (o.concurrency !== undefined)
+      throw new NeuroBridgeError(
+        "OPTION_INVALID",
+        "--concurrency: with --executor bullmq each worker sets its own (neurobridge worker --concurrency N)",
+      );
+    return new BullmqExecutor({ redis: o.redis, attempts, ...(o.queue ? { queue: o.queue } : {}) });
+  }
+  if (o.redis) throw new NeuroBridgeError("OPTION_INVALID", "--redis applies to --executor bullmq only");
+  if (o.queue) throw new NeuroBridgeError("OPTION_INVALID", "--queue applies to --executor bullmq only");
+  return new LocalExecutor({
+    attempts,
+    ...(o.concurrency !== undefined ? { concurrency: positiveInt(o.concurrency, "--concurrency") } : {}),
+  });
+}
+
+async function runSweepCommand(o: SweepOptions): Promise<void> {
+  if (!o.grid) throw new NeuroBridgeError("OPTION_INVALID", "--grid: required, a sweep file (JSON with base, grid and/or list)");
+  if (!o.out) throw new NeuroBridgeError("OPTION_INVALID", "--out: required, the sweep's folder");
+  const { parseSweepGrid, runSweep } = await import("@neurobridge/experiments");
+  const grid = parseSweepGrid(readJsonFile(o.grid), o.grid);
+  const executor = await executorOf(o);
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const summary = await runSweep({
+      grid,
+      out: o.out,
+      executor,
+      figures: o.figures,
+      signal: controller.signal,
+      onProgress: (p) => {
+        const e = p.event;
+        const what = e
+          ? ` · ${e.id} ${e.state}${e.state === "running" && e.attempt > 1 ? ` (attempt ${e.attempt})` : ""}${"error" in e ? `: ${e.error}` : ""}`
+          : "";
+        process.stderr.write(
+          `sweep: ${p.done}/${p.jobs} done${p.cached ? ` (${p.cached} already)` : ""} · ${p.running} running · ${p.failed} failed · ${duration(p.etaSeconds)}${what}\n`,
+        );
+      },
+    });
+    if (controller.signal.aborted) {
+      process.stderr.write(
+        `neurobridge: interrupted; ${summary.done} of ${summary.jobs} jobs are stored in ${o.out}. Rerun the same command to resume.\n`,
+      );
+      process.exitCode = 130;
+    } else if (summary.failed) process.exitCode = 1;
+    if (o.json) {
+      printJson({
+        jobs: summary.jobs,
+        done: summary.done,
+        failed: summary.failed,
+        results: summary.results,
+        groups: summary.groups,
+        failures: summary.failures,
+        duplicates: summary.duplicates,
+        wallSeconds: summary.wallSeconds,
+        files: summary.files,
+      });
+      return;
+    }
+    const lines = [
+      `${summary.done} of ${summary.jobs} jobs done, ${summary.failed} failed, in ${summary.wallSeconds.toFixed(1)} s → ${summary.files.csv}, ${summary.files.json}`,
+    ];
+    if (summary.duplicates) lines.push(`  ${summary.duplicates} grid entries named a job already in the sweep and ran once`);
+    for (const g of summary.groups) {
+      const acc = g.metrics.testAccuracy;
+      const axes = Object.entries(g.axes)
+        .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+        .join(" ");
+      if (acc)
+        lines.push(
+          `  ${axes || "all"}: test accuracy ${(acc.mean * 100).toFixed(2)}% ± ${(acc.sd * 100).toFixed(2)} (n ${g.n}, ${(acc.min * 100).toFixed(2)}–${(acc.max * 100).toFixed(2)}%)`,
+        );
+    }
+    for (const f of summary.failures) lines.push(`  failed ${f.id}: ${f.error}`);
+    process.stdout.write(`${lines.join("\n")}\n`);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+async function runStatusCommand(o: { out: string; json?: boolean }): Promise<void> {
+  const { sweepStatus } = await import("@neurobridge/experiments");
+  const s = sweepStatus(o.out);
+  if (o.json) return printJson(s);
+  const lines = [
+    `${o.out}: ${s.done}/${s.jobs} done · ${s.running} running · ${s.failed} failed · ${s.pending} pending (executor ${s.executor})`,
+  ];
+  for (const r of s.runningJobs)
+    lines.push(`  running ${r.id} (attempt ${r.attempt}) on ${r.pid ? `${r.host} pid ${r.pid}` : "a queue worker"} since ${r.startedAt}`);
+  for (const f of s.failures) lines.push(`  failed ${f.id} after ${f.attempts} attempt(s): ${f.error}`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+interface WorkerCommandOptions {
+  redis: string;
+  queue?: string;
+  concurrency: string;
+  store?: string;
+  lockSeconds: string;
+  idleExit?: string;
+}
+
+async function runWorkerCommand(o: WorkerCommandOptions): Promise<void> {
+  const concurrency = positiveInt(o.concurrency, "--concurrency");
+  const lockSeconds = positiveNumber(o.lockSeconds, "--lock-seconds");
+  const idleSeconds = o.idleExit !== undefined ? positiveNumber(o.idleExit, "--idle-exit") : undefined;
+  const { redisConnection, runWorker } = await import("@neurobridge/experiments");
+  redisConnection(o.redis).disconnect();
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  process.stderr.write(`worker ${hostname()} pid ${process.pid}: pulling jobs from ${o.redis} (concurrency ${concurrency})\n`);
+  try {
+    await runWorker({
+      redis: o.redis,
+      concurrency,
+      lockSeconds,
+      ...(idleSeconds !== undefined ? { idleSeconds } : {}),
+      ...(o.queue ? { queue: o.queue } : {}),
+      ...(o.store ? { store: o.store } : {}),
+      signal: controller.signal,
+      onEvent: (e) => process.stderr.write(`worker: ${e.id} ${e.state}${e.detail ? `: ${e.detail}` : ""}\n`),
+    });
+    process.stderr.write(`worker pid ${process.pid}: stopped\n`);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+export function registerSweepCommands(program: Command): void {
+  program
+    .command("sweep")
+    .description("run a grid of experiments as jobs named by content hash, on local worker processes or a BullMQ queue")
+    // `sweep status --out DIR` shares --out and --json with the sweep itself (a subcommand could not: the options would clash).
+    .argument("[action]", "status: report the sweep folder --out (jobs done, running, failed, pending) instead of running")
+    .option("--grid <file>", "sweep file: JSON with base settings, grid axes and/or a list (required)")
+    .option("--out <dir>", "the sweep's folder: manifest, job store, results.csv/json, figures (required)")
+    .option("--executor <name>", "local (processes on this machine) | bullmq (a Redis queue for neurobridge worker)", "local")
+    .option("--redis <url>", "Redis of the bullmq executor: redis://host:port[/db], rediss://…, unix:///path.sock")
+    .option("--queue <name>", "BullMQ queue name (default neurobridge-sweep)")
+    .option("--concurrency <n>", "local executor: jobs at once, one process each (default 1; a training job uses both cores)")
+    .option("--attempts <n>", "attempts per job before it fails for good (a crash, a kill or a stalled worker uses one)", "3")
+    .option("--no-figures", "skip the figures")
+    .option("--json", "print one JSON object { jobs, done, failed, results, … } last")
+    .action((what: string | undefined, o: SweepOptions) => {
+      if (what === undefined) return runSweepCommand(o);
+      if (what !== "status")
+        throw new NeuroBridgeError("OPTION_INVALID", `sweep: unknown action '${what}'; accepted: status (or none, to run the sweep)`);
+      if (!o.out) throw new NeuroBridgeError("OPTION_INVALID", "sweep status: --out DIR names the sweep's folder (required)");
+      return runStatusCommand({ out: o.out, ...(o.json ? { json: true } : {}) });
+    });
+  program
+    .command("worker")
+    .description("pull sweep jobs from a BullMQ queue on Redis and run them (any number of machines; stops on SIGINT/SIGTERM)")
+    .requiredOption("--redis <url>", "redis://host:port[/db], rediss://…, unix:///path.sock")
+    .option("--queue <name>", "BullMQ queue name (default neurobridge-sweep)")
+    .option("--concurrency <n>", "jobs at once, each in its own process", "1")
+    .option("--store <dir>", "job store: results and resumable state (a shared folder lets a retry resume another worker's checkpoint)")
+    .option("--lock-seconds <s>", "a job whose worker is silent this long is retried elsewhere", "30")
+    .option("--idle-exit <s>", "exit once the queue has been empty this long (e.g. as a Kubernetes Job)")
+    .action((o: WorkerCommandOptions) => runWorkerCommand(o));
+}

@@ -1,0 +1,127 @@
+/**
+ * Executors run a sweep's unfinished jobs and report each one's state. They
+ * share one contract, so the sweep runner, its progress and its results do
+ * not depend on where jobs run: `local` (a process per job on this machine,
+ * no server needed) or `bullmq` (a Redis queue that workers on any number of
+ * machines pull from, see bullmq.ts).
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import type { JobProcessReply, JobProcessRequest } from "./job-process.js";
+import type { JobSpec, JobStore } from "./store.js";
+
+/** A change of one job's state. */
+export type JobEvent =
+  | { readonly id: string; readonly state: "running"; readonly attempt: number; readonly worker?: string }
+  | { readonly id: string; readonly state: "done"; readonly attempt: number }
+  | { readonly id: string; readonly state: "retrying" | "failed"; readonly attempt: number; readonly error: string };
+
+/** Runs jobs. */
+export interface SweepExecutor {
+  /** `local`, `bullmq`, … (recorded in the sweep's manifest). */
+  readonly name: string;
+  /** Jobs run at once, for the ETA (an estimate where workers come and go). */
+  readonly concurrency: number;
+  /**
+   * Runs every job of `jobs` (none finished yet) until it is in `store` or has
+   * failed for good (recorded with `store.fail`), reporting each state change.
+   * Resolves when all are settled, or soon after `signal` aborts (what is
+   * running is stopped; its checkpoint resumes it next time).
+   */
+  run(jobs: readonly JobSpec[], store: JobStore, onEvent: (event: JobEvent) => void, signal?: AbortSignal): Promise<void>;
+}
+
+/** Options of {@link LocalExecutor}. */
+export interface LocalExecutorOptions {
+  /** Jobs at once, each in its own process (default 1: a training job already uses both cores of this machine). */
+  readonly concurrency?: number;
+  /** Attempts per job before it fails for good (default 3). */
+  readonly attempts?: number;
+}
+
+/** The compiled job process (workers run built code; under the test runner the sources are beside it). */
+function jobProcessPath(): URL {
+  const here = new URL(import.meta.url);
+  return here.pathname.endsWith(".ts") ? new URL("../../dist/sweep/job-process.js", here) : new URL("./job-process.js", here);
+}
+
+/** What one attempt ended with. */
+type AttemptEnd = JobProcessReply;
+
+/** The last `max` characters a child wrote to stderr (to name why it crashed). */
+function tail(child: ChildProcess, max = 2000): () => string {
+  let text = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    text = (text + chunk.toString("utf8")).slice(-max);
+  });
+  return () => text.trim();
+}
+
+/**
+ * Jobs in worker processes on this machine: one process per job (a crash or
+ * a kill ends only that attempt, which is retried; every job gets a fresh
+ * heap), `concurrency` at a time.
+ */
+export class LocalExecutor implements SweepExecutor {
+  readonly name = "local";
+  readonly concurrency: number;
+  private readonly attempts: number;
+
+  constructor(options: LocalExecutorOptions = {}) {
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
+    this.attempts = Math.max(1, options.attempts ?? 3);
+  }
+
+  async run(jobs: readonly JobSpec[], store: JobStore, onEvent: (event: JobEvent) => void, signal?: AbortSignal): Promise<void> {
+    const queue = [...jobs];
+    const lane = async () => {
+      for (let job = queue.shift(); job && !signal?.aborted; job = queue.shift()) await this.settle(job, store, onEvent, signal);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, lane));
+  }
+
+  /** Runs `job` until it is stored, fails permanently, or runs out of attempts. */
+  private async settle(job: JobSpec, store: JobStore, onEvent: (event: JobEvent) => void, signal?: AbortSignal): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      onEvent({ id: job.id, state: "running", attempt, worker: "local" });
+      const end = await this.attempt(job, store, attempt, signal);
+      if (end.ok && store.has(job.id)) {
+        onEvent({ id: job.id, state: "done", attempt });
+        return;
+      }
+      if (signal?.aborted) return;
+      const error = end.ok ? "its process ended without storing a result" : end.error;
+      if ((!end.ok && end.permanent) || attempt >= this.attempts) {
+        store.fail(job.id, error, attempt);
+        onEvent({ id: job.id, state: "failed", attempt, error });
+        return;
+      }
+      onEvent({ id: job.id, state: "retrying", attempt, error });
+    }
+  }
+
+  /** One attempt in a fresh process. */
+  private attempt(job: JobSpec, store: JobStore, attempt: number, signal?: AbortSignal): Promise<AttemptEnd> {
+    return new Promise((resolve) => {
+      const child = fork(jobProcessPath(), [], { stdio: ["ignore", "ignore", "pipe", "ipc"], execArgv: [] });
+      const stderr = tail(child);
+      let reply: AttemptEnd | undefined;
+      const stop = () => child.kill("SIGTERM");
+      signal?.addEventListener("abort", stop, { once: true });
+      child.on("error", (error) => {
+        reply ??= { ok: false, error: `its process could not run: ${error.message}`, permanent: false };
+      });
+      child.on("message", (message: AttemptEnd) => {
+        reply = message;
+      });
+      child.on("exit", (code, killedBy) => {
+        signal?.removeEventListener("abort", stop);
+        // The job's own marker goes with its process: what is running is what has a live process.
+        if (!store.has(job.id)) store.clearRunning(job.id);
+        const why = killedBy ? `killed by ${killedBy}` : `exit code ${code}`;
+        const last = stderr().split("\n").at(-1);
+        resolve(reply ?? { ok: false, error: `its process ended (${why})${last ? `: ${last}` : ""}`, permanent: false });
+      });
+      child.send({ job, storeDir: store.dir, attempt } satisfies JobProcessRequest);
+    });
+  }
+}
