@@ -5,7 +5,7 @@
  * `results.json`, every figure as SVG and PNG, `report.html` and
  * `summary.md`, all written atomically.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createRuntime, type Dataset, type TrainingProgress } from "@neurobridge/core";
 import { lockFolder } from "@neurobridge/core/node";
@@ -21,6 +21,12 @@ import { loadPaperData, type TrainConfig, type TrainResult, trainExperiment } fr
 import { bundledPlugins } from "./plugins.js";
 import { renderReport, renderSummary } from "./report.js";
 import { validateResults } from "./schema.js";
+import { type JobEvent, LocalExecutor, type SweepExecutor } from "./sweep/executor.js";
+import type { SweepGrid } from "./sweep/grid.js";
+import type { TrainJobResult } from "./sweep/job-kinds.js";
+import { type Spread, sweepFigures } from "./sweep/results.js";
+import { JobStore } from "./sweep/store.js";
+import { planSweep, runSweep, type SweepProgress } from "./sweep/sweep.js";
 
 /** Options of {@link runPaper}. */
 export interface PaperOptions {
@@ -34,6 +40,10 @@ export interface PaperOptions {
   /** A step starts (`done` false) or ends (`cached` tells whether it was reused). */
   readonly onStep?: (event: { step: string; index: number; total: number; done: boolean; cached?: boolean; seconds?: number }) => void;
   readonly onTrainProgress?: (step: string, progress: TrainingProgress) => void;
+  /** Where the sweep's jobs run (default: local processes, one at a time). */
+  readonly executor?: SweepExecutor;
+  /** Progress of the sweep's jobs. */
+  readonly onSweepProgress?: (progress: SweepProgress & { event?: JobEvent }) => void;
 }
 
 /** The profile: what the full and quick runs compute. */
@@ -71,7 +81,13 @@ export function paperProfile(quick: boolean, seed: number) {
     },
     ffnn: train("ffnn", quick ? 1 : 10),
     snn: train("snn", quick ? 1 : 10),
-    sweep: (quick ? [5, 10, 25] : [5, 10, 25, 50]).map((T) => train("snn", quick ? 1 : 3, T)),
+    // The T sweep of the SNN and the FFNN beside it, each over three seeds (the first is the run's).
+    sweep: {
+      timeSteps: quick ? [5, 10, 25] : [5, 10, 25, 50],
+      seeds: [seed, seed + 1, seed + 2],
+      snnEpochs: quick ? 1 : 3,
+      ffnnEpochs: quick ? 1 : 10,
+    },
     neuronModels: quick
       ? { fromPA: 0, toPA: 2000, stepPA: 200, durationS: 0.5, dtMs: 0.1, discardS: 0.1, galleryDurationMs: 300, galleryDtMs: 0.05 }
       : { fromPA: 0, toPA: 2000, stepPA: 50, durationS: 1, dtMs: 0.05, discardS: 0.2, galleryDurationMs: 500, galleryDtMs: 0.02 },
@@ -79,6 +95,19 @@ export function paperProfile(quick: boolean, seed: number) {
     variants: ["alif", "cuba-lif"].map((neuron) => ({ ...train("snn", quick ? 1 : 3, 25), network: { neuron } })),
     // The SNN trained for TrueNorth (constraint-aware: β = 1, rate-coded input, ternary weights, grouped fan-in).
     trueNorth: { ...train("snn", quick ? 1 : 6), learningRate: 3e-3, lrSchedule: "constant" as const, target: "truenorth" },
+  };
+}
+
+/** The sweep's grid: both networks × seeds × T (the FFNN has one step: one job per seed). */
+export function paperSweepGrid(profile: ReturnType<typeof paperProfile>): SweepGrid {
+  const { model: _m, epochs: _e, timeSteps: _t, seed: _s, ...shared } = profile.snn;
+  return {
+    base: shared,
+    list: [
+      { model: "snn", epochs: profile.sweep.snnEpochs },
+      { model: "ffnn", epochs: profile.sweep.ffnnEpochs },
+    ],
+    grid: { seed: profile.sweep.seeds, timeSteps: profile.sweep.timeSteps },
   };
 }
 
@@ -112,7 +141,7 @@ async function runPaperLocked(options: PaperOptions) {
     "neuron-models",
     "train-ffnn",
     "train-snn",
-    ...profile.sweep.map((c) => `sweep-T${c.timeSteps}`),
+    "sweep",
     ...profile.variants.map((c) => `train-${c.network.neuron}`),
     "deploy",
     "figures",
@@ -153,23 +182,74 @@ async function runPaperLocked(options: PaperOptions) {
     });
   const ffnn = await training("train-ffnn", profile.ffnn);
   const snn = await training("train-snn", profile.snn);
-  const sweep: SweepPoint[] = [];
-  const sweepResults = new Map<number, TrainResult>();
-  for (const config of profile.sweep) {
-    const r = await training(`sweep-T${config.timeSteps}`, config);
-    sweepResults.set(config.timeSteps, r);
-    const cost = snnCost(r);
-    sweep.push({
-      timeSteps: config.timeSteps,
-      testAccuracy: r.testAccuracy,
-      energyCmos45: cost.energy.cmos45WithMemory,
-      energyLoihi: cost.energy.loihi,
-      epochs: config.epochs,
-    });
+
+  // The T sweep: content-addressed jobs (finished ones are never recomputed), on the executor given.
+  options.onStep?.({ step: "sweep", index: index++, total: steps.length, done: false });
+  const sweepDir = join(out, "sweep");
+  if (options.force) rmSync(sweepDir, { recursive: true, force: true });
+  const grid = paperSweepGrid(profile);
+  const t0 = performance.now();
+  let ran = 0;
+  const summary = await runSweep({
+    grid,
+    out: sweepDir,
+    executor: options.executor ?? new LocalExecutor(),
+    figures: false,
+    ...(options.signal ? { signal: options.signal } : {}),
+    onProgress: (p) => {
+      if (p.event?.state === "done") ran++;
+      options.onSweepProgress?.(p);
+    },
+  });
+  if (options.signal?.aborted) throw new Error("interrupted");
+  if (summary.failed) {
+    throw new Error(
+      `the sweep has ${summary.failed} failed job(s) (see ${sweepDir}): ${summary.failures.map((f) => `${f.id}: ${f.error}`).join("; ")}`,
+    );
   }
+  timings.sweep = { seconds: (performance.now() - t0) / 1000, cached: ran === 0 };
+  options.onStep?.({ step: "sweep", index: index - 1, total: steps.length, done: true, cached: ran === 0, seconds: timings.sweep.seconds });
+  const store = new JobStore(join(sweepDir, "store"));
+  const trained = (model: string, seedOf: number, timeSteps: number): TrainResult => {
+    const entry = planSweep(grid).entries.find((e) => e.axes.model === model && e.axes.seed === seedOf && e.axes.timeSteps === timeSteps);
+    const record = entry && store.get(entry.id);
+    if (!record) throw new Error(`the sweep holds no ${model} job for seed ${seedOf}, T ${timeSteps}`);
+    return (record.result as TrainJobResult).train;
+  };
+  const groupOf = (model: string, timeSteps: number) =>
+    summary.groups.find((g) => g.axes.model === model && g.axes.timeSteps === timeSteps);
+  const spreadOf = (model: string, timeSteps: number, metric: string): Spread => {
+    const s = groupOf(model, timeSteps)?.metrics[metric];
+    if (!s) throw new Error(`the sweep has no ${metric} for ${model} at T ${timeSteps}`);
+    return s;
+  };
+  const sweep: SweepPoint[] = profile.sweep.timeSteps.map((T) => {
+    const accuracy = spreadOf("snn", T, "testAccuracy");
+    return {
+      timeSteps: T,
+      testAccuracy: accuracy.mean,
+      testAccuracySd: accuracy.sd,
+      testAccuracyMin: accuracy.min,
+      testAccuracyMax: accuracy.max,
+      seeds: groupOf("snn", T)?.n ?? 0,
+      energyCmos45: spreadOf("snn", T, "energyCmos45J").mean,
+      energyLoihi: spreadOf("snn", T, "energyLoihiJ").mean,
+      epochs: profile.sweep.snnEpochs,
+    };
+  });
+  const ffnnAccuracy = spreadOf("ffnn", 1, "testAccuracy");
+  const seeds = {
+    seeds: profile.sweep.seeds,
+    ffnn: { epochs: profile.sweep.ffnnEpochs, n: groupOf("ffnn", 1)?.n ?? 0, testAccuracy: ffnnAccuracy },
+    snn: sweep.map((p) => ({
+      timeSteps: p.timeSteps,
+      epochs: p.epochs,
+      n: p.seeds ?? 0,
+      testAccuracy: spreadOf("snn", p.timeSteps, "testAccuracy"),
+    })),
+  };
   const variants: { neuron: string; result: TrainResult }[] = [];
-  const lifAtT25 = sweepResults.get(25);
-  if (lifAtT25) variants.push({ neuron: "lif", result: lifAtT25 });
+  if (profile.sweep.timeSteps.includes(25)) variants.push({ neuron: "lif", result: trained("snn", seed, 25) });
   for (const config of profile.variants)
     variants.push({ neuron: config.network.neuron, result: await training(`train-${config.network.neuron}`, config) });
   const neuronModelRows = neuronModelTable(variants);
@@ -210,6 +290,7 @@ async function runPaperLocked(options: PaperOptions) {
     ...collapse.figures,
     ...neuronModels.figures,
     ...networkFigures(ffnn, snn, sweep),
+    ...sweepFigures(summary.groups, "seed").filter((f) => f.id === "sweep-accuracy-vs-T"),
   ];
   options.onStep?.({ step: "figures", index: index++, total: steps.length, done: false });
   const rendered: { id: string; title: string; caption: string; svg: string; files: { svg: string; png: string } }[] = [];
@@ -238,6 +319,7 @@ async function runPaperLocked(options: PaperOptions) {
     training: { ffnn, snn },
     cost: { ffnn: ffnnCost(ffnn), snn: snnCost(snn), constants: energyConstants() },
     sweep,
+    seeds,
     deployment,
     paperComparison: comparison,
     figures: rendered.map(({ svg: _svg, ...f }) => f),

@@ -2,6 +2,7 @@
 import type { ComparisonRow } from "./experiments/cost.js";
 import type { DeploymentResult } from "./experiments/deployment.js";
 import type { NeuronModelRow } from "./experiments/neuron-models.js";
+import type { Spread } from "./sweep/results.js";
 
 /** What the report reads from the results. */
 interface ReportInput {
@@ -34,7 +35,30 @@ interface ReportInput {
     }[];
     readonly mnist: readonly NeuronModelRow[];
   };
+  readonly seeds: {
+    readonly seeds: readonly number[];
+    readonly ffnn: { readonly epochs: number; readonly n: number; readonly testAccuracy: Spread };
+    readonly snn: readonly { readonly timeSteps: number; readonly epochs: number; readonly n: number; readonly testAccuracy: Spread }[];
+  };
 }
+
+/** Rows of the table over seeds: network, training, mean ± sd, min–max, n. */
+function seedRows(results: ReportInput): string[][] {
+  const row = (name: string, training: string, n: number, a: Spread) => [
+    name,
+    training,
+    `${pct(a.mean)} ± ${(a.sd * 100).toFixed(2)}`,
+    `${pct(a.min)} – ${pct(a.max)}`,
+    String(n),
+  ];
+  const { ffnn, snn } = results.seeds;
+  return [
+    row("FFNN", `${ffnn.epochs} epoch(s)`, ffnn.n, ffnn.testAccuracy),
+    ...snn.map((p) => row("SNN", `${p.epochs} epoch(s), T = ${p.timeSteps}`, p.n, p.testAccuracy)),
+  ];
+}
+
+const SEEDS_HEAD = ["Network", "Training", "Test accuracy, mean ± sd", "Min – max", "Seeds"];
 
 /** Rows of the LIF-family table: [model, rheobase, ReLU R², sigmoid R², first-ISI rate, steady rate]. */
 function familyRows(results: ReportInput): string[][] {
@@ -193,6 +217,9 @@ ${deploymentRows(results.deployment)
   .join("\n")}
 </tbody></table>
 <p>${results.deployment.loihi.deployed ? results.deployment.loihi.warnings.map(escapeHtml).join(" ") : ""}</p>
+<h2>Across seeds</h2>
+<p>Both networks trained with seeds ${results.seeds.seeds.join(", ")} (the T sweep runs as content-addressed jobs; <code>sweep/results.csv</code> holds every run):</p>
+${htmlTable(SEEDS_HEAD, seedRows(results))}
 <h2>The LIF family</h2>
 <p>Each member's F–I curve fitted by ReLU and sigmoid (R² over the simulated range), and adaptation at twice its rheobase. The exponential members have a softer, model-given threshold; adaptation (AdEx, ALIF) separates the first interval's rate from the steady one, which no static activation captures.</p>
 ${htmlTable(FAMILY_HEAD, familyRows(results))}
@@ -229,6 +256,12 @@ ${rows}
 ${deploymentRows(results.deployment)
   .map((r) => `| ${r.join(" | ")} |`)
   .join("\n")}
+
+## Across seeds
+
+Seeds ${results.seeds.seeds.join(", ")}; every run is in \`sweep/results.csv\`.
+
+${mdTable(SEEDS_HEAD, seedRows(results))}
 
 ## The LIF family
 

@@ -23,7 +23,20 @@ const trainResult = {
 export const RESULTS_SCHEMA = {
   $id: "https://neurobridge.dev/schemas/paper-results-1.json",
   type: "object",
-  required: ["format", "version", "meta", "lif", "neuronModels", "training", "cost", "sweep", "deployment", "paperComparison", "figures"],
+  required: [
+    "format",
+    "version",
+    "meta",
+    "lif",
+    "neuronModels",
+    "training",
+    "cost",
+    "sweep",
+    "seeds",
+    "deployment",
+    "paperComparison",
+    "figures",
+  ],
   properties: {
     format: { const: "neurobridge.paper-results" },
     version: { const: 1 },
@@ -58,7 +71,32 @@ export const RESULTS_SCHEMA = {
     sweep: {
       type: "array",
       minItems: 1,
-      items: { type: "object", required: ["timeSteps", "testAccuracy", "energyCmos45", "energyLoihi"] },
+      items: {
+        type: "object",
+        required: [
+          "timeSteps",
+          "testAccuracy",
+          "testAccuracySd",
+          "testAccuracyMin",
+          "testAccuracyMax",
+          "seeds",
+          "energyCmos45",
+          "energyLoihi",
+        ],
+      },
+    },
+    seeds: {
+      type: "object",
+      required: ["seeds", "ffnn", "snn"],
+      properties: {
+        seeds: { type: "array", minItems: 3, items: { type: "integer" } },
+        ffnn: { type: "object", required: ["epochs", "n", "testAccuracy"], properties: { n: { type: "integer", minimum: 3 } } },
+        snn: {
+          type: "array",
+          minItems: 1,
+          items: { type: "object", required: ["timeSteps", "n", "testAccuracy"], properties: { n: { type: "integer", minimum: 3 } } },
+        },
+      },
     },
     deployment: {
       type: "object",

@@ -68,7 +68,23 @@ describe("neurobridge paper --quick (end to end)", () => {
     expect(d.truenorth.accuracy).toBeGreaterThan(0.2);
     expect(d.truenorthUnconstrained).toMatchObject({ deployed: false, constraint: "axonsPerCore" });
 
+    // The T sweep ran as jobs over three seeds, both networks: mean ± spread in the results and the report.
+    expect(results.seeds.seeds).toEqual([7, 8, 9]);
+    expect(results.sweep.map((p: { timeSteps: number; seeds: number }) => [p.timeSteps, p.seeds])).toEqual([
+      [5, 3],
+      [10, 3],
+      [25, 3],
+    ]);
+    for (const p of results.sweep) expect(p.testAccuracyMin).toBeLessThanOrEqual(p.testAccuracyMax);
+    expect(results.seeds.ffnn.n).toBe(3);
+    const rows = readFileSync(join(out, "sweep", "results.csv"), "utf8")
+      .trim()
+      .split("\n");
+    expect(rows).toHaveLength(1 + 9 + 3);
+    expect(rows[0]).toMatch(/^id,kind,model,epochs,seed,timeSteps,testAccuracy,/);
+
     const report = readFileSync(join(out, "report.html"), "utf8");
+    expect(report).toContain("<h2>Across seeds</h2>");
     expect(report).toContain("<h2>Off the training backend</h2>");
     expect(report).toMatch(/<h2>Paper vs this run<\/h2>\s*<table class="comparison">/);
     expect(report).toContain("7,111 SOPs");
@@ -79,7 +95,7 @@ describe("neurobridge paper --quick (end to end)", () => {
   it("resumes: a rerun reuses every finished step", () => {
     const run = runCli(["paper", "--quick", "--seed", "7", "--out", out], { timeoutMs: 600_000 });
     expect(run.code, run.stderr).toBe(0);
-    for (const step of ["lif-traces", "fi-curve", "activation-fits", "collapse", "train-ffnn", "train-snn", "deploy"]) {
+    for (const step of ["lif-traces", "fi-curve", "activation-fits", "collapse", "train-ffnn", "train-snn", "sweep", "deploy"]) {
       expect(run.stderr).toMatch(new RegExp(`\\] ${step}: cached`));
     }
   }, 600_000);

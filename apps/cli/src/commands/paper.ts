@@ -7,17 +7,21 @@ import type { Command } from "commander";
 import { printJson } from "../output.js";
 import { createProgress } from "../progress.js";
 import { seedOption } from "./options.js";
+import { executorOf } from "./sweep.js";
 
 interface PaperOptions {
   quick?: boolean;
   seed: string;
   force?: boolean;
   out: string;
+  executor: string;
+  redis?: string;
   json?: boolean;
 }
 
 async function runPaperCommand(o: PaperOptions): Promise<void> {
   const seed = seedOption(o.seed);
+  const executor = await executorOf({ executor: o.executor, attempts: "3", ...(o.redis ? { redis: o.redis } : {}) });
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
@@ -32,6 +36,14 @@ async function runPaperCommand(o: PaperOptions): Promise<void> {
       seed,
       force: o.force ?? false,
       signal: controller.signal,
+      executor,
+      onSweepProgress: (p) => {
+        const e = p.event;
+        if (e && e.state !== "running")
+          process.stderr.write(
+            `  sweep: ${p.done}/${p.jobs} jobs done · ${p.failed} failed · ${e.id} ${e.state}${"error" in e ? `: ${e.error}` : ""}\n`,
+          );
+      },
       onStep: (e) => {
         if (barStep) {
           progress.stop();
@@ -88,6 +100,12 @@ export function registerPaperCommand(program: Command): void {
     .option("--seed <n>", "seed of every stochastic step", "42")
     .option("--force", "recompute every step instead of reusing cached ones")
     .option("--out <dir>", "output folder", "paper-run")
+    .option(
+      "--executor <name>",
+      "where the T sweep's jobs run: local (processes on this machine) | bullmq (neurobridge worker processes)",
+      "local",
+    )
+    .option("--redis <url>", "Redis of the bullmq executor, e.g. redis://127.0.0.1:6379")
     .option("--json", "print one JSON object (output files, headline numbers)")
     .action((o: PaperOptions) => runPaperCommand(o));
 }

@@ -21,6 +21,7 @@ interface SweepOptions {
   concurrency?: string;
   attempts: string;
   figures: boolean;
+  kinds?: string[];
   json?: boolean;
 }
 
@@ -32,8 +33,18 @@ const duration = (seconds: number | null): string => {
   return `ETA ${s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`}`;
 };
 
-/** The executor the options name (the BullMQ one only with --redis). */
-async function executorOf(o: SweepOptions) {
+/** Where a sweep's jobs run, as the options say it. */
+export interface ExecutorOptions {
+  executor: string;
+  redis?: string;
+  queue?: string;
+  concurrency?: string;
+  attempts: string;
+  kinds?: string[];
+}
+
+/** The executor the options name (the BullMQ one only with --redis); `sweep` and `paper` share it. */
+export async function executorOf(o: ExecutorOptions) {
   if (!(EXECUTORS as readonly string[]).includes(o.executor))
     throw new NeuroBridgeError("OPTION_INVALID", `--executor: '${o.executor}' is not an executor; accepted: ${EXECUTORS.join(", ")}`);
   const attempts = positiveInt(o.attempts, "--attempts");
@@ -58,8 +69,9 @@ async function executorOf(o: SweepOptions) {
 async function runSweepCommand(o: SweepOptions): Promise<void> {
   if (!o.grid) throw new NeuroBridgeError("OPTION_INVALID", "--grid: required, a sweep file (JSON with base, grid and/or list)");
   if (!o.out) throw new NeuroBridgeError("OPTION_INVALID", "--out: required, the sweep's folder");
-  const { parseSweepGrid, runSweep } = await import("@neurobridge/experiments");
+  const { loadJobKinds, parseSweepGrid, runSweep } = await import("@neurobridge/experiments");
   const grid = parseSweepGrid(readJsonFile(o.grid), o.grid);
+  const kinds = await loadJobKinds(o.kinds ?? []);
   const executor = await executorOf(o);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -70,6 +82,7 @@ async function runSweepCommand(o: SweepOptions): Promise<void> {
       grid,
       out: o.out,
       executor,
+      kinds,
       figures: o.figures,
       signal: controller.signal,
       onProgress: (p) => {
@@ -144,14 +157,17 @@ interface WorkerCommandOptions {
   store?: string;
   lockSeconds: string;
   idleExit?: string;
+  kinds?: string[];
 }
 
 async function runWorkerCommand(o: WorkerCommandOptions): Promise<void> {
   const concurrency = positiveInt(o.concurrency, "--concurrency");
   const lockSeconds = positiveNumber(o.lockSeconds, "--lock-seconds");
   const idleSeconds = o.idleExit !== undefined ? positiveNumber(o.idleExit, "--idle-exit") : undefined;
-  const { redisConnection, runWorker } = await import("@neurobridge/experiments");
+  const { loadJobKinds, redisConnection, runWorker } = await import("@neurobridge/experiments");
   redisConnection(o.redis).disconnect();
+  // Loaded once here so that a module that does not load is an error now, not at every job.
+  await loadJobKinds(o.kinds ?? []);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once("SIGINT", onSignal);
@@ -162,6 +178,7 @@ async function runWorkerCommand(o: WorkerCommandOptions): Promise<void> {
       redis: o.redis,
       concurrency,
       lockSeconds,
+      kindModules: o.kinds ?? [],
       ...(idleSeconds !== undefined ? { idleSeconds } : {}),
       ...(o.queue ? { queue: o.queue } : {}),
       ...(o.store ? { store: o.store } : {}),
@@ -189,6 +206,11 @@ export function registerSweepCommands(program: Command): void {
     .option("--concurrency <n>", "local executor: jobs at once, one process each (default 1; a training job uses both cores)")
     .option("--attempts <n>", "attempts per job before it fails for good (a crash, a kill or a stalled worker uses one)", "3")
     .option("--no-figures", "skip the figures")
+    .option(
+      "--kinds <module>",
+      "a module exporting jobKinds: more job kinds (repeatable; workers need the same)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option("--json", "print one JSON object { jobs, done, failed, results, … } last")
     .action((what: string | undefined, o: SweepOptions) => {
       if (what === undefined) return runSweepCommand(o);
@@ -206,5 +228,9 @@ export function registerSweepCommands(program: Command): void {
     .option("--store <dir>", "job store: results and resumable state (a shared folder lets a retry resume another worker's checkpoint)")
     .option("--lock-seconds <s>", "a job whose worker is silent this long is retried elsewhere", "30")
     .option("--idle-exit <s>", "exit once the queue has been empty this long (e.g. as a Kubernetes Job)")
+    .option("--kinds <module>", "a module exporting jobKinds: more job kinds (repeatable)", (value: string, previous: string[] = []) => [
+      ...previous,
+      value,
+    ])
     .action((o: WorkerCommandOptions) => runWorkerCommand(o));
 }

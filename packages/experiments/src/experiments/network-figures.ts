@@ -4,10 +4,16 @@ import { PAPER_CLAIMS } from "../paper-claims.js";
 import { ffnnCost, snnCost } from "./cost.js";
 import type { TrainResult } from "./training.js";
 
-/** One point of the time-step sweep. */
+/** One point of the time-step sweep (accuracy and energy: means over its seeds). */
 export interface SweepPoint {
   readonly timeSteps: number;
   readonly testAccuracy: number;
+  /** Sample standard deviation, min and max of the test accuracy over the seeds. */
+  readonly testAccuracySd?: number;
+  readonly testAccuracyMin?: number;
+  readonly testAccuracyMax?: number;
+  /** Seeds the point averages. */
+  readonly seeds?: number;
   readonly energyCmos45: number;
   readonly energyLoihi: number;
   readonly epochs: number;
@@ -143,21 +149,30 @@ export function networkFigures(ffnn: TrainResult, snn: TrainResult, sweep: reado
     {
       id: "frontier-accuracy-energy",
       title: "Accuracy versus energy per inference across time steps",
-      caption: `SNN trained with T ∈ {${sweep.map((p) => p.timeSteps).join(", ")}} (${sweep[0]?.epochs ?? 0} epochs each) against the FFNN; 45 nm CMOS estimates with memory reads (circles) and Loihi estimates (squares).`,
+      caption: `SNN trained with T ∈ {${sweep.map((p) => p.timeSteps).join(", ")}} (${sweep[0]?.epochs ?? 0} epochs each; mean over ${sweep[0]?.seeds ?? 1} seed(s), bars min–max) against the FFNN; 45 nm CMOS estimates with memory reads (circles) and Loihi estimates (squares).`,
       spec: {
         width: 460,
         height: 280,
         data: {
           values: [
             ...sweep.flatMap((p) => [
-              { model: "SNN", label: `T=${p.timeSteps}`, energyUJ: p.energyCmos45 * 1e6, accuracy: p.testAccuracy, profile: "45 nm CMOS" },
-              { model: "SNN", label: `T=${p.timeSteps}`, energyUJ: p.energyLoihi * 1e6, accuracy: p.testAccuracy, profile: "Loihi" },
+              ...(["45 nm CMOS", "Loihi"] as const).map((profile) => ({
+                model: "SNN",
+                label: `T=${p.timeSteps}`,
+                energyUJ: (profile === "Loihi" ? p.energyLoihi : p.energyCmos45) * 1e6,
+                accuracy: p.testAccuracy,
+                lo: p.testAccuracyMin ?? p.testAccuracy,
+                hi: p.testAccuracyMax ?? p.testAccuracy,
+                profile,
+              })),
             ]),
             {
               model: "FFNN",
               label: "FFNN",
               energyUJ: fc.energy.cmos45WithMemory * 1e6,
               accuracy: ffnn.testAccuracy,
+              lo: ffnn.testAccuracy,
+              hi: ffnn.testAccuracy,
               profile: "45 nm CMOS",
             },
           ],
@@ -175,6 +190,16 @@ export function networkFigures(ffnn: TrainResult, snn: TrainResult, sweep: reado
                 title: null,
                 scale: { domain: ["45 nm CMOS", "Loihi"], range: ["circle", "square"] },
               },
+            },
+          },
+          {
+            mark: { type: "errorbar", ticks: true },
+            encoding: {
+              x: { field: "energyUJ", type: "quantitative" },
+              // The same title as the points': layered axes join different titles.
+              y: { field: "lo", type: "quantitative", title: "Test accuracy" },
+              y2: { field: "hi" },
+              color: { field: "model", type: "nominal", title: null, ...color },
             },
           },
           {

@@ -5,7 +5,7 @@
  */
 import type { SandboxedJob } from "bullmq";
 import type { QueuedJob } from "./bullmq.js";
-import { defaultJobKinds } from "./job-kinds.js";
+import { loadJobKinds } from "./job-kinds.js";
 import { isPermanentError, runJob } from "./run-job.js";
 import { type JobRecord, JobStore } from "./store.js";
 
@@ -17,7 +17,8 @@ process.on("disconnect", () => process.exit(1));
 export default async function processSweepJob(job: SandboxedJob<QueuedJob, JobRecord>): Promise<JobRecord> {
   const store = new JobStore(process.env.NEUROBRIDGE_WORKER_STORE ?? ".");
   try {
-    return await runJob(job.data.job, defaultJobKinds(), store, { attempt: job.attemptsStarted ?? job.attemptsMade + 1 });
+    const kinds = await loadJobKinds(JSON.parse(process.env.NEUROBRIDGE_JOB_KIND_MODULES ?? "[]") as string[]);
+    return await runJob(job.data.job, kinds, store, { attempt: job.attemptsStarted ?? job.attemptsMade + 1 });
   } catch (error) {
     if (!isPermanentError(error)) throw error;
     // BullMQ fails a job at once, without its remaining attempts, for an error of this name.

@@ -131,6 +131,8 @@ export class BullmqExecutor implements SweepExecutor {
             continue;
           }
           const state = await queued.getState();
+          // The job may have finished between the two reads: its return value comes with a fresh read.
+          if (state === "completed" && !queued.returnvalue) continue;
           const started = queued.attemptsStarted ?? queued.attemptsMade;
           if (started > seen.started) {
             if (seen.started > 0)
@@ -175,6 +177,8 @@ export interface WorkerOptions {
   readonly lockSeconds?: number;
   /** How many times a job may stall before it fails (default 2). */
   readonly maxStalls?: number;
+  /** Modules exporting `jobKinds` that the job processes register (see `loadJobKinds`). */
+  readonly kindModules?: readonly string[];
   /** Stop once the queue has had nothing waiting or running for this many seconds (a worker as a batch job). */
   readonly idleSeconds?: number;
   readonly signal?: AbortSignal;
@@ -230,6 +234,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     throw new NeuroBridgeError("NOT_BUILT", `the worker's job processor ${processorPath()} is missing; run npm run build`);
   // The sandboxed processes inherit the environment: it tells them where the store is.
   process.env.NEUROBRIDGE_WORKER_STORE = store;
+  process.env.NEUROBRIDGE_JOB_KIND_MODULES = JSON.stringify(options.kindModules ?? []);
   const worker = new Worker<QueuedJob, JobRecord>(options.queue ?? DEFAULT_QUEUE, processorPath(), {
     connection,
     concurrency: Math.max(1, options.concurrency ?? 1),

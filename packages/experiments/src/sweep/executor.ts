@@ -36,6 +36,8 @@ export interface LocalExecutorOptions {
   readonly concurrency?: number;
   /** Attempts per job before it fails for good (default 3). */
   readonly attempts?: number;
+  /** Modules exporting `jobKinds` that the job processes register (see `loadJobKinds`). */
+  readonly kindModules?: readonly string[];
 }
 
 /** The compiled job process (workers run built code; under the test runner the sources are beside it). */
@@ -65,10 +67,12 @@ export class LocalExecutor implements SweepExecutor {
   readonly name = "local";
   readonly concurrency: number;
   private readonly attempts: number;
+  private readonly kindModules: readonly string[];
 
   constructor(options: LocalExecutorOptions = {}) {
     this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.attempts = Math.max(1, options.attempts ?? 3);
+    this.kindModules = options.kindModules ?? [];
   }
 
   async run(jobs: readonly JobSpec[], store: JobStore, onEvent: (event: JobEvent) => void, signal?: AbortSignal): Promise<void> {
@@ -121,7 +125,7 @@ export class LocalExecutor implements SweepExecutor {
         const last = stderr().split("\n").at(-1);
         resolve(reply ?? { ok: false, error: `its process ended (${why})${last ? `: ${last}` : ""}`, permanent: false });
       });
-      child.send({ job, storeDir: store.dir, attempt } satisfies JobProcessRequest);
+      child.send({ job, storeDir: store.dir, attempt, kindModules: this.kindModules } satisfies JobProcessRequest);
     });
   }
 }

@@ -5,6 +5,8 @@
  * table. Kinds are registrations in a {@link JobKinds} registry; the sweep
  * runner and the workers know none by name.
  */
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { createRuntime, NeuroBridgeError, ValidationError, type ValidationIssue } from "@neurobridge/core";
 import { PAPER_MODELS, paperNetwork } from "@neurobridge/neurons-lif";
 import { codeFingerprint } from "../code-version.js";
@@ -205,4 +207,27 @@ export const trainJobKind: JobKind<TrainConfig, TrainJobResult> = {
 /** The kinds every NeuroBridge sweep runner and worker knows. */
 export function defaultJobKinds(): JobKinds {
   return new JobKinds().register(trainJobKind);
+}
+
+/**
+ * The default kinds plus those of `modules` — files or packages that export
+ * `jobKinds: JobKind[]`. Job processes and queue workers load the same
+ * modules, so a kind registered here runs wherever its jobs go.
+ */
+export async function loadJobKinds(modules: readonly string[] = []): Promise<JobKinds> {
+  const kinds = defaultJobKinds();
+  for (const specifier of modules) {
+    let loaded: { jobKinds?: unknown };
+    try {
+      // A path (./kinds.js, /abs/kinds.js) is a file; anything else a package name.
+      const url = /^[./]/.test(specifier) ? pathToFileURL(resolve(specifier)).href : specifier;
+      loaded = (await import(url)) as { jobKinds?: unknown };
+    } catch (error) {
+      throw new NeuroBridgeError("JOB_KIND_MODULE", `job kind module ${specifier} cannot be loaded: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(loaded.jobKinds))
+      throw new NeuroBridgeError("JOB_KIND_MODULE", `job kind module ${specifier} exports no jobKinds array`);
+    for (const kind of loaded.jobKinds as JobKind[]) kinds.register(kind);
+  }
+  return kinds;
 }

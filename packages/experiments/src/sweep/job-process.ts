@@ -4,7 +4,7 @@
  * exits. One process per job keeps a crash (or a kill) to that job, and gives
  * each job a fresh heap.
  */
-import { defaultJobKinds } from "./job-kinds.js";
+import { loadJobKinds } from "./job-kinds.js";
 import { isPermanentError, runJob } from "./run-job.js";
 import { type JobSpec, JobStore } from "./store.js";
 
@@ -13,6 +13,8 @@ export interface JobProcessRequest {
   readonly job: JobSpec;
   readonly storeDir: string;
   readonly attempt: number;
+  /** Modules whose `jobKinds` are registered beside the default ones. */
+  readonly kindModules: readonly string[];
 }
 
 /** What the process answers before it exits. */
@@ -23,11 +25,13 @@ process.on("disconnect", () => process.exit(1));
 
 process.once("message", (request: JobProcessRequest) => {
   const store = new JobStore(request.storeDir);
-  runJob(request.job, defaultJobKinds(), store, { attempt: request.attempt }).then(
-    () => process.send?.({ ok: true } satisfies JobProcessReply, () => process.exit(0)),
-    (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      process.send?.({ ok: false, error: message, permanent: isPermanentError(error) } satisfies JobProcessReply, () => process.exit(1));
-    },
-  );
+  loadJobKinds(request.kindModules)
+    .then((kinds) => runJob(request.job, kinds, store, { attempt: request.attempt }))
+    .then(
+      () => process.send?.({ ok: true } satisfies JobProcessReply, () => process.exit(0)),
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        process.send?.({ ok: false, error: message, permanent: isPermanentError(error) } satisfies JobProcessReply, () => process.exit(1));
+      },
+    );
 });

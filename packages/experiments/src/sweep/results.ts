@@ -134,7 +134,11 @@ export function sweepFigures(groups: readonly ResultGroup[], replicateKey: strin
         mark: { type: "line", point: true, strokeWidth: 2 },
         encoding: { y: { field: "mean", type: "quantitative", title: yTitle, scale: { zero: false } } },
       },
-      { mark: { type: "errorbar", ticks: true }, encoding: { y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } } },
+      // The same title as the means': layered axes join different titles ("Test accuracy, lo").
+      {
+        mark: { type: "errorbar", ticks: true },
+        encoding: { y: { field: "lo", type: "quantitative", title: yTitle }, y2: { field: "hi" } },
+      },
     ],
   });
   const withT = groups.filter((g) => typeof g.axes.timeSteps === "number");
@@ -166,7 +170,10 @@ export function sweepFigures(groups: readonly ResultGroup[], replicateKey: strin
             mark: { type: "line", point: { filled: true, size: 60 }, strokeWidth: 1.5 },
             encoding: { y: { field: "mean", type: "quantitative", title: "Test accuracy", scale: { zero: false } } },
           },
-          { mark: { type: "errorbar", ticks: true }, encoding: { y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } } },
+          {
+            mark: { type: "errorbar", ticks: true },
+            encoding: { y: { field: "lo", type: "quantitative", title: "Test accuracy" }, y2: { field: "hi" } },
+          },
         ],
       } as FigureSpec["spec"],
     });

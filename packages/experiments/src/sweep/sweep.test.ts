@@ -5,6 +5,7 @@ import { ValidationError } from "@neurobridge/core";
 import { describe, expect, it } from "vitest";
 import { LocalExecutor } from "./executor.js";
 import { checkSweepGrid, expandGrid, type SweepGrid } from "./grid.js";
+import { loadJobKinds } from "./job-kinds.js";
 import { groupRows, resultsCsv, spread } from "./results.js";
 import { JobStore } from "./store.js";
 import { planSweep, runSweep, sweepStatus } from "./sweep.js";
@@ -90,6 +91,41 @@ describe("sweep results", () => {
     expect(csv[0]).toBe("id,kind,seed,timeSteps,testAccuracy,energy");
     expect(csv[1]).toBe("1-5,train,1,5,0.51,");
   });
+});
+
+describe("job kinds from a module", () => {
+  it("registers a kind the runner, the job processes and the results table know by registration only", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nb-sweep-kind-"));
+    const module = join(dir, "kinds.mjs");
+    writeFileSync(
+      module,
+      `export const jobKinds = [{
+        name: "square", description: "x squared, plus seed/1000", replicateKey: "seed",
+        configure: (s) => ({ x: s.x, seed: s.seed ?? 0 }),
+        code: () => "square-1",
+        run: async (c) => { if (c.x < 0) throw new Error("negative x"); return { y: c.x * c.x + c.seed / 1000 }; },
+        row: (_c, r) => ({ metrics: { y: r.y } }),
+      }];\n`,
+    );
+    const kinds = await loadJobKinds([module]);
+    expect(kinds.names()).toEqual(["square", "train"]);
+    const out = join(dir, "out");
+    const summary = await runSweep({
+      grid: { kind: "square", grid: { x: [1, 2, -1], seed: [1, 2] } },
+      out,
+      kinds,
+      executor: new LocalExecutor({ concurrency: 2, attempts: 2, kindModules: [module] }),
+      figures: false,
+    });
+    expect(summary).toMatchObject({ jobs: 6, done: 4, failed: 2 });
+    expect(summary.failures.map((f) => f.error)).toEqual(["negative x", "negative x"]);
+    expect(summary.groups.map((g) => [g.axes, g.n, g.metrics.y?.mean])).toEqual([
+      [{ x: 1 }, 2, 1.0015],
+      [{ x: 2 }, 2, 4.0015],
+    ]);
+    expect(readFileSync(join(out, "results.csv"), "utf8").split("\n")[0]).toBe("id,kind,x,seed,y");
+    await expect(loadJobKinds([join(dir, "missing.mjs")])).rejects.toThrow(/job kind module .*missing\.mjs cannot be loaded/);
+  }, 120_000);
 });
 
 describe("the local executor", () => {
