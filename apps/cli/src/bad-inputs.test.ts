@@ -306,6 +306,42 @@ function corpus(): Case[] {
   }
   add(["--plugin", "@neurobridge/no-such-package", "plugins"], /no-such-package/);
 
+  // Sweeps.
+  add(["sweep"], /--grid: required/);
+  add(["sweep", "--grid", p("sweep-ok.json")], /--out: required/);
+  add(["sweep", "--grid", p("missing.json"), "--out", p("sw")], /missing\.json/);
+  add(["sweep", "--grid", p("not-json.json"), "--out", p("sw")], /not-json\.json/);
+  add(["sweep", "--grid", p("sweep-array.json"), "--out", p("sw")], /must be a JSON object with base, grid and\/or list/);
+  add(["sweep", "--grid", p("sweep-typo.json"), "--out", p("sw")], /gird: is not a grid key; accepted: kind, base, grid, list/);
+  add(
+    ["sweep", "--grid", p("sweep-bad-settings.json"), "--out", p("sw")],
+    /jobs\[0\]\.timeSteps: must be a positive integer, got 2\.5.*jobs\[0\]\.learningRate: must be a positive number/s,
+  );
+  add(["sweep", "--grid", p("sweep-bad-neuron.json"), "--out", p("sw")], /jobs\[0\]\.network: .*izhikevich/);
+  add(["sweep", "--grid", p("sweep-bad-kind.json"), "--out", p("sw")], /unknown job kind 'render'; registered: train/);
+  add(["sweep", "--grid", p("sweep-ok.json"), "--out", p("file.txt")], /file\.txt/);
+  add(["sweep", "--grid", p("sweep-ok.json"), "--out", p("sw"), "--concurrency", "0"], /--concurrency/);
+  add(["sweep", "--grid", p("sweep-ok.json"), "--out", p("sw"), "--attempts", "x"], /--attempts/);
+  add(
+    ["sweep", "--grid", p("sweep-ok.json"), "--out", p("sw"), "--redis", "redis://127.0.0.1:1"],
+    /--redis applies to --executor bullmq only/,
+  );
+  add(["sweep", "--grid", p("sweep-ok.json"), "--out", p("sw"), "--executor", "bullmq", "--redis", "http://x"], /is not a Redis URL/);
+  add(
+    ["sweep", "--grid", p("sweep-ok.json"), "--out", p("sw"), "--kinds", p("missing.mjs")],
+    /job kind module .*missing\.mjs cannot be loaded/,
+  );
+  add(["sweep", "--grid", p("sweep-ok.json"), "--out", p("sw"), "--kinds", p("no-register.mjs")], /exports no jobKinds array/);
+  add(["sweep", "status"], /--out DIR/);
+  add(["sweep", "status", "--out", p("file.txt")], /holds no sweep/);
+  add(["sweep", "stats", "--out", p("sw")], /unknown action 'stats'; accepted: status/);
+  add(["worker"], /--redis/);
+  add(["worker", "--redis", "redis://127.0.0.1:6379", "--concurrency", "0"], /--concurrency/);
+  add(["worker", "--redis", "redis://127.0.0.1:6379", "--lock-seconds", "-2"], /--lock-seconds/);
+  add(["worker", "--redis", "unix://relative.sock"], /absolute socket path/);
+  add(["paper", "--executor", "slurm"], /'slurm' is not an executor; accepted: local, bullmq/);
+  add(["paper", "--executor", "bullmq"], /needs --redis URL/);
+
   // Flags and commands.
   add(["frobnicate"], /unknown command/);
   add(["lif", "simulate", "--curent", "250pA"], /unknown option/);
@@ -337,6 +373,12 @@ describe("the bad-input corpus", () => {
     write("current-nodt.json", JSON.stringify({ unit: "pA", samples: [1, 2] }));
     write("current-badunit.json", JSON.stringify({ dt: "0.1ms", unit: "furlong", samples: [1, 2] }));
     write("not-json.json", "{ tau: 20ms");
+    write("sweep-ok.json", JSON.stringify({ base: { model: "snn", epochs: 1, trainCount: 256, testCount: 100 }, grid: { seed: [1] } }));
+    write("sweep-array.json", "[1, 2]");
+    write("sweep-typo.json", JSON.stringify({ gird: { seed: [1] } }));
+    write("sweep-bad-settings.json", JSON.stringify({ base: { learningRate: -1, timeSteps: 2.5 } }));
+    write("sweep-bad-neuron.json", JSON.stringify({ base: { network: { neuron: "izhikevich" } } }));
+    write("sweep-bad-kind.json", JSON.stringify({ kind: "render" }));
     write("params-array.json", "[1, 2]");
     write("params-unknown.json", JSON.stringify({ tauM: "20ms", colour: "blue" }));
     write("params-unitless.json", JSON.stringify({ tauM: 0.02 }));
