@@ -58,6 +58,14 @@ export interface NeuronModel {
   /** Cross-parameter checks beyond each parameter's own range (optional). */
   validate?(params: Readonly<Record<string, number | number[]>>, path: string): ValidationIssue[];
   /**
+   * The input around which this model responds, for models silent below a
+   * threshold (e.g. `lif-rate`: rate 0 up to the rheobase x = 1). Fresh
+   * weights start the biases of a dense layer feeding the model there, so its
+   * units begin active and get gradient; without it biases start like the
+   * weights, around 0 (right for ReLU, whose threshold is 0).
+   */
+  operatingInput?(params: Readonly<Record<string, number | number[]>>): number;
+  /**
    * Advances one time step. `params` hold each numeric parameter as a tensor
    * (scalar or per-neuron); `input` is the synaptic input `[batch, size]`.
    */

@@ -6,7 +6,7 @@
  */
 import { ValidationError, type ValidationIssue } from "./errors.js";
 import type { RandomSource } from "./random.js";
-import type { NetworkSpec } from "./spec.js";
+import { type NetworkSpec, specEdges } from "./spec.js";
 import { neuronParams, type SpecCatalog } from "./validate.js";
 
 /** A dense float32 tensor, row-major. */
@@ -25,23 +25,44 @@ export interface WeightSlot {
   readonly role: "weight" | "bias" | "neuron-param";
   readonly shape: readonly number[];
   /**
-   * `fan-in-uniform`: U(−1/√fan_in, 1/√fan_in), PyTorch's default for Linear;
+   * `fan-in-uniform`: U(−1/√fan_in, 1/√fan_in), PyTorch's default for Linear,
+   * shifted by `offset` (a bias feeding a model with an operating input);
    * `value`: every entry equals the neuron parameter's configured value.
    */
   readonly init:
-    | { readonly kind: "fan-in-uniform"; readonly fanIn: number }
+    | { readonly kind: "fan-in-uniform"; readonly fanIn: number; readonly offset?: number }
     | { readonly kind: "value"; readonly value: number | readonly number[] };
+}
+
+/** The operating input of the neuron model a dense layer feeds (0 when it feeds none that declares one). */
+function operatingOffset(spec: NetworkSpec, edges: readonly (readonly [string, string])[], denseId: string, catalog?: SpecCatalog): number {
+  for (const [from, to] of edges) {
+    if (from !== denseId) continue;
+    const target = spec.nodes.find((n) => n.id === to);
+    if (target?.type !== "neuron") continue;
+    const model = catalog?.findNeuronModel(target.model);
+    if (model?.operatingInput) return model.operatingInput(neuronParams(target, model));
+  }
+  return 0;
 }
 
 /** Every tensor `spec` needs, in node order. Neuron parameters need `catalog` for their defaults. */
 export function weightSlots(spec: NetworkSpec, catalog?: SpecCatalog): WeightSlot[] {
   const slots: WeightSlot[] = [];
+  const edges = specEdges(spec);
   for (const node of spec.nodes) {
     if (node.type === "dense") {
       const init = { kind: "fan-in-uniform", fanIn: node.inFeatures } as const;
       slots.push({ name: `${node.id}.weight`, nodeId: node.id, role: "weight", shape: [node.outFeatures, node.inFeatures], init });
       if (node.bias !== false) {
-        slots.push({ name: `${node.id}.bias`, nodeId: node.id, role: "bias", shape: [node.outFeatures], init });
+        const offset = operatingOffset(spec, edges, node.id, catalog);
+        slots.push({
+          name: `${node.id}.bias`,
+          nodeId: node.id,
+          role: "bias",
+          shape: [node.outFeatures],
+          init: offset ? { ...init, offset } : init,
+        });
       }
     } else if (node.type === "neuron" && node.learn && node.learn.length > 0) {
       const model = catalog?.findNeuronModel(node.model);
@@ -74,7 +95,8 @@ export function initWeights(spec: NetworkSpec, rng: RandomSource, catalog?: Spec
     const init = slot.init;
     if (init.kind === "fan-in-uniform") {
       const bound = 1 / Math.sqrt(init.fanIn);
-      for (let i = 0; i < size; i++) data[i] = rng.uniform(-bound, bound);
+      const offset = init.offset ?? 0;
+      for (let i = 0; i < size; i++) data[i] = rng.uniform(-bound, bound) + offset;
     } else if (typeof init.value === "number") {
       data.fill(init.value);
     } else {

@@ -1,9 +1,15 @@
-import { arrayOps, createRuntime, type NeuronNode, simulatePopulation } from "@neurobridge/core";
+import { arrayOps, createRuntime, initWeights, type NeuronNode, sequentialSpec, simulatePopulation } from "@neurobridge/core";
 import { describe, expect, it } from "vitest";
 import { dimensionlessRate, toDimensionless } from "../biophysical/dimensionless.js";
 import { FI_PROTOCOLS, fiCurve } from "../biophysical/fi-curve.js";
 import { lifParameters, rheobase } from "../biophysical/parameters.js";
-import { activationParamsFromFits, lifRateModel, reluFitModel, sigmoidFitModel } from "../network/activation-models.js";
+import {
+  activationParamsFromFits,
+  LIF_RATE_OPERATING_INPUT,
+  lifRateModel,
+  reluFitModel,
+  sigmoidFitModel,
+} from "../network/activation-models.js";
 import { lifPlugin } from "../plugin.js";
 import { fitActivations, fitLifCurve, fitRelu, fitSigmoid, rSquared } from "./activation-fits.js";
 import { searchFitRange } from "./range-search.js";
@@ -75,6 +81,19 @@ describe("activation-fit network neurons", () => {
     [...x].forEach((v, i) => {
       expect(out[i]).toBeCloseTo(v > 1 + 1e-6 ? dimensionlessRate(v, d) : 0, 5);
     });
+  });
+
+  it("lif-rate units start above the rheobase: fresh biases of the layer feeding them are shifted to its operating input", () => {
+    const spec = (model: string) => sequentialSpec({ name: "n", layers: [784, 64, 10], neuron: model, outputNeuron: false });
+    const lif = initWeights(spec("lif-rate"), runtime.random("w"), runtime);
+    const relu = initWeights(spec("relu"), runtime.random("w"), runtime);
+    const bias = lif["fc1.bias"]?.data as Float32Array;
+    // The same draws, shifted: weights equal, biases 1.5 higher (so every unit starts firing).
+    expect(lif["fc1.weight"]?.data).toEqual(relu["fc1.weight"]?.data);
+    for (let i = 0; i < bias.length; i++) expect(bias[i]).toBeCloseTo((relu["fc1.bias"]?.data[i] as number) + LIF_RATE_OPERATING_INPUT, 6);
+    expect(Math.min(...bias)).toBeGreaterThan(1);
+    // The output layer feeds no neuron: its biases are not shifted.
+    expect(lif["fc2.bias"]?.data).toEqual(relu["fc2.bias"]?.data);
   });
 
   it("relu-fit and sigmoid-fit with converted parameters reproduce the physical fits", () => {

@@ -17,6 +17,7 @@ function rateModel(
   params: NeuronModel["params"],
   cost: NeuronModel["updateCost"],
   fn: <T>(ops: TensorOps<T>, x: T, p: Readonly<Record<string, T>>) => T,
+  extra: Pick<NeuronModel, "operatingInput"> = {},
 ): NeuronModel {
   return {
     name,
@@ -25,6 +26,7 @@ function rateModel(
     params,
     state: [],
     updateCost: cost,
+    ...extra,
     step: (ops, input, _state, p) => ({ output: fn(ops, input, p), state: {} }),
   };
 }
@@ -53,6 +55,9 @@ export const sigmoidFitModel = rateModel(
   { multiplies: 3, adds: 2, compares: 0 },
   (ops, x, p) => ops.mul(p.L as Tensor<typeof x>, ops.sigmoid(ops.mul(p.k as Tensor<typeof x>, ops.sub(x, p.x0 as Tensor<typeof x>)))),
 );
+
+/** Where `lif-rate` units start (in units of the rheobase): above it, where the curve rises. */
+export const LIF_RATE_OPERATING_INPUT = 1.5;
 
 /** Inputs this close above rheobase are treated as silent, keeping the logarithm finite. */
 const LIF_RATE_EPSILON = 1e-6;
@@ -96,6 +101,8 @@ export const lifRateModel = rateModel(
     const rate = ops.div(p.gain as Tensor<typeof x>, ops.add(p.tRef as Tensor<typeof x>, ln));
     return ops.mul(ops.greater(x, floor), rate);
   },
+  // Silent up to the rheobase (x = 1): units start at 1.5 times it, on the curve's rising part.
+  { operatingInput: () => LIF_RATE_OPERATING_INPUT },
 );
 
 /** The activation-fit rate models. */
