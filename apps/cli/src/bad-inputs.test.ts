@@ -259,6 +259,14 @@ function corpus(): Case[] {
     /--calibration: must be an integer 1…60000/,
   );
   add(["convert", "--checkpoint", p("missing"), "--to", "snn", "--out", p("conv")], /missing|no checkpoint|not found/i);
+  add(
+    ["convert", "--checkpoint", p("ck-ffnn"), "--to", "snn", "--neuron", "matched", "--out", p("conv")],
+    /spiking counterpart of 'relu'.*--neuron if/,
+  );
+  add(
+    ["convert", "--checkpoint", p("ck-ffnn"), "--to", "snn", "--resolution", "4", "--out", p("conv")],
+    /--resolution: applies to --neuron matched only/,
+  );
 
   // ONNX files.
   add(["export", "onnx", "--checkpoint", p("ck-snn"), "--out", p("x.onnx"), "--mode", "rolled"], /--mode.*rolled/);

@@ -45,6 +45,21 @@ export interface UpdateCost {
   readonly compares: number;
 }
 
+/**
+ * A spiking neuron that stands in for a rate model (see
+ * {@link NeuronModel.spikingCounterpart}): fed `inputGain`·x per step it fires
+ * about `spikesPerOutput`·f(x) spikes per step, f being the rate model.
+ */
+export interface SpikingCounterpart {
+  /** The spiking model, by registered name, and its parameters. */
+  readonly model: string;
+  readonly params: Readonly<Record<string, number>>;
+  /** Input current per step per unit of the rate model's input. */
+  readonly inputGain: number;
+  /** Spikes per step per unit of the rate model's output. */
+  readonly spikesPerOutput: number;
+}
+
 /** A neuron model as registered by a plugin. */
 export interface NeuronModel {
   /** Name used in specs (`{ type: "neuron", model: "lif" }`). */
@@ -65,6 +80,17 @@ export interface NeuronModel {
    * weights, around 0 (right for ReLU, whose threshold is 0).
    */
   operatingInput?(params: Readonly<Record<string, number | number[]>>): number;
+  /**
+   * For rate models: a spiking neuron whose firing rate follows this model's
+   * curve, for rate-matched ANN → SNN conversion. `maxOutput` is the largest
+   * output the converted layer must represent (e.g. its 99.9th percentile on
+   * calibration data); `resolution` how finely (the counterpart's own
+   * meaning, e.g. steps per refractory period). Scalar parameters only.
+   */
+  spikingCounterpart?(
+    params: Readonly<Record<string, number | number[]>>,
+    options: { readonly maxOutput: number; readonly resolution: number },
+  ): SpikingCounterpart;
   /**
    * Advances one time step. `params` hold each numeric parameter as a tensor
    * (scalar or per-neuron); `input` is the synaptic input `[batch, size]`.

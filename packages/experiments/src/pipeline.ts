@@ -12,7 +12,8 @@ import { lockFolder } from "@neurobridge/core/node";
 import { type FigureSpec, renderFigure } from "@neurobridge/plots/node";
 import { StepCache, writeAtomic } from "./cache.js";
 import { pipelineCodeVersions } from "./code-version.js";
-import { energyConstants, ffnnCost, paperComparison, snnCost } from "./experiments/cost.js";
+import { type BridgeResult, bridgeExperiment, bridgeFigures, type ScratchPoint } from "./experiments/bridge.js";
+import { CMOS45, energyConstants, ffnnCost, paperComparison, snnCost } from "./experiments/cost.js";
 import { deploymentExperiment } from "./experiments/deployment.js";
 import { collapseExperiment, fiExperiment, fitsExperiment, lifTraces } from "./experiments/lif.js";
 import { networkFigures, type SweepPoint } from "./experiments/network-figures.js";
@@ -93,6 +94,13 @@ export function paperProfile(quick: boolean, seed: number) {
       : { fromPA: 0, toPA: 2000, stepPA: 50, durationS: 1, dtMs: 0.05, discardS: 0.2, galleryDurationMs: 500, galleryDtMs: 0.02 },
     // The network models beside the LIF, trained like the sweep's T = 25 point (whose result is the LIF's row).
     variants: ["alif", "cuba-lif"].map((neuron) => ({ ...train("snn", quick ? 1 : 3, 25), network: { neuron } })),
+    // The bridge: the FFNN on the LIF-rate activation, converted (IF, rate-matched) and fine-tuned.
+    bridge: {
+      ffnn: { ...train("ffnn", quick ? 1 : 5), network: { activation: "lif-rate" } },
+      steps: quick ? [8, 16, 32, 64] : [8, 16, 32, 64, 128, 256],
+      calibration: quick ? 500 : 2000,
+      fineTune: { ...train("snn", 1, 32), model: "snn" as const, learningRate: 1e-4, lrSchedule: "constant" as const, loss: "ce_count" },
+    },
     // The SNN trained for TrueNorth (constraint-aware: β = 1, rate-coded input, ternary weights, grouped fan-in).
     trueNorth: { ...train("snn", quick ? 1 : 6), learningRate: 3e-3, lrSchedule: "constant" as const, target: "truenorth" },
   };
@@ -143,6 +151,9 @@ async function runPaperLocked(options: PaperOptions) {
     "train-snn",
     "sweep",
     ...profile.variants.map((c) => `train-${c.network.neuron}`),
+    "train-snn-truenorth",
+    "bridge-ffnn",
+    "bridge",
     "deploy",
     "figures",
     "report",
@@ -255,6 +266,28 @@ async function runPaperLocked(options: PaperOptions) {
   const neuronModelRows = neuronModelTable(variants);
   await training("train-snn-truenorth", profile.trueNorth);
 
+  // The bridge of the title: the LIF-rate FFNN to an SNN by conversion (IF, rate-matched) and fine-tuning.
+  await training("bridge-ffnn", profile.bridge.ffnn);
+  const bridgeConfig = { ...profile.bridge, testCount: profile.snn.testCount };
+  const bridge = await step("bridge", keyed(bridgeConfig, "training"), async () => {
+    data ??= loadPaperData({ trainCount: profile.snn.trainCount, testCount: profile.snn.testCount });
+    const folder = (name: string) => cache.folder(name, keyed(bridgeConfig, "training"));
+    return bridgeExperiment(
+      runtime,
+      cache.folder("bridge-ffnn-checkpoint", keyed(profile.bridge.ffnn, "training")),
+      { if: folder("bridge-if"), matched: folder("bridge-matched"), tuned: folder("bridge-tuned") },
+      bridgeConfig,
+      data,
+    );
+  });
+  const scratch: ScratchPoint[] = profile.sweep.timeSteps.map((T) => ({
+    timeSteps: T,
+    accuracy: spreadOf("snn", T, "testAccuracy").mean,
+    min: spreadOf("snn", T, "testAccuracy").min,
+    max: spreadOf("snn", T, "testAccuracy").max,
+    energyJ: spreadOf("snn", T, "macs").mean * CMOS45.mac.value + spreadOf("snn", T, "accumulates").mean * CMOS45.add.value,
+  }));
+
   // Off the training backend: ONNX files, ONNX Runtime parity, emulated Loihi, TrueNorth's constraints.
   const deployConfig = { ffnn: profile.ffnn, snn: profile.snn, trueNorth: profile.trueNorth, testCount: profile.snn.testCount };
   const deployment = await step("deploy", keyed(deployConfig, "deploy"), async () => {
@@ -291,6 +324,7 @@ async function runPaperLocked(options: PaperOptions) {
     ...neuronModels.figures,
     ...networkFigures(ffnn, snn, sweep),
     ...sweepFigures(summary.groups, "seed").filter((f) => f.id === "sweep-accuracy-vs-T"),
+    ...bridgeFigures(bridge, scratch),
   ];
   options.onStep?.({ step: "figures", index: index++, total: steps.length, done: false });
   const rendered: { id: string; title: string; caption: string; svg: string; files: { svg: string; png: string } }[] = [];
@@ -320,6 +354,7 @@ async function runPaperLocked(options: PaperOptions) {
     cost: { ffnn: ffnnCost(ffnn), snn: snnCost(snn), constants: energyConstants() },
     sweep,
     seeds,
+    bridge: { ...bridge, scratch },
     deployment,
     paperComparison: comparison,
     figures: rendered.map(({ svg: _svg, ...f }) => f),

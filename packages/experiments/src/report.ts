@@ -1,4 +1,5 @@
 /** The self-contained HTML report and the short Markdown summary. */
+import type { BridgeResult, ScratchPoint } from "./experiments/bridge.js";
 import type { ComparisonRow } from "./experiments/cost.js";
 import type { DeploymentResult } from "./experiments/deployment.js";
 import type { NeuronModelRow } from "./experiments/neuron-models.js";
@@ -35,12 +36,44 @@ interface ReportInput {
     }[];
     readonly mnist: readonly NeuronModelRow[];
   };
+  readonly bridge: BridgeResult & { readonly scratch: readonly ScratchPoint[] };
   readonly seeds: {
     readonly seeds: readonly number[];
     readonly ffnn: { readonly epochs: number; readonly n: number; readonly testAccuracy: Spread };
     readonly snn: readonly { readonly timeSteps: number; readonly epochs: number; readonly n: number; readonly testAccuracy: Spread }[];
   };
 }
+
+/** Rows of the bridge table: route, T, accuracy, accumulates, energy. */
+function bridgeRows(results: ReportInput): string[][] {
+  const b = results.bridge;
+  return [
+    ...b.scratch.map((p) => [
+      "SNN from scratch (mean over seeds)",
+      String(p.timeSteps),
+      pct(p.accuracy),
+      "—",
+      `${(p.energyJ * 1e6).toFixed(3)} µJ`,
+    ]),
+    ...b.routes.map((p) => [
+      p.route,
+      String(p.timeSteps),
+      pct(p.accuracy),
+      p.accumulates.toExponential(2),
+      `${(p.energyJ * 1e6).toFixed(3)} µJ`,
+    ]),
+  ];
+}
+
+/** What the bridge table says, computed from it. */
+function bridgeVerdict(results: ReportInput): string {
+  const b = results.bridge;
+  const at = (t: number | null) => (t === null ? "at no T of the sweep" : `from T = ${t}`);
+  const r2 = (c: readonly { r2: number }[]) => c.map((x) => x.r2.toFixed(3)).join(", ");
+  return `The FFNN on the LIF-rate activation reaches ${pct(b.ffnnAccuracy)}. Converted rate-matched it comes within 1 point ${at(b.withinOnePointAt.matched)}; converted to IF neurons ${at(b.withinOnePointAt.if)}. The converted neurons' F–I curves against the trained one: R² ${r2(b.curves.matched)} rate-matched, ${r2(b.curves.if)} IF — an IF neuron's rate is a clipped ReLU of its input, which the LIF-rate curve (silent below its rheobase) is not.`;
+}
+
+const BRIDGE_HEAD = ["Route", "T", "Test accuracy", "Accumulates", "Energy 45 nm (MACs + accumulates)"];
 
 /** Rows of the table over seeds: network, training, mean ± sd, min–max, n. */
 function seedRows(results: ReportInput): string[][] {
@@ -220,6 +253,9 @@ ${deploymentRows(results.deployment)
 <h2>Across seeds</h2>
 <p>Both networks trained with seeds ${results.seeds.seeds.join(", ")} (the T sweep runs as content-addressed jobs; <code>sweep/results.csv</code> holds every run):</p>
 ${htmlTable(SEEDS_HEAD, seedRows(results))}
+<h2>From the rate network to a spiking one</h2>
+<p>${escapeHtml(bridgeVerdict(results))}</p>
+${htmlTable(BRIDGE_HEAD, bridgeRows(results))}
 <h2>The LIF family</h2>
 <p>Each member's F–I curve fitted by ReLU and sigmoid (R² over the simulated range), and adaptation at twice its rheobase. The exponential members have a softer, model-given threshold; adaptation (AdEx, ALIF) separates the first interval's rate from the steady one, which no static activation captures.</p>
 ${htmlTable(FAMILY_HEAD, familyRows(results))}
@@ -262,6 +298,12 @@ ${deploymentRows(results.deployment)
 Seeds ${results.seeds.seeds.join(", ")}; every run is in \`sweep/results.csv\`.
 
 ${mdTable(SEEDS_HEAD, seedRows(results))}
+
+## From the rate network to a spiking one
+
+${bridgeVerdict(results)}
+
+${mdTable(BRIDGE_HEAD, bridgeRows(results))}
 
 ## The LIF family
 

@@ -85,6 +85,18 @@ export const RESULTS_SCHEMA = {
         ],
       },
     },
+    bridge: {
+      type: "object",
+      required: ["ffnnAccuracy", "routes", "curves", "withinOnePointAt", "fineTune", "scratch"],
+      properties: {
+        routes: {
+          type: "array",
+          minItems: 3,
+          items: { type: "object", required: ["route", "timeSteps", "accuracy", "accumulates", "macs", "energyJ"] },
+        },
+        curves: { type: "object", required: ["if", "matched"] },
+      },
+    },
     seeds: {
       type: "object",
       required: ["seeds", "ffnn", "snn"],

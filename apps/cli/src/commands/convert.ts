@@ -26,11 +26,12 @@ interface ConvertOptions {
   calibration: string;
   evalSamples: string;
   sweep?: string;
+  resolution?: string;
   force?: boolean;
   json?: boolean;
 }
 
-const NEURONS = ["if", "lif"] as const;
+const NEURONS = ["if", "lif", "matched"] as const;
 const NORMALISE = ["max", "p99.9"] as const;
 
 async function runConvert(o: ConvertOptions, globals: GlobalOptions): Promise<void> {
@@ -38,7 +39,7 @@ async function runConvert(o: ConvertOptions, globals: GlobalOptions): Promise<vo
   if (!(NEURONS as readonly string[]).includes(o.neuron)) {
     throw new NeuroBridgeError(
       "OPTION_INVALID",
-      `--neuron: '${o.neuron}' is not one of ${NEURONS.join(", ")} (if: β = 1; lif: leaks with --beta)`,
+      `--neuron: '${o.neuron}' is not one of ${NEURONS.join(", ")} (if: β = 1; lif: leaks with --beta; matched: each layer's rate model's spiking counterpart)`,
     );
   }
   if (!(NORMALISE as readonly string[]).includes(o.normalise)) {
@@ -46,6 +47,9 @@ async function runConvert(o: ConvertOptions, globals: GlobalOptions): Promise<vo
   }
   if (o.beta !== undefined && o.neuron !== "lif")
     throw new NeuroBridgeError("OPTION_INVALID", "--beta: applies to --neuron lif only (if has β = 1)");
+  if (o.resolution !== undefined && o.neuron !== "matched")
+    throw new NeuroBridgeError("OPTION_INVALID", "--resolution: applies to --neuron matched only");
+  const resolution = o.resolution !== undefined ? positiveInt(o.resolution, "--resolution") : undefined;
   const beta = o.beta !== undefined ? positiveNumber(o.beta, "--beta") : undefined;
   if (beta !== undefined && beta > 1) throw new NeuroBridgeError("OPTION_INVALID", `--beta: must be in (0, 1], got ${beta}`);
   const steps = positiveInt(o.steps, "--steps");
@@ -66,6 +70,7 @@ async function runConvert(o: ConvertOptions, globals: GlobalOptions): Promise<vo
     report = await convertCheckpoint(runtime, o.checkpoint, o.out, {
       neuron: o.neuron as (typeof NEURONS)[number],
       ...(beta !== undefined ? { beta } : {}),
+      ...(resolution !== undefined ? { resolution } : {}),
       steps,
       normalise: o.normalise as (typeof NORMALISE)[number],
       calibration,
@@ -79,10 +84,13 @@ async function runConvert(o: ConvertOptions, globals: GlobalOptions): Promise<vo
   if (o.json) return printJson(report);
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
   const lines = [
-    `converted ${o.checkpoint} → ${o.out}: ${report.neuron === "if" ? "IF" : `LIF β ${report.beta}`} neurons, θ 1, reset by subtraction, T ${report.timeSteps}`,
-    ...report.layers.map(
-      (l) =>
-        `  ${l.dense}: λ ${l.lambda.toPrecision(4)} (${report.normalise}; max ${l.maxActivation.toPrecision(4)}, ${(l.clippedFraction * 100).toFixed(2)}% above λ)`,
+    report.neuron === "matched"
+      ? `converted ${o.checkpoint} → ${o.out}: each hidden layer rate-matched by its model's spiking counterpart, IF output neurons, T ${report.timeSteps}`
+      : `converted ${o.checkpoint} → ${o.out}: ${report.neuron === "if" ? "IF" : `LIF β ${report.beta}`} neurons, θ 1, reset by subtraction, T ${report.timeSteps}`,
+    ...report.layers.map((l) =>
+      l.counterpart
+        ? `  ${l.dense}: → ${l.counterpart.model} ${JSON.stringify(l.counterpart.params)}, ${l.counterpart.spikesPerOutput.toPrecision(3)} spikes per step per unit (p99.9 ${l.lambda.toPrecision(4)})`
+        : `  ${l.dense}: λ ${l.lambda.toPrecision(4)} (${report.normalise}; max ${l.maxActivation.toPrecision(4)}, ${(l.clippedFraction * 100).toFixed(2)}% above λ)`,
     ),
   ];
   const d = report.diagnostics;
@@ -90,6 +98,12 @@ async function runConvert(o: ConvertOptions, globals: GlobalOptions): Promise<vo
     lines.push(`on ${d.samples} test images: FFNN ${pct(d.ffnnAccuracy)}, converted SNN ${pct(d.snnAccuracy)} at T ${report.timeSteps}`);
     lines.push(
       ...d.agreement.map((a) => `  ${a.layer}: rate vs activation/λ r = ${a.correlation.toFixed(3)}, RMS error ${a.rmsError.toFixed(3)}`),
+    );
+    lines.push(
+      ...d.curves.map(
+        (c) =>
+          `  ${c.layer} F–I link: ${c.converted}'s rate against the trained ${c.trained} curve, R² ${c.r2.toFixed(4)}, largest error ${c.maxError.toPrecision(3)} (output units)`,
+      ),
     );
     lines.push("  T      accuracy  accumulates  energy (45 nm)");
     lines.push(
@@ -114,7 +128,12 @@ export function registerConvertCommand(program: Command): void {
     .requiredOption("--checkpoint <dir>", "checkpoint folder of a rate network (e.g. neurobridge train --model ffnn)")
     .requiredOption("--to <kind>", "snn")
     .requiredOption("--out <dir>", "checkpoint folder for the converted SNN")
-    .option("--neuron <kind>", "if (β = 1) | lif (leaks with --beta)", "if")
+    .option(
+      "--neuron <kind>",
+      "if (β = 1) | lif (leaks with --beta) | matched (each hidden layer's rate model's spiking counterpart: lif-rate → refractory LIF)",
+      "if",
+    )
+    .option("--resolution <n>", "matched: the counterpart's resolution (lif-rate: steps per refractory period; default 4)")
     .option("--beta <beta>", "β of lif neurons (default 0.99)")
     .option("--steps <T>", "time steps of the converted SNN", "64")
     .option("--normalise <how>", "λ per layer: max | p99.9 of its positive activations", "p99.9")

@@ -83,7 +83,21 @@ describe("neurobridge paper --quick (end to end)", () => {
     expect(rows).toHaveLength(1 + 9 + 3);
     expect(rows[0]).toMatch(/^id,kind,model,epochs,seed,timeSteps,testAccuracy,/);
 
+    // The bridge: the LIF-rate FFNN converted (IF, rate-matched) and fine-tuned; the rate-matched neurons follow its curve.
+    const b = results.bridge;
+    expect([...new Set(b.routes.map((r: { route: string }) => r.route))]).toEqual([
+      "converted (IF)",
+      "converted (rate-matched)",
+      "converted + fine-tuned",
+    ]);
+    for (const c of b.curves.matched) expect(c.r2).toBeGreaterThan(0.95);
+    expect(b.scratch).toHaveLength(3);
+    expect(results.figures.map((f: { id: string }) => f.id)).toEqual(
+      expect.arrayContaining(["bridge-routes", "bridge-fi-link", "sweep-accuracy-vs-T"]),
+    );
+
     const report = readFileSync(join(out, "report.html"), "utf8");
+    expect(report).toContain("<h2>From the rate network to a spiking one</h2>");
     expect(report).toContain("<h2>Across seeds</h2>");
     expect(report).toContain("<h2>Off the training backend</h2>");
     expect(report).toMatch(/<h2>Paper vs this run<\/h2>\s*<table class="comparison">/);
@@ -95,7 +109,18 @@ describe("neurobridge paper --quick (end to end)", () => {
   it("resumes: a rerun reuses every finished step", () => {
     const run = runCli(["paper", "--quick", "--seed", "7", "--out", out], { timeoutMs: 600_000 });
     expect(run.code, run.stderr).toBe(0);
-    for (const step of ["lif-traces", "fi-curve", "activation-fits", "collapse", "train-ffnn", "train-snn", "sweep", "deploy"]) {
+    for (const step of [
+      "lif-traces",
+      "fi-curve",
+      "activation-fits",
+      "collapse",
+      "train-ffnn",
+      "train-snn",
+      "sweep",
+      "bridge-ffnn",
+      "bridge",
+      "deploy",
+    ]) {
       expect(run.stderr).toMatch(new RegExp(`\\] ${step}: cached`));
     }
   }, 600_000);

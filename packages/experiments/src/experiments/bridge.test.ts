@@ -22,6 +22,24 @@ const ffnnConfig: TrainConfig = {
   workers: 1,
 };
 
+describe("the bridge from the LIF-rate FFNN: rate-matched conversion follows the trained curve, IF conversion does not", () => {
+  it("converts each lif-rate layer to its refractory-LIF counterpart, whose F–I curve and accuracy follow the FFNN's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nb-bridge-lifrate-"));
+    const config: TrainConfig = { ...ffnnConfig, epochs: 1, network: { activation: "lif-rate" } };
+    const ffnn = (await trainExperiment(runtime, config, { checkpointDir: join(dir, "ffnn") })).testAccuracy;
+    expect(ffnn).toBeGreaterThan(0.5);
+    const options = { steps: 64, calibration: 500, evalSamples: 300, sweep: [64] };
+    const matched = await convertCheckpoint(runtime, join(dir, "ffnn"), join(dir, "matched"), { ...options, neuron: "matched" });
+    const viaIf = await convertCheckpoint(runtime, join(dir, "ffnn"), join(dir, "if"), { ...options, neuron: "if" });
+    expect(matched.layers.map((l) => l.counterpart?.model)).toEqual(["lif-refractory", "lif-refractory", undefined]);
+    const [m, i] = [matched.diagnostics, viaIf.diagnostics];
+    for (const c of m?.curves ?? []) expect(c.r2).toBeGreaterThan(0.97);
+    for (const c of i?.curves ?? []) expect(c.r2).toBeLessThan(0.8);
+    expect(m?.snnAccuracy).toBeGreaterThan((m?.ffnnAccuracy as number) - 0.02);
+    expect(m?.snnAccuracy).toBeGreaterThan(i?.snnAccuracy as number);
+  }, 180_000);
+});
+
 describe("the bridge: FFNN → converted SNN → fine-tuned SNN", () => {
   const dir = mkdtempSync(join(tmpdir(), "nb-bridge-"));
   const ffnn = join(dir, "ffnn");
@@ -47,6 +65,12 @@ describe("the bridge: FFNN → converted SNN → fine-tuned SNN", () => {
     expect(d?.agreement.map((a) => a.layer)).toEqual(["lif1", "lif2", "lif3"]);
     // The FFNN measured here is the checkpoint's (same 300 test images are the first of its 500).
     expect(Math.abs((d?.ffnnAccuracy as number) - ffnnAccuracy)).toBeLessThan(0.05);
+    // The F–I link of a ReLU network converted to IF neurons: the same curve up to λ.
+    expect(d?.curves.map((c) => [c.layer, c.trained, c.converted])).toEqual([
+      ["lif1", "relu", "lif"],
+      ["lif2", "relu", "lif"],
+    ]);
+    for (const c of d?.curves ?? []) expect(c.r2).toBeGreaterThan(0.99);
     // An ordinary checkpoint: IF neurons with the FFNN's pixel scaling recorded.
     const converted = loadCheckpoint(out, runtime);
     expect(converted.spec.timeSteps).toBe(32);

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { createRuntime, sequentialSpec, type Weights } from "@neurobridge/core";
+import { createRuntime, sequentialSpec, simulatePopulation, type Weights } from "@neurobridge/core";
 import { describe, expect, it } from "vitest";
 import { lifPlugin } from "../plugin.js";
 import { convertToSnn, normalisationScale, rateActivations } from "./ann-to-snn.js";
@@ -79,6 +79,63 @@ describe("ANN → SNN conversion", () => {
     });
     expect(rates[0]).toBeCloseTo(3 / 3, 2);
     expect(rates[1]).toBeCloseTo(2.5 / 3, 2);
+  });
+
+  it("rate-matched: a lif-rate layer becomes a refractory LIF stepped at h = t_ref/resolution, W′ = g·W/k_in, b′ = g·b (pinned by hand)", () => {
+    const lifRate = sequentialSpec({ layers: [2, 2, 1], neuron: "lif-rate", outputNeuron: false });
+    const c = convertToSnn(runtime.plan(lifRate, weights), inputs, 2, { normalise: "max", timeSteps: 10, match: true, resolution: 4 });
+    // t_ref 0.2 τ_m, 4 steps per refractory period: h = 0.05, β = e^(−h), g = 1 − β, k = h/gain = 0.05.
+    const h = 0.05;
+    const g = 1 - Math.exp(-h);
+    expect(c.layers[0]?.counterpart).toEqual({
+      model: "lif-refractory",
+      params: { beta: Math.exp(-h), threshold: 1, vReset: 0, refractory: 4 },
+      inputGain: g,
+      spikesPerOutput: h,
+    });
+    const close = (a: Float32Array, b: number[]) => {
+      for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i] as number, 6);
+    };
+    close(c.weights["fc1.weight"]?.data as Float32Array, [g, 2 * g, 3 * g, -g]);
+    close(c.weights["fc1.bias"]?.data as Float32Array, [0, 0.5 * g]);
+    // The logits stay IF neurons normalised by their λ, reading layer 1's spikes as activation·k.
+    const lambda = c.layers[1]?.lambda as number;
+    close(c.weights["fc2.weight"]?.data as Float32Array, [2 / h / lambda, 1 / h / lambda]);
+    close(c.weights["fc2.bias"]?.data as Float32Array, [0.25 / lambda]);
+    const neurons = c.spec.nodes.filter((n) => n.type === "neuron");
+    expect(neurons.map((n) => n.model)).toEqual(["lif-refractory", "lif"]);
+    expect(neurons[0]?.reset).toBeUndefined();
+    expect(() => runtime.plan(c.spec, c.weights)).not.toThrow();
+    // A ReLU network has no declared counterpart: matched conversion says so and names the alternative.
+    expect(() => convertToSnn(plan, inputs, 2, { match: true })).toThrow(/spiking counterpart of 'relu'.*--neuron if/);
+  });
+
+  it("lif-refractory's rate is the LIF F–I curve sampled at its step: a spike every refractory + ⌈ln((x − v_r)/(x − 1))/h⌉ steps", () => {
+    const h = 0.05;
+    const xs = [0.9, 1.2, 2, 4];
+    const node = {
+      type: "neuron" as const,
+      id: "n",
+      model: "lif-refractory",
+      size: xs.length,
+      params: { beta: Math.exp(-h), threshold: 1, vReset: 0, refractory: 4 },
+    };
+    const T = 4000;
+    const input = new Float32Array(T * xs.length);
+    for (let t = 0; t < T; t++) for (let i = 0; i < xs.length; i++) input[t * xs.length + i] = (1 - Math.exp(-h)) * (xs[i] as number);
+    const out = simulatePopulation(node, runtime.neuronModel("lif-refractory"), runtime, input, T, 1).outputs;
+    xs.forEach((x, i) => {
+      let spikes = 0;
+      for (let t = 0; t < T; t++) spikes += out[t * xs.length + i] as number;
+      if (x <= 1) {
+        expect(spikes).toBe(0);
+        return;
+      }
+      const isi = 4 + Math.ceil(Math.log(x / (x - 1)) / h);
+      // float32 may land a crossing one step either side of the exact ceiling.
+      expect(T / spikes).toBeGreaterThan(isi - 1);
+      expect(T / spikes).toBeLessThan(isi + 1);
+    });
   });
 
   it("refuses what it cannot convert, saying what it takes", () => {

@@ -17,6 +17,16 @@
  * Activations come from each model's own `step` on core's reference array
  * ops, so any registered rate model converts; the result is an ordinary
  * spec and weights every command accepts (eval, deploy, export, train).
+ *
+ * Rate-matched conversion (`match`): each hidden layer becomes the spiking
+ * counterpart its rate model declares (`spikingCounterpart`) — a neuron that
+ * fed g·x per step fires k·f(x) spikes per step, f being the curve the FFNN
+ * was trained with (for `lif-rate`: a refractory LIF stepped at h·τ_m). The
+ * next layer reads rates back as spikes/k: W′_l = g_l·W_l/k_{l−1},
+ * b′_l = g_l·b_l (k_0 = 1: the pixels). This keeps a curve that is not
+ * scale-free (lif-rate is silent below its rheobase x = 1), which λ-scaling
+ * into IF neurons — whose rate is a clipped ReLU of the input — cannot.
+ * The logits stay IF neurons normalised by λ.
  */
 import {
   arrayOps,
@@ -25,7 +35,9 @@ import {
   type NetworkPlan,
   type NetworkSpec,
   NeuroBridgeError,
+  type NeuronNode,
   type NeuronPlanLayer,
+  type SpikingCounterpart,
   sequentialSpec,
   type Weights,
 } from "@neurobridge/core";
@@ -45,6 +57,10 @@ export interface ConversionOptions {
   readonly normalise?: Normalisation;
   /** The spiking model (default `lif`); it must take `beta` and `threshold` parameters. */
   readonly model?: string;
+  /** Rate-matched: each hidden layer becomes its rate model's spiking counterpart (see above); `beta` and `model` then apply to the output layer only. */
+  readonly match?: boolean;
+  /** Resolution handed to each counterpart (for lif-rate: steps per refractory period; default 4). */
+  readonly resolution?: number;
 }
 
 /** Per-layer result of a conversion. */
@@ -61,6 +77,8 @@ export interface ConvertedLayer {
   readonly maxActivation: number;
   /** Fraction of activations above λ (clipped in the SNN: a neuron fires at most once per step). */
   readonly clippedFraction: number;
+  /** Rate-matched layers: the spiking counterpart that replaced the rate neuron. */
+  readonly counterpart?: SpikingCounterpart;
 }
 
 /** A converted network. */
@@ -109,6 +127,17 @@ function stagesOf(plan: NetworkPlan): Stage[] {
     );
   }
   return stages;
+}
+
+/** The spiking counterpart `layer`'s rate model declares, or an error saying which model has none. */
+function counterpartOf(layer: NeuronPlanLayer, maxOutput: number, resolution: number): SpikingCounterpart {
+  if (!layer.model.spikingCounterpart) {
+    throw new NeuroBridgeError(
+      "CONVERSION_UNSUPPORTED",
+      `rate-matched conversion needs a spiking counterpart of '${layer.model.name}' (layer '${layer.id}'), and the model declares none; convert it to IF neurons instead (--neuron if)`,
+    );
+  }
+  return layer.model.spikingCounterpart(layer.resolved.params, { maxOutput, resolution });
 }
 
 /** A rate neuron layer through its model's own step on reference arrays. */
@@ -172,15 +201,22 @@ export function convertToSnn(plan: NetworkPlan, calibration: Float32Array, rows:
   }
   const stages = stagesOf(plan);
   const activations = rateActivations(plan, calibration, rows);
+  const resolution = options.resolution ?? 4;
+  if (!(resolution >= 1)) throw new NeuroBridgeError("OPTION_INVALID", `resolution must be at least 1, got ${resolution}`);
   const weights: Weights = {};
   const layers: ConvertedLayer[] = [];
+  // What a unit of the previous layer's output is worth in its spikes per step (λ⁻¹ for IF layers, k for counterparts).
+  let perSpikeIn = 1;
   let lambdaIn = 1;
   stages.forEach((stage, l) => {
     const a = activations[l] as Float32Array;
     const { lambda, max } = normalisationScale(a, normalise);
     const { id, outFeatures, inFeatures, weight, bias } = stage.dense;
-    weights[`${id}.weight`] = { shape: [outFeatures, inFeatures], data: weight.map((w) => (w * lambdaIn) / lambda) };
-    if (bias) weights[`${id}.bias`] = { shape: [outFeatures], data: bias.map((b) => b / lambda) };
+    const counterpart = options.match && stage.neuron ? counterpartOf(stage.neuron, lambda, resolution) : undefined;
+    // IF: rate per step = activation/λ; a counterpart: rate per step = k·f(x) for input g·x.
+    const gain = counterpart ? counterpart.inputGain : 1 / lambda;
+    weights[`${id}.weight`] = { shape: [outFeatures, inFeatures], data: weight.map((w) => (w * gain) / perSpikeIn) };
+    if (bias) weights[`${id}.bias`] = { shape: [outFeatures], data: bias.map((b) => b * gain) };
     let clipped = 0;
     for (const v of a) if (v > lambda) clipped++;
     layers.push({
@@ -190,7 +226,9 @@ export function convertToSnn(plan: NetworkPlan, calibration: Float32Array, rows:
       lambdaIn,
       maxActivation: max,
       clippedFraction: clipped / a.length,
+      ...(counterpart ? { counterpart } : {}),
     });
+    perSpikeIn = counterpart ? counterpart.spikesPerOutput : 1 / lambda;
     lambdaIn = lambda;
   });
   const sizes = [plan.inputSize, ...stages.map((s) => s.dense.outFeatures)];
@@ -203,12 +241,20 @@ export function convertToSnn(plan: NetworkPlan, calibration: Float32Array, rows:
     encoder: { name: "direct" },
     dt: plan.spec.dt,
   });
-  // Keep the rate network's layer names for the dense layers, so weights keep their names.
+  // Keep the rate network's layer names for the dense layers, so weights keep their names;
+  // rate-matched layers take their counterpart's model and parameters.
   let d = 0;
+  let hidden = 0;
   const nodes = base.nodes.map((n) => {
-    if (n.type !== "dense") return n;
-    const source = (stages[d++] as Stage).dense;
-    return { ...n, id: source.id, ...(source.bias ? {} : { bias: false }) };
+    if (n.type === "dense") {
+      const source = (stages[d++] as Stage).dense;
+      return { ...n, id: source.id, ...(source.bias ? {} : { bias: false }) };
+    }
+    if (n.type !== "neuron") return n;
+    const counterpart = layers[hidden++]?.counterpart;
+    if (!counterpart) return n;
+    const { reset: _reset, ...rest } = n as NeuronNode;
+    return { ...rest, model: counterpart.model, params: { ...counterpart.params } };
   });
   const spec: NetworkSpec = {
     ...base,
@@ -219,6 +265,7 @@ export function convertToSnn(plan: NetworkPlan, calibration: Float32Array, rows:
         from: plan.spec.name ?? "rate network",
         normalise,
         beta,
+        ...(options.match ? { matched: true, resolution } : {}),
         calibrationSamples: rows,
         lambdas: layers.map((l) => l.lambda),
       },

@@ -6,7 +6,7 @@
  * time constant (f·τ_m). {@link activationParamsFromFits} converts fits made
  * in pA and Hz into these units.
  */
-import type { NeuronModel, TensorOps } from "@neurobridge/core";
+import { NeuroBridgeError, type NeuronModel, type TensorOps } from "@neurobridge/core";
 import type { Fit } from "../fits/activation-fits.js";
 
 type Tensor<T> = NonNullable<T>;
@@ -17,7 +17,7 @@ function rateModel(
   params: NeuronModel["params"],
   cost: NeuronModel["updateCost"],
   fn: <T>(ops: TensorOps<T>, x: T, p: Readonly<Record<string, T>>) => T,
-  extra: Pick<NeuronModel, "operatingInput"> = {},
+  extra: Pick<NeuronModel, "operatingInput" | "spikingCounterpart"> = {},
 ): NeuronModel {
   return {
     name,
@@ -101,9 +101,39 @@ export const lifRateModel = rateModel(
     const rate = ops.div(p.gain as Tensor<typeof x>, ops.add(p.tRef as Tensor<typeof x>, ln));
     return ops.mul(ops.greater(x, floor), rate);
   },
-  // Silent up to the rheobase (x = 1): units start at 1.5 times it, on the curve's rising part.
-  { operatingInput: () => LIF_RATE_OPERATING_INPUT },
+  {
+    // Silent up to the rheobase (x = 1): units start at 1.5 times it, on the curve's rising part.
+    operatingInput: () => LIF_RATE_OPERATING_INPUT,
+    spikingCounterpart: (params, { maxOutput, resolution }) => lifRateCounterpart(params, maxOutput, resolution),
+  },
 );
+
+/**
+ * The spiking neuron whose rate is the `lif-rate` curve: a `lif-refractory`
+ * LIF stepped at h (in units of τ_m) — β = e^(−h), input (1 − β)·x, θ = 1,
+ * the same v_reset, t_ref/h refractory steps — firing h·f(x)/gain spikes per
+ * step. h is t_ref/`resolution` (`resolution` refractory steps); without a
+ * refractory period, the step at which `maxOutput` fires once per
+ * `resolution` steps.
+ */
+export function lifRateCounterpart(params: Readonly<Record<string, number | number[]>>, maxOutput: number, resolution: number) {
+  const scalar = (name: string, fallback: number) => {
+    const v = params[name] ?? fallback;
+    if (Array.isArray(v))
+      throw new NeuroBridgeError("CONVERSION_UNSUPPORTED", `lif-rate's spiking counterpart takes a scalar ${name}, not one per neuron`);
+    return v;
+  };
+  const [tRef, vReset, gain] = [scalar("tRef", 0.2), scalar("vReset", 0), scalar("gain", 1)];
+  const steps = Math.max(1, Math.round(resolution));
+  const h = tRef > 0 ? tRef / steps : gain / (steps * Math.max(maxOutput, 1e-6));
+  const beta = Math.exp(-h);
+  return {
+    model: "lif-refractory",
+    params: { beta, threshold: 1, vReset, refractory: tRef > 0 ? steps : 0 },
+    inputGain: 1 - beta,
+    spikesPerOutput: h / gain,
+  };
+}
 
 /** The activation-fit rate models. */
 export const activationFitModels: readonly NeuronModel[] = [reluFitModel, sigmoidFitModel, lifRateModel];

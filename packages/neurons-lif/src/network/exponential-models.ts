@@ -135,5 +135,59 @@ export const lifVResetModel: NeuronModel = {
   },
 };
 
+/**
+ * The LIF with reset to v_reset and an absolute refractory period (the
+ * paper's Table 1 neuron, t_ref = 2 ms), registered as `lif-refractory`:
+ * for `refractory` steps after a spike the membrane is held at v_reset and
+ * ignores its input. With β = e^(−h), input (1 − β)·x and θ = 1 its rate is
+ * the LIF F–I curve sampled at step h (in units of τ_m): a spike every
+ * `refractory` + ⌈ln((x − v_r)/(x − 1))/h⌉ steps — the spiking counterpart of
+ * the `lif-rate` activation in ANN → SNN conversion.
+ */
+export const lifRefractoryModel: NeuronModel = {
+  name: "lif-refractory",
+  description:
+    "Discrete LIF with reset to v_reset and an absolute refractory period: v ← β·v + I while not refractory; spike when v > θ; then v ← v_reset for `refractory` steps.",
+  dynamics: "spiking",
+  params: [
+    betaParam(),
+    thresholdParam(),
+    param("vReset", 0, "membrane after a spike v_reset (must be below θ)"),
+    {
+      name: "refractory",
+      type: "integer",
+      default: 0,
+      min: 0,
+      unit: "steps",
+      perNeuron: true,
+      description: "steps after a spike during which the membrane is held at v_reset",
+    },
+  ],
+  state: [
+    { name: "v", description: "membrane potential", initial: 0 },
+    { name: "held", description: "refractory steps left", initial: 0 },
+  ],
+  updateCost: { multiplies: 2, adds: 3, compares: 2 },
+  validate: lifVResetModel.validate,
+  step(ops, input, state, params, context) {
+    const p = params as Record<"beta" | "threshold" | "vReset" | "refractory", T<(typeof params)["beta"]>>;
+    const held = state.held as T<typeof state.held>;
+    // 1 while the neuron integrates, 0 while it is refractory.
+    const free = ops.greater(ops.scalar(0.5), held);
+    const integrated = ops.add(ops.mul(p.beta, state.v as T<typeof state.v>), input);
+    const vFree = ops.add(ops.mul(free, integrated), ops.mul(ops.sub(ops.scalar(1), free), p.vReset));
+    // A refractory membrane sits at v_reset < θ: it cannot spike.
+    const spikes = ops.spike(ops.div(ops.sub(vFree, p.threshold), ops.sub(p.threshold, p.vReset)), context.surrogate);
+    const fired = ops.stopGradient(spikes);
+    return {
+      output: spikes,
+      state: {
+        v: ops.add(vFree, ops.mul(fired, ops.sub(p.vReset, vFree))),
+        held: ops.add(ops.maximum(ops.sub(held, ops.scalar(1)), ops.scalar(0)), ops.mul(fired, p.refractory)),
+      },
+    };
+  },
+};
+
 /** The family's discrete models without kernels. */
-export const exponentialModels: readonly NeuronModel[] = [eifModel, adexModel, lifVResetModel];
+export const exponentialModels: readonly NeuronModel[] = [eifModel, adexModel, lifVResetModel, lifRefractoryModel];
