@@ -40,6 +40,7 @@ describe("neurobridge CLI", () => {
       "eif",
       "adex",
       "lif-vreset",
+      "lif-refractory",
       "relu-fit",
       "sigmoid-fit",
       "lif-rate",
