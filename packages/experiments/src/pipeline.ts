@@ -27,7 +27,7 @@ import type { SweepGrid } from "./sweep/grid.js";
 import type { TrainJobResult } from "./sweep/job-kinds.js";
 import { type Spread, sweepFigures } from "./sweep/results.js";
 import { JobStore } from "./sweep/store.js";
-import { planSweep, runSweep, type SweepProgress } from "./sweep/sweep.js";
+import { runSweep, type SweepProgress } from "./sweep/sweep.js";
 
 /** Options of {@link runPaper}. */
 export interface PaperOptions {
@@ -222,7 +222,7 @@ async function runPaperLocked(options: PaperOptions) {
   options.onStep?.({ step: "sweep", index: index - 1, total: steps.length, done: true, cached: ran === 0, seconds: timings.sweep.seconds });
   const store = new JobStore(join(sweepDir, "store"));
   const trained = (model: string, seedOf: number, timeSteps: number): TrainResult => {
-    const entry = planSweep(grid).entries.find((e) => e.axes.model === model && e.axes.seed === seedOf && e.axes.timeSteps === timeSteps);
+    const entry = summary.entries.find((e) => e.axes.model === model && e.axes.seed === seedOf && e.axes.timeSteps === timeSteps);
     const record = entry && store.get(entry.id);
     if (!record) throw new Error(`the sweep holds no ${model} job for seed ${seedOf}, T ${timeSteps}`);
     return (record.result as TrainJobResult).train;

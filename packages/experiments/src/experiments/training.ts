@@ -31,6 +31,7 @@ import {
 import { loadCheckpoint, lockFolder } from "@neurobridge/core/node";
 import { checkpointNormalization, loadMnist, type MnistNormalization } from "@neurobridge/mnist";
 import { type PaperModel, type PaperNetworkOptions, paperNetwork } from "@neurobridge/neurons-lif";
+import { valueAt } from "../sweep/grid.js";
 
 /** Config of {@link trainExperiment}. */
 export interface TrainConfig {
@@ -141,9 +142,6 @@ export interface TrainOptions {
    */
   readonly explicit?: Readonly<Record<string, string>>;
 }
-
-const valueAt = (config: unknown, path: string): unknown =>
-  path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), config);
 
 /** The settings a checkpoint was started with, as a config (they win on resume); explicit settings that differ are refused. */
 function resumedConfig(

@@ -83,6 +83,10 @@ export function parseSweepGrid(value: unknown, source = "sweep grid"): SweepGrid
   return value as SweepGrid;
 }
 
+/** The value at the dotted `path` of `config` (`network.beta`), or undefined. */
+export const valueAt = (config: unknown, path: string): unknown =>
+  path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), config);
+
 /** Sets the dotted `path` of `target` to `value` (creating objects on the way). */
 export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split(".");

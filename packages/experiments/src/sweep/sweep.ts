@@ -21,7 +21,7 @@ import { lockFolder } from "@neurobridge/core/node";
 import { renderFigure } from "@neurobridge/plots/node";
 import { writeAtomic } from "../cache.js";
 import type { JobEvent, SweepExecutor } from "./executor.js";
-import { expandGrid, type SweepGrid } from "./grid.js";
+import { expandGrid, type SweepGrid, valueAt } from "./grid.js";
 import { defaultJobKinds, type JobKinds } from "./job-kinds.js";
 import { groupRows, type ResultGroup, type ResultRow, resultRows, resultsCsv, type SweepJobEntry, sweepFigures } from "./results.js";
 import { type JobRecord, type JobSpec, JobStore, jobId } from "./store.js";
@@ -37,9 +37,6 @@ export interface SweepManifest {
   /** Grid entries that named a job already in the list (same config, same id): run once. */
   readonly duplicates: number;
 }
-
-const valueAt = (config: unknown, path: string): unknown =>
-  path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), config);
 
 /** The jobs of a grid, each configured by its kind and named by its content hash; duplicates dropped. */
 export function planSweep(
@@ -118,6 +115,8 @@ export interface SweepSummary {
   readonly failed: number;
   readonly results: readonly ResultRow[];
   readonly groups: readonly ResultGroup[];
+  /** Every job of the sweep (id, axes, config), finished or not: the manifest's list. */
+  readonly entries: readonly SweepJobEntry[];
   readonly duplicates: number;
   readonly failures: readonly { id: string; error: string }[];
   readonly wallSeconds: number;
@@ -227,6 +226,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
       failed: failures.length,
       results: table.rows,
       groups: table.groups,
+      entries,
       duplicates,
       failures,
       wallSeconds: (performance.now() - started) / 1000,
