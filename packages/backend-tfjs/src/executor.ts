@@ -8,15 +8,17 @@
  * - a neuron layer whose model has a registered `sequence` kernel (and, for
  *   evaluation, `infer`) runs it — e.g. `neurons-lif`'s fused LIF, core's
  *   ReLU, a plugin's own;
- * - every other neuron layer runs its model's own `step` on tfjs, and its
- *   backward is tfjs autograd (a vector–Jacobian product, for the input and
- *   any learned parameter), so no model needs a hand-written derivative.
+ * - every other neuron layer runs its model's own `step` compiled into
+ *   fused loops with a derived backward (core's `compileStep`), or — where
+ *   that cannot run, or with `compiled: false` — on tfjs, its backward tfjs
+ *   autograd; so no model needs a hand-written derivative.
  *
  * Which implementation runs each layer is reported (`implementations`).
  * Tests hold the executor's gradients to full tfjs autograd.
  */
 import {
   type Activation,
+  compileStep,
   createKernel,
   type DensePlanLayer,
   type ImplementationReport,
@@ -80,8 +82,18 @@ export interface ExecutorForward {
 
 /** Options of {@link ChainExecutor}. */
 export interface ExecutorOptions {
-  /** Use registered kernels (default true); false runs every model through its `step` (the reference path). */
-  readonly kernels?: boolean;
+  /**
+   * Use registered kernels (default true); false runs every model through
+   * its `step` on tfjs (the reference path); `"compiled"` skips registered
+   * kernels and runs every neuron layer's compiled step (to hold the
+   * compiler to the reference).
+   */
+  readonly kernels?: boolean | "compiled";
+  /**
+   * Compile the `step` of models no registered kernel serves into fused loops
+   * (core's `compileStep`; default true); false leaves them to tfjs autograd.
+   */
+  readonly compiled?: boolean;
   /** Accumulates the wall time of every layer's forward and backward (see {@link PhaseProfile}). */
   readonly profile?: PhaseProfile;
 }
@@ -122,14 +134,20 @@ export class ChainExecutor {
     const implementations: Record<string, string> = {};
     this.layers = plan.layers.map((layer): Layer => {
       if (layer.kind === "dense") return { kind: "dense", layer };
-      const sequence = options.kernels === false ? undefined : createKernel(runtime, layer, "sequence");
-      // A kernel that cannot learn what the spec asks to learn leaves the layer to the generic path.
+      const sequence = options.kernels === false || options.kernels === "compiled" ? undefined : createKernel(runtime, layer, "sequence");
+      // A kernel that cannot learn what the spec asks to learn leaves the layer to the compiled step or the generic path.
       if (sequence && layer.learn.every((p) => sequence.learnable.includes(p))) {
         const infer = createKernel(runtime, layer, "infer");
         const plugin = (kind: string) => runtime.registry("kernel").entry(`${layer.model.name}/${kind}`)?.plugin;
         const where = [...new Set([sequence.runsOn, infer?.runsOn].filter((r) => r !== undefined))].join(" / ");
         implementations[layer.id] = `kernel sequence${infer ? "+infer" : ""} (${plugin("sequence")}${where ? `, ${where}` : ""})`;
         return { kind: "kernel", layer, sequence, ...(infer ? { infer } : {}) };
+      }
+      // No registered kernel serves the layer: its step, compiled into fused loops (core's step compiler).
+      const compiled = options.kernels === false || options.compiled === false ? undefined : compileStep(layer);
+      if (compiled && !("reason" in compiled) && layer.learn.every((p) => compiled.sequence.learnable.includes(p))) {
+        implementations[layer.id] = "compiled step (core, js)";
+        return { kind: "kernel", layer, sequence: compiled.sequence, infer: compiled.infer };
       }
       implementations[layer.id] = "generic step (tfjs autograd)";
       return { kind: "generic", layer };

@@ -12,7 +12,7 @@ describe("conformance of every shipped neuron model", () => {
       const report = await checkNeuronModel(runtime, "lif", { reset });
       expect(report.failures, formatReport(report)).toEqual([]);
       const applied = report.checks.filter((c) => c.applies).map((c) => c.name);
-      expect(applied).toEqual(["declaration", "step", "tfjs-step", "kernel:sequence", "kernel:infer", "onnx", "emulator"]);
+      expect(applied).toEqual(["declaration", "step", "tfjs-step", "kernel:sequence", "kernel:infer", "compiled-step", "onnx", "emulator"]);
     }, 60_000);
   }
 
@@ -36,10 +36,12 @@ describe("conformance of every shipped neuron model", () => {
     ["eif", { timeSteps: 40 }],
     ["adex", { timeSteps: 40 }],
     ["lif-vreset", { params: { vReset: -0.3 } }],
+    ["lif-refractory", { params: { vReset: -0.2, refractory: 2 }, timeSteps: 30 }],
   ] as const) {
-    it(`${model}: its step on tfjs, in ONNX and in the emulator (no kernel) agree`, async () => {
+    it(`${model}: its compiled step, its step on tfjs, in ONNX and in the emulator (no kernel) agree`, async () => {
       const report = await checkNeuronModel(runtime, model, options);
       expect(report.failures, formatReport(report)).toEqual([]);
+      expect(report.checks.find((c) => c.name === "compiled-step")?.detail).toMatch(/reference arrays' bits; spikes identical/);
     }, 60_000);
   }
 

@@ -14,6 +14,11 @@
  * - `kernel:sequence` / `kernel:infer`: a registered kernel equals the
  *   generic step — outputs bit for bit, gradients (inputs, dense weights,
  *   learned parameters) within float32 noise, activity counts exact.
+ * - `compiled-step`: the step compiled into fused loops (core's
+ *   `compileStep`, what runs where no kernel is registered) gives the
+ *   reference arrays' outputs bit for bit and, in the network, the generic
+ *   tfjs path's spikes (rate outputs within 1e-6) and gradients within
+ *   float32 noise; its infer kernel counts exactly.
  * - `onnx`: the exported graphs (unrolled and per-step for spiking models)
  *   run in ONNX Runtime and give the training backend's outputs.
  * - `emulator` (spiking models): the float event-driven emulator (the
@@ -32,6 +37,7 @@ import { ChainExecutor, createGemm, createTfjsOps, type ExecutorForward, tf, use
 import {
   arrayOps,
   bindWeights,
+  compileStep,
   initWeights,
   type NetworkPlan,
   type NeuronModel,
@@ -354,6 +360,62 @@ export async function checkNeuronModel(runtime: Runtime, modelName: string, opti
         }
       });
       return problems.length ? fail(problems.join("; ")) : pass("outputs identical to training's forward, counts exact");
+    }),
+  );
+
+  checks.push(
+    await check("compiled-step", async () => {
+      const compiled = compileStep(layer);
+      if ("reason" in compiled) return fail(`the step does not compile: ${compiled.reason}`);
+      const problems: string[] = [];
+      // One layer on the step checks' currents: the reference arrays' bits.
+      const frame = BATCH * layer.size;
+      const direct = compiled.sequence.forward(
+        { data: spiking ? currents : currents.subarray(0, frame), rows: spiking ? T * BATCH : BATCH, cols: layer.size, temporal: spiking },
+        BATCH,
+        layer.params,
+      );
+      const want = referenceSteps(layer, currents, BATCH, T);
+      if (!sameBits(direct.output.data, want)) {
+        problems.push(`${countMismatches(direct.output.data, want)} of ${want.length} outputs differ from the reference arrays`);
+      }
+      // The whole network against the generic tfjs path: outputs and gradients.
+      const viaCompiler = new ChainExecutor(runtime, plan, gemm, { kernels: "compiled" });
+      reference ??= await trainPass(generic);
+      const fast = await trainPass(viaCompiler);
+      let worstOutput = 0;
+      fast.forward.layers.forEach((l, i) => {
+        const g = reference?.forward.layers[i];
+        if (!g) return;
+        if (spiking && !sameBits(l.output.data, g.output.data))
+          problems.push(`${l.id}: ${countMismatches(l.output.data, g.output.data)} outputs differ from the step's on tfjs`);
+        worstOutput = Math.max(worstOutput, relativeError(l.output.data, g.output.data));
+      });
+      if (!spiking && worstOutput > 1e-6)
+        problems.push(`outputs differ from the step's on tfjs by ${worstOutput.toExponential(2)} (relative)`);
+      let worst = 0;
+      for (const [name, g] of Object.entries(reference.grads)) {
+        const k = fast.grads[name];
+        if (!k) problems.push(`no gradient for '${name}'`);
+        else worst = Math.max(worst, relativeError(k, g));
+      }
+      if (worst > 1e-3) problems.push(`gradients differ from tfjs autograd of the step by ${worst.toExponential(2)} (relative)`);
+      const inference = await viaCompiler.forward(params, input, BATCH, rng.fork("encode"), { inference: true });
+      inference.layers.forEach((l, i) => {
+        const t = fast.forward.layers[i];
+        if (t && !sameBits(l.output.data, t.output.data))
+          problems.push(`${l.id}: the infer kernel's outputs differ from the sequence forward`);
+        if (!l.counts) return;
+        let events = 0;
+        for (const v of l.output.data) if (v !== 0) events++;
+        const counted = l.counts.perStep.reduce((a, b) => a + b, 0);
+        if (counted !== events) problems.push(`${l.id}: counts ${counted} events, its output has ${events}`);
+      });
+      return problems.length
+        ? fail(problems.join("; "))
+        : pass(
+            `reference arrays' bits; ${spiking ? "spikes identical to" : `outputs within ${worstOutput.toExponential(1)} of`} tfjs, ${Object.keys(reference.grads).length} gradients within ${worst.toExponential(1)}, counts exact`,
+          );
     }),
   );
 

@@ -45,7 +45,7 @@ describe("the training experiment (what `train`, `eval` and the pipeline run)", 
     expect(Array.from(emulated.evaluation.outputs)).toEqual(Array.from(ev.evaluation.outputs));
   }, 120_000);
 
-  it("trains any registered model: a kernel-less rate model runs its step through tfjs autograd", async () => {
+  it("trains any registered model: a kernel-less rate model runs its compiled step", async () => {
     const runtime = createRuntime({ plugins: bundledPlugins(), seed: 3 });
     const dir = mkdtempSync(join(tmpdir(), "nb-train-exp-"));
     const data = loadPaperData({ trainCount: 2048, testCount: 300 });
@@ -56,17 +56,17 @@ describe("the training experiment (what `train`, `eval` and the pipeline run)", 
     );
     expect(result.loss).toBe("softmax_ce");
     expect(result.implementations).toEqual({
-      "sigmoid-fit1": "generic step (tfjs autograd)",
-      "sigmoid-fit2": "generic step (tfjs autograd)",
+      "sigmoid-fit1": "compiled step (core, js)",
+      "sigmoid-fit2": "compiled step (core, js)",
     });
     expect(result.testAccuracy).toBeGreaterThan(0.5);
   }, 120_000);
 
-  it("trains the kernel-less spiking members (eif, adex, lif-vreset) through tfjs autograd of their step", async () => {
+  it("trains the kernel-less spiking members (eif, adex, lif-vreset, lif-refractory) through their compiled step", async () => {
     const runtime = createRuntime({ plugins: bundledPlugins(), seed: 3 });
     const data = loadPaperData({ trainCount: 2048, testCount: 300 });
     const backend = await runtime.backend("tfjs");
-    for (const neuron of ["eif", "adex", "lif-vreset"]) {
+    for (const neuron of ["eif", "adex", "lif-vreset", "lif-refractory"]) {
       const plan = runtime.plan(sequentialSpec({ layers: [784, 64, 10], neuron, timeSteps: 20 }));
       const trainer = await (backend.createTrainer as NonNullable<typeof backend.createTrainer>).call(
         backend,
@@ -74,7 +74,7 @@ describe("the training experiment (what `train`, `eval` and the pipeline run)", 
         initWeights(plan.spec, runtime.random(`init-${neuron}`), runtime),
         { seed: 1, workers: 1 },
       );
-      expect(Object.values(trainer.implementations)).toEqual(["generic step (tfjs autograd)", "generic step (tfjs autograd)"]);
+      expect(Object.values(trainer.implementations)).toEqual(["compiled step (core, js)", "compiled step (core, js)"]);
       const fit = await trainer.fit({ train: data.train, test: data.test, epochs: 1, batchSize: 32, learningRate: 2e-3 });
       await trainer.dispose();
       expect(fit.history[0]?.testAccuracy, neuron).toBeGreaterThan(0.35);
