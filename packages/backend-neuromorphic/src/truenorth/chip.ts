@@ -133,6 +133,8 @@ export class TrueNorthEmulator {
     readonly reversal: Uint8Array;
     /** For each axon, the neurons its crossbar row reaches. */
     readonly rows: Int32Array[];
+    /** For each axon, the weight each of those neurons gives its type (aligned with `rows`). */
+    readonly rowWeights: Int32Array[];
   }[];
   private tick = 0;
 
@@ -153,8 +155,11 @@ export class TrueNorthEmulator {
         for (let j = 0; j < N; j++) if (c.crossbar[i * N + j]) list.push(j);
         return Int32Array.from(list);
       });
+      const weights = Int32Array.from(c.neurons.flatMap((n) => n.weights));
+      const rowWeights = rows.map((row, i) => Int32Array.from(row, (j) => weights[j * 4 + (c.axonTypes[i] as number)] as number));
       return {
-        weights: Int32Array.from(c.neurons.flatMap((n) => n.weights)),
+        weights,
+        rowWeights,
         leak: Int32Array.from(c.neurons, (n) => n.leak),
         alpha: Int32Array.from(c.neurons, (n) => n.alpha),
         beta: Int32Array.from(c.neurons, (n) => n.beta),
@@ -220,19 +225,21 @@ export class TrueNorthEmulator {
       const active = this.active[c] as Uint8Array;
       const N = v.length;
       let events = 0;
+      let axonEvents = 0;
       for (let i = 0; i < active.length; i++) {
         if (!active[i]) continue;
         active[i] = 0;
-        counters.axonEvents++;
-        const type = core.axonTypes[i] as number;
+        axonEvents++;
         const row = k.rows[i] as Int32Array;
+        const w = k.rowWeights[i] as Int32Array;
         for (let r = 0; r < row.length; r++) {
           const j = row[r] as number;
-          const u = (v[j] as number) + (k.weights[j * 4 + type] as number);
+          const u = (v[j] as number) + (w[r] as number);
           v[j] = u > MEMBRANE_MAX ? MEMBRANE_MAX : u < MEMBRANE_MIN ? MEMBRANE_MIN : u;
         }
         events += row.length;
       }
+      counters.axonEvents += axonEvents;
       counters.synapticEvents += events;
       if (synapticByCore) synapticByCore[c] = (synapticByCore[c] as number) + events;
       counters.neuronUpdates += N;

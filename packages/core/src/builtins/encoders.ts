@@ -73,11 +73,16 @@ export const rateEncoder: Encoder = {
     const out = output(timeSteps, input);
     const gain = num(params, "gain");
     const size = input.batch * input.features;
+    const data = out.data;
+    // One draw per input and step, spiking or not, in order: the stream of one rng.next() per value.
+    const draws = new Float64Array(size);
     for (let t = 0; t < timeSteps; t++) {
       const src = frameAt(input, t);
+      const at = t * size;
+      rng.fill(draws);
       for (let i = 0; i < size; i++) {
         const p = Math.min(1, Math.max(0, gain * (src[i] as number)));
-        out.data[t * size + i] = rng.next() < p ? 1 : 0;
+        if ((draws[i] as number) < p) data[at + i] = 1;
       }
     }
     return out;
