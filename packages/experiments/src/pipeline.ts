@@ -41,7 +41,7 @@ export interface PaperOptions {
   /** A step starts (`done` false) or ends (`cached` tells whether it was reused). */
   readonly onStep?: (event: { step: string; index: number; total: number; done: boolean; cached?: boolean; seconds?: number }) => void;
   readonly onTrainProgress?: (step: string, progress: TrainingProgress) => void;
-  /** Where the sweep's jobs run (default: local processes, one at a time). */
+  /** Where the sweep's jobs run (default: local processes, as many at once as the profile's `sweep.concurrency`). */
   readonly executor?: SweepExecutor;
   /** Progress of the sweep's jobs. */
   readonly onSweepProgress?: (progress: SweepProgress & { event?: JobEvent }) => void;
@@ -88,6 +88,8 @@ export function paperProfile(quick: boolean, seed: number) {
       seeds: [seed, seed + 1, seed + 2],
       snnEpochs: quick ? 1 : 3,
       ffnnEpochs: quick ? 1 : 10,
+      // Local jobs at once: quick jobs are mostly process start-up (single-threaded), full ones train on both cores.
+      concurrency: quick ? 2 : 1,
     },
     neuronModels: quick
       ? { fromPA: 0, toPA: 2000, stepPA: 200, durationS: 0.5, dtMs: 0.1, discardS: 0.1, galleryDurationMs: 300, galleryDtMs: 0.05 }
@@ -204,7 +206,7 @@ async function runPaperLocked(options: PaperOptions) {
   const summary = await runSweep({
     grid,
     out: sweepDir,
-    executor: options.executor ?? new LocalExecutor(),
+    executor: options.executor ?? new LocalExecutor({ concurrency: profile.sweep.concurrency }),
     figures: false,
     ...(options.signal ? { signal: options.signal } : {}),
     onProgress: (p) => {

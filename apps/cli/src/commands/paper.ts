@@ -16,12 +16,22 @@ interface PaperOptions {
   out: string;
   executor: string;
   redis?: string;
+  concurrency?: string;
   json?: boolean;
 }
 
 async function runPaperCommand(o: PaperOptions): Promise<void> {
   const seed = seedOption(o.seed);
-  const executor = await executorOf({ executor: o.executor, attempts: "3", ...(o.redis ? { redis: o.redis } : {}) });
+  // Local jobs without --concurrency: the profile's own lanes (the pipeline's default executor).
+  const executor =
+    o.executor === "local" && o.concurrency === undefined && o.redis === undefined
+      ? undefined
+      : await executorOf({
+          executor: o.executor,
+          attempts: "3",
+          ...(o.redis ? { redis: o.redis } : {}),
+          ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+        });
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
@@ -36,7 +46,7 @@ async function runPaperCommand(o: PaperOptions): Promise<void> {
       seed,
       force: o.force ?? false,
       signal: controller.signal,
-      executor,
+      ...(executor ? { executor } : {}),
       onSweepProgress: (p) => {
         const e = p.event;
         if (e && e.state !== "running")
@@ -106,6 +116,10 @@ export function registerPaperCommand(program: Command): void {
       "local",
     )
     .option("--redis <url>", "Redis of the bullmq executor, e.g. redis://127.0.0.1:6379")
+    .option(
+      "--concurrency <n>",
+      "local executor: sweep jobs run at once (default: 2 with --quick, where process start-up dominates; else 1)",
+    )
     .option("--json", "print one JSON object (output files, headline numbers)")
     .action((o: PaperOptions) => runPaperCommand(o));
 }
