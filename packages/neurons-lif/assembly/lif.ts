@@ -275,14 +275,15 @@ export function eulerSweep(
       const fired1 = v128.andnot(f64x2.ge(n1, vth), held1);
       const fired2 = v128.andnot(f64x2.ge(n2, vth), held2);
       const fired3 = v128.andnot(f64x2.ge(n3, vth), held3);
+      // A held unit counts down (h ≥ 1, so h − 1 ≥ 0); a free one has h = 0 and stays there (max(−1, 0)); a spike sets it.
       x0v = v128.bitselect(vreset, n0, v128.or(held0, fired0));
       x1v = v128.bitselect(vreset, n1, v128.or(held1, fired1));
       x2v = v128.bitselect(vreset, n2, v128.or(held2, fired2));
       x3v = v128.bitselect(vreset, n3, v128.or(held3, fired3));
-      h0 = v128.bitselect(f64x2.sub(h0, one), v128.bitselect(vref, h0, fired0), held0);
-      h1 = v128.bitselect(f64x2.sub(h1, one), v128.bitselect(vref, h1, fired1), held1);
-      h2 = v128.bitselect(f64x2.sub(h2, one), v128.bitselect(vref, h2, fired2), held2);
-      h3 = v128.bitselect(f64x2.sub(h3, one), v128.bitselect(vref, h3, fired3), held3);
+      h0 = v128.bitselect(vref, f64x2.pmax(f64x2.sub(h0, one), zero), fired0);
+      h1 = v128.bitselect(vref, f64x2.pmax(f64x2.sub(h1, one), zero), fired1);
+      h2 = v128.bitselect(vref, f64x2.pmax(f64x2.sub(h2, one), zero), fired2);
+      h3 = v128.bitselect(vref, f64x2.pmax(f64x2.sub(h3, one), zero), fired3);
       if (v128.any_true(v128.or(v128.or(fired0, fired1), v128.or(fired2, fired3)))) {
         const mask = i64x2.bitmask(fired0) | (i64x2.bitmask(fired1) << 2) | (i64x2.bitmask(fired2) << 4) | (i64x2.bitmask(fired3) << 6);
         for (let lane = 0; lane < 8; lane++) if (mask & (1 << lane)) recordSpike(u + lane, k, dt, discard, count, first, last);

@@ -10,8 +10,10 @@ describe("the batched F–I sweep (WebAssembly SIMD Euler)", () => {
     "steady, 50 ms discarded": { ...FI_PROTOCOLS.steady, discard: 0.05 },
     "count, 100 ms discarded": { ...FI_PROTOCOLS.slides, duration: 0.5, discard: 0.1 },
   };
-  // 0–1000 pA in 7 pA steps (an odd count: the scalar tail runs too), rheobase 200 pA exactly, and one very strong current.
-  const currents = [...sweepCurrents({ from: 0, to: 1000e-12, step: 7e-12 }), 200e-12, 5e-9];
+  // 0–1000 pA in 7 pA steps (an odd count: the scalar tail runs too), rheobase 200 pA exactly, currents a hair
+  // either side of it (the sweep skips only units that provably never reach threshold), and one very strong current.
+  const nearRheobase = [-1e-6, -1e-9, -1e-12, 1e-12, 1e-9, 1e-6].map((d) => 200e-12 * (1 + d));
+  const currents = [...sweepCurrents({ from: 0, to: 1000e-12, step: 7e-12 }), 200e-12, ...nearRheobase, 5e-9];
   for (const [name, protocol] of Object.entries(protocols)) {
     it(`gives every current the rate of its own simulation, to the bit (${name})`, () => {
       const batched = simulatedRates(p, currents, protocol);
