@@ -12,7 +12,7 @@ import {
   type ResolvedNeuronNode,
   SynapticPopulation,
 } from "@neurobridge/core";
-import { loihiStep } from "../loihi/cuba-lif.js";
+import { loihiPopulationStep } from "../loihi/cuba-lif.js";
 
 export type { Population } from "@neurobridge/core";
 
@@ -80,7 +80,6 @@ export class LoihiPopulation implements Population {
   private readonly v: Float64Array;
   private readonly synapticInput: IntegerAccumulator;
   private readonly hostBias: Float64Array;
-  private readonly state = { u: 0, v: 0 };
 
   constructor(
     readonly id: string,
@@ -126,21 +125,6 @@ export class LoihiPopulation implements Population {
   }
 
   update(out: Int32Array): { spikes: number; active: number } {
-    const { u, v, config, state } = this;
-    const a = this.synapticInput.activation;
-    const bias = config.bias;
-    let spikes = 0;
-    let active = 0;
-    for (let j = 0; j < this.size; j++) {
-      const b = (bias[j] as number) + (this.hostBias[j] as number);
-      if (u[j] === 0 && v[j] === 0 && a[j] === 0 && b === 0) continue;
-      active++;
-      state.u = u[j] as number;
-      state.v = v[j] as number;
-      if (loihiStep(state, a[j] as number, b, config)) out[spikes++] = j;
-      u[j] = state.u;
-      v[j] = state.v;
-    }
-    return { spikes, active };
+    return loihiPopulationStep(this.u, this.v, this.synapticInput.activation, this.config.bias, this.hostBias, this.config, out);
   }
 }

@@ -1,5 +1,6 @@
+import { createRandom } from "@neurobridge/core";
 import { describe, expect, it } from "vitest";
-import { decayShift, effectiveThreshold, loihiStep, UV_LIMIT, updateCurrent, updateVoltage } from "./cuba-lif.js";
+import { decayShift, effectiveThreshold, loihiPopulationStep, loihiStep, UV_LIMIT, updateCurrent, updateVoltage } from "./cuba-lif.js";
 
 describe("Loihi CUBA-LIF, bit-accurate", () => {
   it("rounds decays toward zero, for both signs", () => {
@@ -51,5 +52,46 @@ describe("Loihi CUBA-LIF, bit-accurate", () => {
     const b = { u: 0, v: 0 };
     expect(loihiStep(b, 0, 6401, config)).toBe(1);
     expect(b.v).toBe(0);
+  });
+
+  it("steps a population on flat arrays exactly as loihiStep steps each compartment (wraps, saturation and rest included)", () => {
+    const rng = createRandom(17);
+    const N = 300;
+    for (const config of [
+      { du: 4095, dv: 205, vth: 100 },
+      { du: 0, dv: 0, vth: 5000 },
+      { du: 2047, dv: 4095, vth: 1 },
+    ]) {
+      const big = (scale: number) => Math.round((rng.next() - 0.5) * scale);
+      const u = Float64Array.from({ length: N }, (_, j) => (j % 7 === 0 ? 0 : big(2 * UV_LIMIT)));
+      const v = Float64Array.from({ length: N }, (_, j) => (j % 7 === 0 ? 0 : big(2 * UV_LIMIT)));
+      const a = Float64Array.from({ length: N }, (_, j) => (j % 7 === 0 ? 0 : big(300_000)));
+      const bias = Int32Array.from({ length: N }, (_, j) => (j % 7 === 0 ? 0 : big(20_000)));
+      const host = Float64Array.from({ length: N }, (_, j) => (j % 3 === 0 ? big(10_000) : 0));
+      const out = new Int32Array(N);
+      const want: number[] = [];
+      const wantU: number[] = [];
+      const wantV: number[] = [];
+      let wantActive = 0;
+      for (let j = 0; j < N; j++) {
+        const b = (bias[j] as number) + (host[j] as number);
+        if (u[j] === 0 && v[j] === 0 && a[j] === 0 && b === 0) {
+          wantU.push(0);
+          wantV.push(0);
+          continue;
+        }
+        wantActive++;
+        const s = { u: u[j] as number, v: v[j] as number };
+        if (loihiStep(s, a[j] as number, b, config)) want.push(j);
+        wantU.push(s.u);
+        wantV.push(s.v);
+      }
+      const r = loihiPopulationStep(u, v, a, bias, host, config, out);
+      expect(Array.from(out.subarray(0, r.spikes))).toEqual(want);
+      expect(r.active).toBe(wantActive);
+      expect(Array.from(u)).toEqual(wantU);
+      expect(Array.from(v)).toEqual(wantV);
+      expect(want.length).toBeGreaterThan(0);
+    }
   });
 });

@@ -71,3 +71,45 @@ export function loihiStep(state: { u: number; v: number }, activation: number, b
   }
   return 0;
 }
+
+/**
+ * One step of a whole population, the arithmetic of {@link loihiStep} on
+ * flat arrays (the emulator's hot loop; a test holds the two equal).
+ * Compartments at rest with no input and no bias are skipped — they stay at
+ * rest. Writes the indices of the neurons that spiked into `out`; returns
+ * how many, and how many compartments did work.
+ */
+export function loihiPopulationStep(
+  u: Float64Array,
+  v: Float64Array,
+  activation: Float64Array,
+  bias: Int32Array,
+  hostBias: Float64Array,
+  config: LoihiCompartmentConfig,
+  out: Int32Array,
+): { spikes: number; active: number } {
+  const uKeep = DECAY_UNITY - (config.du + CURRENT_DECAY_OFFSET);
+  const vKeep = DECAY_UNITY - config.dv;
+  const threshold = effectiveThreshold(config.vth);
+  let spikes = 0;
+  let active = 0;
+  for (let j = 0; j < u.length; j++) {
+    const b = (bias[j] as number) + (hostBias[j] as number);
+    const u0 = u[j] as number;
+    const v0 = v[j] as number;
+    const a = activation[j] as number;
+    if (u0 === 0 && v0 === 0 && a === 0 && b === 0) continue;
+    active++;
+    let un = Math.trunc((u0 * uKeep) / DECAY_UNITY) + a * ACTIVATION_SCALE;
+    if (un > UV_LIMIT) un -= UV_RANGE;
+    else if (un <= -UV_LIMIT) un += UV_RANGE;
+    let vn = Math.min(UV_LIMIT - 1, Math.max(-UV_LIMIT + 1, Math.trunc((v0 * vKeep) / DECAY_UNITY) + un + b));
+    if (vn > threshold) {
+      vn = 0;
+      out[spikes++] = j;
+    }
+    u[j] = un;
+    v[j] = vn;
+  }
+  return { spikes, active };
+}
