@@ -19,7 +19,10 @@ export interface TrainStepResult {
   /** Loss contribution: the batch-mean loss once shards are summed. */
   readonly loss: number;
   readonly correct: number;
-  /** Gradients of the batch-mean loss (shards sum to the batch's). */
+  /**
+   * Gradients of the batch-mean loss (shards sum to the batch's). An engine
+   * may reuse these arrays for its next step: read or update them before then.
+   */
   readonly grads: ParamArrays;
 }
 

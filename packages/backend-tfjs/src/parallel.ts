@@ -77,6 +77,11 @@ export class ParallelEngine implements Engine {
   private readonly pending = new Map<number, Pending>();
   /** The parameters the workers hold; shared-memory arrays need not be sent again (the workers see updates). */
   private held: ParamArrays | undefined;
+  /** Per worker: the shared input box the engine writes shards into, and the shared gradient box the worker writes into. */
+  private readonly inputBoxes: (Float32Array | undefined)[] = [];
+  private readonly gradBoxes: (ParamArrays | undefined)[] = [];
+  /** The summed gradients a training step returns (reused: valid until the next step). */
+  private gradSum: ParamArrays | undefined;
 
   private constructor(
     private readonly threads: Worker[],
@@ -193,27 +198,48 @@ export class ParallelEngine implements Engine {
   ): Promise<TrainStepResult> {
     const batch = labels.length;
     const sent = this.paramsToSend(params);
-    const results = await this.forShards<TrainStepResult>(batch, (shard, from, size) => ({
-      type: "step",
-      id: this.nextId++,
-      shard,
-      ...(sent ? { params: sent } : {}),
-      inputs: this.slice(inputs, from, size),
-      labels: labels.slice(from, from + size),
-      loss,
-      rngLabel,
-      meanOver: batch,
-    }));
-    const first = results[0] as TrainStepResult;
-    const grads: ParamArrays = {};
-    for (const name of Object.keys(first.grads)) {
-      // The first shard's arrays were transferred to this thread: sum into them (same order, no copy).
-      const sum = first.grads[name] as Float32Array;
-      for (let k = 1; k < results.length; k++) {
-        const g = (results[k] as TrainStepResult).grads[name] as Float32Array;
+    const F = this.features;
+    const results = await this.forShards<{ loss: number; correct: number; grads?: ParamArrays }>(batch, (shard, from, size) => {
+      // The shard goes through the worker's shared input box (grown when a larger shard comes): no per-step allocation.
+      let box = this.inputBoxes[shard];
+      const fresh = !box || box.length < size * F;
+      if (fresh) {
+        box = new Float32Array(new SharedArrayBuffer(size * F * 4));
+        this.inputBoxes[shard] = box;
+      }
+      (box as Float32Array).set(inputs.subarray(from * F, (from + size) * F));
+      return {
+        type: "step",
+        id: this.nextId++,
+        shard,
+        ...(sent ? { params: sent } : {}),
+        ...(fresh ? { inputBox: box as Float32Array } : {}),
+        samples: size,
+        labels: labels.slice(from, from + size),
+        loss,
+        rngLabel,
+        meanOver: batch,
+      };
+    });
+    results.forEach((r, shard) => {
+      if (r.grads) this.gradBoxes[shard] = r.grads;
+    });
+    const boxes = results.map((_, shard) => this.gradBoxes[shard] as ParamArrays);
+    const first = boxes[0] as ParamArrays;
+    const sameLayout =
+      this.gradSum !== undefined &&
+      Object.keys(first).length === Object.keys(this.gradSum).length &&
+      Object.entries(first).every(([name, g]) => this.gradSum?.[name]?.length === g.length);
+    if (!sameLayout) this.gradSum = Object.fromEntries(Object.entries(first).map(([name, g]) => [name, new Float32Array(g.length)]));
+    const grads = this.gradSum as ParamArrays;
+    for (const name of Object.keys(first)) {
+      // Summed in shard order, as always: the same bits for the same number of workers.
+      const sum = grads[name] as Float32Array;
+      sum.set(first[name] as Float32Array);
+      for (let k = 1; k < boxes.length; k++) {
+        const g = (boxes[k] as ParamArrays)[name] as Float32Array;
         for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (g[i] as number);
       }
-      grads[name] = sum;
     }
     return { loss: results.reduce((s, r) => s + r.loss, 0), correct: results.reduce((s, r) => s + r.correct, 0), grads };
   }

@@ -29,7 +29,10 @@ export type WorkerRequest =
       shard: number;
       /** Omitted: the shared-memory parameters of the last request that had them. */
       params?: ParamArrays;
-      inputs: Float32Array;
+      /** A new shared-memory input box to keep (sent when the engine allocates or grows it). */
+      inputBox?: Float32Array;
+      /** The shard's inputs are the first `samples` rows of the input box. */
+      samples: number;
       labels: Uint8Array;
       loss: LossConfig;
       rngLabel: string;
@@ -43,6 +46,29 @@ if (!port) throw new Error("worker.ts must run in a worker thread");
 let executor: ChainExecutor | undefined;
 let seed = 0;
 let params: ParamArrays | undefined;
+/**
+ * Shared memory the engine and this worker exchange training steps through:
+ * the engine writes the shard's inputs into `inputBox`, this worker writes
+ * its gradients into `gradBox` (allocated here on the first step and sent
+ * once). Nothing is allocated or copied per step beyond one write each way.
+ */
+let inputBox: Float32Array | undefined;
+let gradBox: ParamArrays | undefined;
+
+/** Copies `grads` into the shared gradient box; returns the box when it is new (the engine keeps it). */
+function publish(grads: ParamArrays): ParamArrays | undefined {
+  const fits =
+    gradBox !== undefined &&
+    Object.keys(grads).length === Object.keys(gradBox).length &&
+    Object.entries(grads).every(([name, g]) => gradBox?.[name]?.length === g.length);
+  const fresh = !fits;
+  if (fresh) {
+    gradBox = Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, new Float32Array(new SharedArrayBuffer(g.length * 4))]));
+  }
+  const box = gradBox as ParamArrays;
+  for (const [name, g] of Object.entries(grads)) (box[name] as Float32Array).set(g);
+  return fresh ? box : undefined;
+}
 
 port.on("message", async (message: WorkerRequest) => {
   try {
@@ -62,11 +88,17 @@ port.on("message", async (message: WorkerRequest) => {
     if (!params) throw new Error("worker sent a step before any parameters");
     const rng = createRandom(seed).fork(message.rngLabel).fork(`shard-${message.shard}`);
     if (message.type === "step") {
-      const result = await executorTrainStep(executor, params, message.inputs, message.labels, message.loss, rng, message.meanOver);
-      port.postMessage(
-        { type: "result", id: message.id, result },
-        Object.values(result.grads).map((g) => g.buffer as ArrayBuffer),
-      );
+      if (message.inputBox) inputBox = message.inputBox;
+      if (!inputBox) throw new Error("worker sent a step before any input box");
+      const features = executor.plan.inputSize;
+      const inputs = inputBox.subarray(0, message.samples * features);
+      const result = await executorTrainStep(executor, params, inputs, message.labels, message.loss, rng, message.meanOver);
+      const box = publish(result.grads);
+      port.postMessage({
+        type: "result",
+        id: message.id,
+        result: { loss: result.loss, correct: result.correct, ...(box ? { grads: box } : {}) },
+      });
     } else {
       const forward = await executor.forward(params, message.inputs, message.batch, rng, { inference: true, transient: true });
       port.postMessage({ type: "result", id: message.id, result: summarizeForward(forward, executor.plan.timeSteps) });
