@@ -349,6 +349,9 @@ function corpus(): Case[] {
   add(["worker", "--redis", "unix://relative.sock"], /absolute socket path/);
   add(["paper", "--executor", "slurm"], /'slurm' is not an executor; accepted: local, bullmq/);
   add(["paper", "--executor", "bullmq"], /needs --redis URL/);
+  add(["paper", "--quick", "--concurrency", "0"], /--concurrency/);
+  add(["paper", "--quick", "--concurrency", "two"], /--concurrency/);
+  add(["paper", "--executor", "bullmq", "--redis", "redis://127.0.0.1:6379", "--concurrency", "2"], /each worker sets its own/);
 
   // Flags and commands.
   add(["frobnicate"], /unknown command/);

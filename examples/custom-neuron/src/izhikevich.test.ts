@@ -22,10 +22,11 @@ describe("a two-state plugin neuron (Izhikevich) with its own training kernel", 
     expect(report.checks.find((c) => c.name === "tfjs-step")?.detail).toMatch(/^[1-9]\d* spikes/);
   }, 60_000);
 
-  it("the IF example conforms too (generic step everywhere)", async () => {
+  it("the IF example conforms too (no kernels: its compiled step)", async () => {
     const report = await checkNeuronModel(runtime, "if");
     expect(report.failures, formatReport(report)).toEqual([]);
     expect(report.checks.find((c) => c.name === "kernel:sequence")?.applies).toBe(false);
+    expect(report.checks.find((c) => c.name === "compiled-step")?.passed).toBe(true);
   }, 60_000);
 
   it("shows Izhikevich's regular spiking: silent below its rheobase, firing faster with more current, adapting", () => {

@@ -19,10 +19,12 @@ function describeEntry(entry: ListedEntry): string {
   const lines = [
     `  ${entry.name.padEnd(14)} ${entry.description}${tags ? ` [${tags}]` : ""}${params ? ` (${params})` : ""} — ${entry.plugin}`,
   ];
-  // Neuron models: the implementations registered for them (the generic step runs everything else).
+  // Neuron models: the implementations registered for them (the compiled step, or the generic one, runs everything else).
   const kernels = entry.kernels as readonly { kind: string; plugin?: string }[] | undefined;
   if (kernels) {
-    lines.push(`  ${"".padEnd(14)} kernels: ${kernels.length ? kernels.map((k) => k.kind).join(", ") : "none (generic step everywhere)"}`);
+    lines.push(
+      `  ${"".padEnd(14)} kernels: ${kernels.length ? kernels.map((k) => k.kind).join(", ") : "none (its step, compiled, trains and evaluates)"}`,
+    );
   }
   // Neuron models: the interchange formats they are written to and read from.
   const codecs = entry.codecs as readonly { format: string }[] | undefined;
