@@ -364,6 +364,43 @@ type BackwardFn = (
   dP: readonly Float64Array[],
 ) => void;
 
+/**
+ * The loops every compiled function runs: steps (forward or in reverse),
+ * samples, neurons — with `i` the element of the frame, `k` of the output,
+ * `nn` the neuron and `xin` this element's input — around `body`.
+ */
+function elementLoops(o: {
+  N: number;
+  spiking: boolean;
+  reverse: boolean;
+  header: readonly string[];
+  stepStart: readonly string[];
+  body: readonly string[];
+  stepEnd: readonly string[];
+}): string {
+  const steps = o.spiking ? "T" : "xTemporal ? T : 1";
+  return `
+const N = ${o.N};
+${o.header.join("\n")}
+const BN = B * N;
+const steps = ${steps};
+for (let t = ${o.reverse ? "steps - 1; t >= 0; t--" : "0; t < steps; t++"}) {
+  const inOff = xTemporal ? t * BN : 0;
+  const outOff = t * BN;
+  ${o.stepStart.join("\n  ")}
+  for (let b = 0; b < B; b++) {
+    const row = b * N;
+    for (let nn = 0; nn < N; nn++) {
+      const i = row + nn;
+      const k = outOff + i;
+      const xin = x[inOff + i];
+      ${o.body.filter((line) => line !== "").join("\n      ")}
+    }
+  }
+  ${o.stepEnd.join("\n  ")}
+}`;
+}
+
 /** Builds a compiled function from generated source (`new Function`: the source is generated here, from node ids and float literals only). */
 function build<F>(params: readonly string[], body: string): F {
   return new Function(...params, `"use strict";\nconst f = Math.fround;\n${body}`) as F;
@@ -384,34 +421,24 @@ function compileForward(trace: StepTrace, N: number, spiking: boolean): ForwardF
   const loads = stateNodes.map((n) => `const v${n.id} = S${stateIndex.get(n.name)}[i];`);
   const saves = stateNodes.map((n) => `if (saved) saved[${stateIndex.get(n.name)}][k] = v${n.id};`);
   const stores = trace.states.map((s, i) => `S${i}[i] = v${trace.next[s]};`);
-  const src = `
-const N = ${N};
-${trace.params.map((_, i) => `const P${i} = P[${i}];`).join("\n")}
-${trace.states.map((_, i) => `const S${i} = states[${i}];`).join("\n")}
-const BN = B * N;
-const steps = ${spiking ? "T" : "xTemporal ? T : 1"};
-for (let t = 0; t < steps; t++) {
-  const inOff = xTemporal ? t * BN : 0;
-  const outOff = t * BN;
-  let events = 0;
-  for (let b = 0; b < B; b++) {
-    const row = b * N;
-    for (let nn = 0; nn < N; nn++) {
-      const i = row + nn;
-      const k = outOff + i;
-      const xin = x[inOff + i];
-      ${loads.join("\n      ")}
-      ${saves.join("\n      ")}
-      ${body.join("\n      ")}
-      const y = v${trace.output};
-      out[k] = y;
-      if (perStep !== null && y !== 0) { events++; everActive[nn] = 1; }
-      ${trace.membrane !== undefined ? `if (mem !== null) mem[k] = v${trace.membrane};` : ""}
-      ${stores.join("\n      ")}
-    }
-  }
-  if (perStep !== null) perStep[t] = events;
-}`;
+  const src = elementLoops({
+    N,
+    spiking,
+    reverse: false,
+    header: [...trace.params.map((_, i) => `const P${i} = P[${i}];`), ...trace.states.map((_, i) => `const S${i} = states[${i}];`)],
+    stepStart: ["let events = 0;"],
+    body: [
+      ...loads,
+      ...saves,
+      ...body,
+      `const y = v${trace.output};`,
+      "out[k] = y;",
+      "if (perStep !== null && y !== 0) { events++; everActive[nn] = 1; }",
+      trace.membrane !== undefined ? `if (mem !== null) mem[k] = v${trace.membrane};` : "",
+      ...stores,
+    ],
+    stepEnd: ["if (perStep !== null) perStep[t] = events;"],
+  });
   return build<ForwardFn>(["x", "xTemporal", "B", "T", "P", "out", "states", "saved", "mem", "perStep", "everActive"], src);
 }
 
@@ -447,34 +474,19 @@ function compileBackward(trace: StepTrace, N: number, spiking: boolean, learned:
     .filter((n): n is Extract<TraceNode, { kind: "param" }> => n.kind === "param" && learnedSet.has(n.name) && ids.includes(n.id))
     .map((n) => `dP${learned.indexOf(n.name)}[nn] += g${n.id};`);
   const dInput = ids.includes(inputNode) ? `dIn[xTemporal ? k : i] += g${inputNode};` : "";
-  const src = `
-const N = ${N};
-${trace.params.map((_, i) => `const P${i} = P[${i}];`).join("\n")}
-${trace.states.map((_, i) => `const gS${i} = gStates[${i}];`).join("\n")}
-${learned.map((_, i) => `const dP${i} = dP[${i}];`).join("\n")}
-const BN = B * N;
-const steps = ${spiking ? "T" : "xTemporal ? T : 1"};
-for (let t = steps - 1; t >= 0; t--) {
-  const inOff = xTemporal ? t * BN : 0;
-  const outOff = t * BN;
-  for (let b = 0; b < B; b++) {
-    const row = b * N;
-    for (let nn = 0; nn < N; nn++) {
-      const i = row + nn;
-      const k = outOff + i;
-      const xin = x[inOff + i];
-      ${loads.join("\n      ")}
-      ${forward.join("\n      ")}
-      ${adjoints.join(" ")}
-      ${seeds.join("\n      ")}
-      ${sweep.join("\n      ")}
-      ${dInput}
-      ${carry.join("\n      ")}
-      ${clears.join("\n      ")}
-      ${paramGrads.join("\n      ")}
-    }
-  }
-}`;
+  const src = elementLoops({
+    N,
+    spiking,
+    reverse: true,
+    header: [
+      ...trace.params.map((_, i) => `const P${i} = P[${i}];`),
+      ...trace.states.map((_, i) => `const gS${i} = gStates[${i}];`),
+      ...learned.map((_, i) => `const dP${i} = dP[${i}];`),
+    ],
+    stepStart: [],
+    body: [...loads, ...forward, ...adjoints, ...seeds, ...sweep, dInput, ...carry, ...clears, ...paramGrads],
+    stepEnd: [],
+  });
   return build<BackwardFn>(["x", "xTemporal", "B", "T", "P", "saved", "dOut", "dMem", "dIn", "gStates", "dP"], src);
 }
 
