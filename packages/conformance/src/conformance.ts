@@ -463,7 +463,7 @@ export async function checkNeuronModel(runtime: Runtime, modelName: string, opti
       const emulator = await createFloatEmulator(runtime, bound);
       try {
         const run = await emulator.run(input, BATCH, rng.fork("encode"));
-        const population = runtime.kernel(modelName, "population") ? "population kernel" : "generic step";
+        const population = runtime.kernel(modelName, "population") ? "population kernel" : "compiled step";
         return sameBits(run.scores, want)
           ? pass(`spike counts identical to the training backend (${population})`)
           : fail(`${countMismatches(run.scores, want)} of ${want.length} spike counts differ from the training backend (${population})`);

@@ -112,6 +112,31 @@ describe("compileStep", () => {
     });
   }
 
+  it("emulates a population tick by tick with the reference arrays' spikes (host-fed)", () => {
+    const N = 9;
+    const T = 30;
+    const layer = layerOf("test-tracer", N, T);
+    const compiled = compileStep(layer);
+    if ("reason" in compiled) throw new Error(compiled.reason);
+    const rng = createRandom(4);
+    const input = Float32Array.from({ length: T * N }, () => rng.uniform(-0.5, 1.5));
+    const reference = simulatePopulation(layer.node, tracer, runtime, input, T, 1);
+    const population = compiled.population.create({ fanIn: 1, weights: new Float32Array(0), sliceK: 128 });
+    const spikes = new Float32Array(T * N);
+    const out = new Int32Array(N);
+    for (let round = 0; round < 2; round++) {
+      population.reset();
+      spikes.fill(0);
+      for (let t = 0; t < T; t++) {
+        population.begin();
+        population.setHost(input.subarray(t * N, (t + 1) * N));
+        const r = population.update(out);
+        for (let e = 0; e < r.spikes; e++) spikes[t * N + (out[e] as number)] = 1;
+      }
+      expect(bits(spikes)).toEqual(bits(reference.outputs));
+    }
+  });
+
   it("differentiates a rate model: d input and d parameter against central differences", () => {
     const N = 5;
     const B = 2;

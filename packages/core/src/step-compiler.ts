@@ -1,6 +1,6 @@
 /**
- * The step compiler: a `sequence` and an `infer` kernel for any neuron model,
- * derived from its `step` alone. A model's `step` is written against
+ * The step compiler: a `sequence` and an `infer` kernel, and an event-driven
+ * emulator `population`, for any neuron model, derived from its `step` alone. A model's `step` is written against
  * {@link TensorOps}, whose operations are all elementwise; running it once on
  * a tracing `TensorOps` records the update of one neuron as a small
  * expression graph (input, state, per-neuron parameters, constants → output,
@@ -33,7 +33,15 @@
  * ```
  */
 import { NeuroBridgeError } from "./errors.js";
-import type { Activation, InferKernel, LayerCounts, SequenceForward, SequenceKernel } from "./kernels.js";
+import {
+  type Activation,
+  type InferKernel,
+  type LayerCounts,
+  type PopulationKernel,
+  type SequenceForward,
+  type SequenceKernel,
+  SynapticPopulation,
+} from "./kernels.js";
 import type { NeuronModel } from "./neuron-model.js";
 import type { NeuronPlanLayer } from "./plan.js";
 import type { BoundSurrogate, TensorOps } from "./tensor-ops.js";
@@ -502,7 +510,9 @@ interface Saved {
 }
 
 /** The compiled kernels of one layer, or why the layer cannot have them. */
-export type CompiledStep = { readonly sequence: SequenceKernel; readonly infer: InferKernel } | { readonly reason: string };
+export type CompiledStep =
+  | { readonly sequence: SequenceKernel; readonly infer: InferKernel; readonly population: PopulationKernel }
+  | { readonly reason: string };
 
 /** Whether this JavaScript engine may compile generated source (a Content-Security-Policy can forbid it). */
 function canCompile(): boolean {
@@ -647,5 +657,24 @@ export function compileStep(layer: NeuronPlanLayer): CompiledStep {
       return { output: outputOf(input, batch, steps, out), counts };
     },
   };
-  return { sequence, infer };
+  // The event-driven emulator's population: one step per tick on its own state, synapses summed by the base class.
+  const P = () => paramArrays(layer.params);
+  const population: PopulationKernel = {
+    create: (synapses) =>
+      new (class extends SynapticPopulation {
+        private states = freshStates(1);
+        private readonly out = new Float32Array(N);
+        private readonly params = P();
+        reset(): void {
+          this.states = freshStates(1);
+        }
+        update(spiked: Int32Array): { spikes: number; active: number } {
+          forwardFn(this.tickInput(), false, 1, 1, this.params, this.out, this.states, null, null, null, null);
+          let spikes = 0;
+          for (let j = 0; j < N; j++) if ((this.out[j] as number) !== 0) spiked[spikes++] = j;
+          return { spikes, active: N };
+        }
+      })(layer.id, N, synapses),
+  };
+  return { sequence, infer, population };
 }

@@ -7,6 +7,7 @@
  */
 import {
   type BackendIssue,
+  compileStep,
   createKernel,
   type DensePlanLayer,
   type NetworkPlan,
@@ -73,7 +74,7 @@ export function stagesOf(plan: NetworkPlan, target: string): Stage[] {
   return stages;
 }
 
-/** The float32 population of `stage`: its model's `population` kernel, else the generic one running the model's `step`. */
+/** The float32 population of `stage`: its model's `population` kernel, else its compiled step, else the generic one interpreting the `step`. */
 export function floatPopulation(runtime: Runtime, stage: Stage, hostFed: boolean): Population {
   const { dense, neuron } = stage;
   const weights = hostFed ? new Float32Array(0) : byPresynaptic(dense.weight, dense.outFeatures, dense.inFeatures);
@@ -84,7 +85,11 @@ export function floatPopulation(runtime: Runtime, stage: Stage, hostFed: boolean
     sliceK: mlasSliceK(dense.outFeatures, dense.inFeatures),
   };
   const kernel = createKernel(runtime, neuron, "population");
-  return kernel ? kernel.create(synapses) : new GenericPopulation(neuron.id, neuron.size, synapses, neuron.resolved, neuron.params);
+  if (kernel) return kernel.create(synapses);
+  // No registered kernel: the model's step compiled (the reference arrays' bits), else interpreted on them.
+  const compiled = compileStep(neuron);
+  if (!("reason" in compiled)) return compiled.population.create(synapses);
+  return new GenericPopulation(neuron.id, neuron.size, synapses, neuron.resolved, neuron.params);
 }
 
 /** The float emulator of a bound `plan` with the off-chip layer from `host` (default: plain JavaScript). */
