@@ -12,9 +12,15 @@
 /**
  * Delivers the `count` spikes at `pres` (i32, ascending presynaptic index)
  * of one tick into a `size`-wide population whose weights are `[fanIn, size]`
- * at `weights`. `c` (the current, float32) must hold the bias (or zeros) and
- * `partial` zeros; `blockEnd` is the first slice boundary. Folds the last
- * slice, so `c` holds the tick's input on return.
+ * at `weights`. `c` (the current, float32) must hold the bias (or zeros);
+ * the last slice is folded too, so `c` holds the tick's input on return.
+ *
+ * Register-blocked: for each band of columns, one slice's partial sum stays
+ * in registers while every spike of the slice adds its row, and is folded
+ * into `c` at the slice boundary. Each column sees the same additions in the
+ * same order as a partial array would (+0, then the rows by ascending index,
+ * then one add into `c`), so the bits are those of the JavaScript twin, and
+ * only the weight rows are read per spike (no partial-sum loads and stores).
  */
 export function deliverTick(
   count: i32,
@@ -23,57 +29,144 @@ export function deliverTick(
   weights: usize,
   sliceK: i32,
   c: usize,
-  partial: usize,
 ): void {
+  const bytes = (<usize>size) << 2;
+  let j = 0;
+  for (; j + 16 <= size; j += 16) deliverBand16(count, pres, bytes, weights + ((<usize>j) << 2), sliceK, c + ((<usize>j) << 2));
+  for (; j + 4 <= size; j += 4) deliverBand4(count, pres, bytes, weights + ((<usize>j) << 2), sliceK, c + ((<usize>j) << 2));
+  for (; j < size; j++) deliverColumn(count, pres, bytes, weights + ((<usize>j) << 2), sliceK, c + ((<usize>j) << 2));
+}
+
+/** {@link deliverTick} for 16 columns starting at `w` (row stride `bytes`) and `c`. */
+function deliverBand16(count: i32, pres: usize, bytes: usize, w: usize, sliceK: i32, c: usize): void {
+  const zero = f32x4.splat(0);
+  let a0 = zero;
+  let a1 = zero;
+  let a2 = zero;
+  let a3 = zero;
   let blockEnd = sliceK;
   let touched = false;
-  const n4 = size & ~3;
-  const bytes = (<usize>size) << 2;
   for (let s = 0; s < count; s++) {
     const pre = load<i32>(pres + ((<usize>s) << 2));
     if (pre >= blockEnd) {
       if (touched) {
-        fold(size, c, partial);
+        v128.store(c, f32x4.add(v128.load(c), a0));
+        v128.store(c, f32x4.add(v128.load(c, 16), a1), 16);
+        v128.store(c, f32x4.add(v128.load(c, 32), a2), 32);
+        v128.store(c, f32x4.add(v128.load(c, 48), a3), 48);
+        a0 = zero;
+        a1 = zero;
+        a2 = zero;
+        a3 = zero;
         touched = false;
       }
       while (pre >= blockEnd) blockEnd += sliceK;
     }
-    const row = weights + (<usize>pre) * bytes;
-    let j = 0;
-    for (; j < n4; j += 4) {
-      const k = (<usize>j) << 2;
-      v128.store(partial + k, f32x4.add(v128.load(partial + k), v128.load(row + k)));
-    }
-    for (; j < size; j++) {
-      const k = (<usize>j) << 2;
-      store<f32>(partial + k, load<f32>(partial + k) + load<f32>(row + k));
-    }
+    const row = w + (<usize>pre) * bytes;
+    a0 = f32x4.add(a0, v128.load(row));
+    a1 = f32x4.add(a1, v128.load(row, 16));
+    a2 = f32x4.add(a2, v128.load(row, 32));
+    a3 = f32x4.add(a3, v128.load(row, 48));
     touched = true;
   }
-  if (touched) fold(size, c, partial);
+  if (touched) {
+    v128.store(c, f32x4.add(v128.load(c), a0));
+    v128.store(c, f32x4.add(v128.load(c, 16), a1), 16);
+    v128.store(c, f32x4.add(v128.load(c, 32), a2), 32);
+    v128.store(c, f32x4.add(v128.load(c, 48), a3), 48);
+  }
 }
 
-/** c += partial; partial = 0. */
-function fold(size: i32, c: usize, partial: usize): void {
-  const n4 = size & ~3;
-  let j = 0;
-  for (; j < n4; j += 4) {
-    const k = (<usize>j) << 2;
-    v128.store(c + k, f32x4.add(v128.load(c + k), v128.load(partial + k)));
+/** {@link deliverTick} for 4 columns. */
+function deliverBand4(count: i32, pres: usize, bytes: usize, w: usize, sliceK: i32, c: usize): void {
+  const zero = f32x4.splat(0);
+  let a0 = zero;
+  let blockEnd = sliceK;
+  let touched = false;
+  for (let s = 0; s < count; s++) {
+    const pre = load<i32>(pres + ((<usize>s) << 2));
+    if (pre >= blockEnd) {
+      if (touched) {
+        v128.store(c, f32x4.add(v128.load(c), a0));
+        a0 = zero;
+        touched = false;
+      }
+      while (pre >= blockEnd) blockEnd += sliceK;
+    }
+    a0 = f32x4.add(a0, v128.load(w + (<usize>pre) * bytes));
+    touched = true;
   }
-  for (; j < size; j++) {
-    const k = (<usize>j) << 2;
-    store<f32>(c + k, load<f32>(c + k) + load<f32>(partial + k));
+  if (touched) v128.store(c, f32x4.add(v128.load(c), a0));
+}
+
+/** {@link deliverTick} for one column. */
+function deliverColumn(count: i32, pres: usize, bytes: usize, w: usize, sliceK: i32, c: usize): void {
+  let a: f32 = 0;
+  let blockEnd = sliceK;
+  let touched = false;
+  for (let s = 0; s < count; s++) {
+    const pre = load<i32>(pres + ((<usize>s) << 2));
+    if (pre >= blockEnd) {
+      if (touched) {
+        store<f32>(c, load<f32>(c) + a);
+        a = 0;
+        touched = false;
+      }
+      while (pre >= blockEnd) blockEnd += sliceK;
+    }
+    a += load<f32>(w + (<usize>pre) * bytes);
+    touched = true;
   }
-  memory.fill(partial, 0, (<usize>size) << 2);
+  if (touched) store<f32>(c, load<f32>(c) + a);
 }
 
 /**
  * Integer synapses (a fixed-point chip's): adds the int32 rows `[fanIn, size]`
  * at `weights` of the `count` spikes at `pres` into the float64 activation
- * `a` (exact: integer sums well inside 2^53), as IntegerAccumulator does.
+ * `a`, as IntegerAccumulator does. The sums are exact, so their order is
+ * free; register-blocked like {@link deliverTick}, a band of 16 columns sums
+ * every spike's row in int32 lanes and adds into `a` once. The caller
+ * guarantees no column's sum of |w| reaches 2^31 (so no partial sum can
+ * overflow); otherwise it uses {@link deliverTickIntWide}.
  */
 export function deliverTickInt(count: i32, pres: usize, size: i32, weights: usize, a: usize): void {
+  const rowBytes = (<usize>size) << 2;
+  let j = 0;
+  for (; j + 16 <= size; j += 16) {
+    const w = weights + ((<usize>j) << 2);
+    let s0 = i32x4.splat(0);
+    let s1 = s0;
+    let s2 = s0;
+    let s3 = s0;
+    for (let e = 0; e < count; e++) {
+      const row = w + (<usize>load<i32>(pres + ((<usize>e) << 2))) * rowBytes;
+      s0 = i32x4.add(s0, v128.load(row));
+      s1 = i32x4.add(s1, v128.load(row, 16));
+      s2 = i32x4.add(s2, v128.load(row, 32));
+      s3 = i32x4.add(s3, v128.load(row, 48));
+    }
+    addInto(a + ((<usize>j) << 3), s0);
+    addInto(a + ((<usize>j + 4) << 3), s1);
+    addInto(a + ((<usize>j + 8) << 3), s2);
+    addInto(a + ((<usize>j + 12) << 3), s3);
+  }
+  for (; j < size; j++) {
+    const w = weights + ((<usize>j) << 2);
+    let sum: i32 = 0;
+    for (let e = 0; e < count; e++) sum += load<i32>(w + (<usize>load<i32>(pres + ((<usize>e) << 2))) * rowBytes);
+    const o = a + ((<usize>j) << 3);
+    store<f64>(o, load<f64>(o) + <f64>sum);
+  }
+}
+
+/** a[0…4) += the four int32 lanes of `s` (as float64, exact). */
+function addInto(o: usize, s: v128): void {
+  v128.store(o, f64x2.add(v128.load(o), f64x2.convert_low_i32x4_s(s)));
+  v128.store(o, f64x2.add(v128.load(o, 16), f64x2.convert_low_i32x4_s(i32x4.shuffle(s, s, 2, 3, 0, 1))), 16);
+}
+
+/** {@link deliverTickInt} for weights whose column sums could overflow int32: every row added in float64 (exact below 2^53). */
+export function deliverTickIntWide(count: i32, pres: usize, size: i32, weights: usize, a: usize): void {
   const n2 = size & ~1;
   const rowBytes = (<usize>size) << 2;
   for (let s = 0; s < count; s++) {

@@ -7,19 +7,21 @@ const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOff
 
 describe("SynapticAccumulator", () => {
   const rng = createRandom(5);
-  // 300 presynaptic neurons in slices of 128 (three slices, the last partial), 13 targets (a SIMD tail).
+  // 300 presynaptic neurons in slices of 128 (three slices, the last partial).
   const fanIn = 300;
-  const size = 13;
-  const weights = Float32Array.from({ length: fanIn * size }, () => rng.normal() * 10 ** rng.int(4));
-  const bias = Float32Array.from({ length: size }, () => rng.normal());
 
-  it("delivers a tick's spikes at once (WebAssembly SIMD) with the bits of one call per spike", () => {
+  // 13 targets: bands of 4 and a scalar tail; 37: bands of 16, of 4 and a tail (the WebAssembly's register blocks).
+  it.each([13, 37])("delivers a tick's spikes at once (WebAssembly SIMD) with the bits of one call per spike (%i targets)", (size) => {
+    const weights = Float32Array.from({ length: fanIn * size }, () => rng.normal() * 10 ** rng.int(4));
+    const bias = Float32Array.from({ length: size }, () => rng.normal());
     for (const withBias of [true, false]) {
       const synapses = { fanIn, weights, sliceK: 128, ...(withBias ? { bias } : {}) };
       const one = new SynapticAccumulator(size, synapses);
       const all = new SynapticAccumulator(size, synapses);
       for (let tick = 0; tick < 20; tick++) {
-        const pres = Int32Array.from({ length: fanIn }, (_, i) => i).filter(() => rng.next() < 0.3);
+        // Densities from none to all, so slices are skipped, partly and fully filled.
+        const density = tick / 19;
+        const pres = Int32Array.from({ length: fanIn }, (_, i) => i).filter(() => rng.next() < density);
         one.begin();
         for (const pre of pres) one.deliver(pre);
         all.begin();
@@ -45,21 +47,28 @@ describe("SynapticAccumulator", () => {
 });
 
 describe("IntegerAccumulator", () => {
-  it("delivers a tick's spikes at once with the sums of one call per spike", () => {
+  // 7 targets: the scalar tail only; 37: bands of 16 and a tail. Weights up to 2^15 sum in int32 lanes;
+  // up to 2^30 a column's sum passes 2^31, and the float64 path must serve (int32 lanes would overflow).
+  it.each([
+    [7, 8],
+    [37, 8],
+    [37, 23],
+  ])("delivers a tick's spikes at once with the sums of one call per spike (%i targets, weights up to 2^%i·128)", (size, exponent) => {
     const rng = createRandom(9);
     const fanIn = 200;
-    const size = 7;
-    const weights = Int32Array.from({ length: fanIn * size }, () => (rng.int(255) - 128) * 2 ** rng.int(8));
+    const weights = Int32Array.from({ length: fanIn * size }, () => (rng.int(255) - 128) * 2 ** rng.int(exponent));
     const one = new IntegerAccumulator(size, fanIn, weights);
     const all = new IntegerAccumulator(size, fanIn, weights);
     for (let tick = 0; tick < 10; tick++) {
-      const pres = Int32Array.from({ length: fanIn }, (_, i) => i).filter(() => rng.next() < 0.4);
+      const density = tick === 9 ? 1 : 0.4;
+      const pres = Int32Array.from({ length: fanIn }, (_, i) => i).filter(() => rng.next() < density);
       one.begin();
       for (const pre of pres) one.deliver(pre);
       all.begin();
       all.deliverAll(pres, pres.length);
       expect(Array.from(all.activation)).toEqual(Array.from(one.activation));
       expect(all.activation.some((a) => a !== 0)).toBe(true);
+      if (exponent > 20 && tick === 9) expect(all.activation.some((a) => Math.abs(a) >= 2 ** 31)).toBe(true);
     }
   });
 });

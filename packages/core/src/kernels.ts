@@ -26,8 +26,9 @@ import { WasmKernels } from "./wasm.js";
 
 /** What `assembly/kernels.ts` exports. */
 export interface CoreKernelExports {
-  deliverTick(count: number, pres: number, size: number, weights: number, sliceK: number, c: number, partial: number): void;
+  deliverTick(count: number, pres: number, size: number, weights: number, sliceK: number, c: number): void;
   deliverTickInt(count: number, pres: number, size: number, weights: number, a: number): void;
+  deliverTickIntWide(count: number, pres: number, size: number, weights: number, a: number): void;
   reluForward(n: number, x: number, y: number): void;
   reluBackward(n: number, x: number, dy: number, g: number): void;
 }
@@ -259,31 +260,25 @@ export class SynapticAccumulator {
   private blockEnd = 0;
   private touched = false;
   /** The WebAssembly twin of {@link SynapticAccumulator.deliverAll}, holding the weights in its memory. */
-  private readonly wasm: { kernels: WasmKernels<CoreKernelExports>; weights: number; c: number; partial: number; pres: number } | undefined;
+  private readonly wasm: { kernels: WasmKernels<CoreKernelExports>; weights: number; c: number; pres: number } | undefined;
   private readonly presView: Int32Array | undefined;
 
   constructor(
     readonly size: number,
     private readonly synapses: PopulationSynapses,
   ) {
+    this.partial = new Float32Array(size);
     const kernels = synapses.weights.length > 0 ? WasmKernels.load<CoreKernelExports>(CORE_WASM) : undefined;
     if (kernels && !("unavailable" in kernels)) {
       // One layout for the population's life: the views below stay valid.
-      const [weights, c, partial, pres] = kernels.layout([synapses.weights.length * 4, size * 4, size * 4, synapses.fanIn * 4]) as [
-        number,
-        number,
-        number,
-        number,
-      ];
+      const [weights, c, pres] = kernels.layout([synapses.weights.length * 4, size * 4, synapses.fanIn * 4]) as [number, number, number];
       kernels.f32(weights, synapses.weights.length).set(synapses.weights);
-      this.wasm = { kernels, weights, c, partial, pres };
+      this.wasm = { kernels, weights, c, pres };
       this.c = kernels.f32(c, size);
-      this.partial = kernels.f32(partial, size);
       this.presView = kernels.i32(pres, synapses.fanIn);
     } else {
       this.wasm = undefined;
       this.c = new Float32Array(size);
-      this.partial = new Float32Array(size);
     }
   }
 
@@ -291,7 +286,8 @@ export class SynapticAccumulator {
   begin(): void {
     if (this.synapses.bias) this.c.set(this.synapses.bias);
     else this.c.fill(0);
-    this.partial.fill(0);
+    // The partial sum is zero unless a tick ended without its current being read.
+    if (this.touched) this.partial.fill(0);
     this.blockEnd = this.synapses.sliceK;
     this.touched = false;
   }
@@ -329,8 +325,9 @@ export class SynapticAccumulator {
       for (let e = 0; e < count; e++) this.deliver(pres[e] as number);
       return;
     }
-    this.presView.set(pres.subarray(0, count));
-    wasm.kernels.exports.deliverTick(count, wasm.pres, this.size, wasm.weights, this.synapses.sliceK, wasm.c, wasm.partial);
+    const view = this.presView;
+    for (let e = 0; e < count; e++) view[e] = pres[e] as number;
+    wasm.kernels.exports.deliverTick(count, wasm.pres, this.size, wasm.weights, this.synapses.sliceK, wasm.c);
   }
 
   /** The tick's summed input (folds the last slice). */
@@ -350,6 +347,8 @@ export class IntegerAccumulator {
   readonly activation: Float64Array;
   private readonly wasm: { kernels: WasmKernels<CoreKernelExports>; weights: number; a: number; pres: number } | undefined;
   private readonly presView: Int32Array | undefined;
+  /** Whether every column's Σ|w| stays below 2^31, so the WebAssembly may sum a tick in int32 lanes. */
+  private readonly fitsInt32: boolean;
 
   /** @param weights - `[fanIn, size]`, one row of targets per presynaptic neuron */
   constructor(
@@ -368,6 +367,9 @@ export class IntegerAccumulator {
       this.wasm = undefined;
       this.activation = new Float64Array(size);
     }
+    const bound = new Float64Array(size);
+    for (let i = 0; i < weights.length; i++) bound[i % size] = (bound[i % size] as number) + Math.abs(weights[i] as number);
+    this.fitsInt32 = bound.every((b) => b < 2 ** 31);
   }
 
   begin(): void {
@@ -389,8 +391,9 @@ export class IntegerAccumulator {
       for (let e = 0; e < count; e++) this.deliver(pres[e] as number);
       return;
     }
-    presView.set(pres.subarray(0, count));
-    wasm.kernels.exports.deliverTickInt(count, wasm.pres, this.size, wasm.weights, wasm.a);
+    for (let e = 0; e < count; e++) presView[e] = pres[e] as number;
+    const deliver = this.fitsInt32 ? wasm.kernels.exports.deliverTickInt : wasm.kernels.exports.deliverTickIntWide;
+    deliver(count, wasm.pres, this.size, wasm.weights, wasm.a);
   }
 }
 

@@ -99,6 +99,63 @@ export function lifForward(
   }
 }
 
+/**
+ * One tick of a float32 LIF population of the event-driven emulator, the
+ * arithmetic of the forward above for one row: u = fl(fl(β·v) + I),
+ * s = [u > θ], v = reset(u, s, θ), in place on `v` `[N]`. Writes the indices
+ * of the neurons that fired (ascending) at `out` and returns how many;
+ * stores at `activeAt` how many neurons had work (v ≠ 0 or I ≠ 0: a neuron
+ * at rest without input stays at rest, θ > 0).
+ */
+export function lifTick(N: i32, v: usize, input: usize, beta: usize, threshold: usize, reset: i32, out: usize, activeAt: usize): i32 {
+  const zero = f32x4.splat(0);
+  const N4 = N & ~3;
+  let spikes: i32 = 0;
+  let resting: i32 = 0;
+  let n = 0;
+  for (; n < N4; n += 4) {
+    const k = <usize>n << 2;
+    const v0 = v128.load(v + k);
+    const i0 = v128.load(input + k);
+    resting += popcnt(i32x4.bitmask(v128.and(f32x4.eq(v0, zero), f32x4.eq(i0, zero))));
+    const th = v128.load(threshold + k);
+    const u = f32x4.add(f32x4.mul(v128.load(beta + k), v0), i0);
+    const fired = f32x4.gt(u, th);
+    let after = u;
+    if (reset == RESET_SUBTRACT) after = v128.bitselect(f32x4.sub(u, th), u, fired);
+    else if (reset == RESET_ZERO) after = v128.bitselect(zero, u, fired);
+    v128.store(v + k, after);
+    // The spike list without branches (a spike is too common to predict): each
+    // lane's index is written at the list's end, which advances only if it fired.
+    const mask = i32x4.bitmask(fired);
+    store<i32>(out + (<usize>spikes << 2), n);
+    spikes += mask & 1;
+    store<i32>(out + (<usize>spikes << 2), n + 1);
+    spikes += (mask >> 1) & 1;
+    store<i32>(out + (<usize>spikes << 2), n + 2);
+    spikes += (mask >> 2) & 1;
+    store<i32>(out + (<usize>spikes << 2), n + 3);
+    spikes += mask >> 3;
+  }
+  for (; n < N; n++) {
+    const k = <usize>n << 2;
+    const v0 = load<f32>(v + k);
+    const i0 = load<f32>(input + k);
+    if (v0 == 0 && i0 == 0) resting++;
+    const th = load<f32>(threshold + k);
+    const u: f32 = load<f32>(beta + k) * v0 + i0;
+    if (u > th) {
+      store<i32>(out + (<usize>spikes << 2), n);
+      spikes++;
+      store<f32>(v + k, reset == RESET_SUBTRACT ? u - th : reset == RESET_ZERO ? 0 : u);
+    } else {
+      store<f32>(v + k, u);
+    }
+  }
+  store<i32>(activeAt, N - resting);
+  return spikes;
+}
+
 /** The surrogate σ'(x) of `form` with parameter `p` (as core's compiled surrogates compute it, in float64). */
 function surrogate2(form: i32, x: v128, p: f64, c: f64): v128 {
   if (form == FAST_SIGMOID) {

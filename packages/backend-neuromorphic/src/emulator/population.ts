@@ -12,6 +12,7 @@ import {
   type ResolvedNeuronNode,
   SynapticPopulation,
 } from "@neurobridge/core";
+import { LoihiCompartments } from "../loihi/compartments-wasm.js";
 import { loihiPopulationStep } from "../loihi/cuba-lif.js";
 
 export type { Population } from "@neurobridge/core";
@@ -74,12 +75,17 @@ export interface LoihiPopulationConfig {
   readonly quantizeBias: (value: number) => number;
 }
 
-/** Loihi CUBA-LIF compartments, bit-accurate (see `loihi/cuba-lif.ts`). */
+/**
+ * Loihi CUBA-LIF compartments, bit-accurate (see `loihi/cuba-lif.ts`): in
+ * WebAssembly SIMD where it loads (`loihi/compartments-wasm.ts`), else the
+ * JavaScript loop; both give the same integers.
+ */
 export class LoihiPopulation implements Population {
   private readonly u: Float64Array;
   private readonly v: Float64Array;
   private readonly synapticInput: IntegerAccumulator;
   private readonly hostBias: Float64Array;
+  private readonly compartments: LoihiCompartments | undefined;
 
   constructor(
     readonly id: string,
@@ -87,10 +93,12 @@ export class LoihiPopulation implements Population {
     readonly fanIn: number,
     readonly config: LoihiPopulationConfig,
   ) {
-    this.u = new Float64Array(size);
-    this.v = new Float64Array(size);
+    this.compartments = LoihiCompartments.create(size, config);
+    this.u = this.compartments?.u ?? new Float64Array(size);
+    this.v = this.compartments?.v ?? new Float64Array(size);
     this.synapticInput = new IntegerAccumulator(size, fanIn, config.weights);
     this.hostBias = new Float64Array(size);
+    this.setHost(undefined);
   }
 
   synapsesOf(pre: number): number {
@@ -120,11 +128,19 @@ export class LoihiPopulation implements Population {
 
   /** Programs a host current (float) into the per-neuron bias registers, quantised as the chip stores them. */
   setHost(current: Float32Array | undefined): void {
-    const { hostScale, quantizeBias } = this.config;
+    const { hostScale, quantizeBias, bias } = this.config;
     for (let j = 0; j < this.size; j++) this.hostBias[j] = current ? quantizeBias((current[j] as number) * hostScale) : 0;
+    // The compartments read one bias per tick: the register plus the host current, summed once per sample.
+    const sum = this.compartments?.bias;
+    if (sum) for (let j = 0; j < this.size; j++) sum[j] = (bias[j] as number) + (this.hostBias[j] as number);
   }
 
   update(out: Int32Array): { spikes: number; active: number } {
-    return loihiPopulationStep(this.u, this.v, this.synapticInput.activation, this.config.bias, this.hostBias, this.config, out);
+    const { compartments } = this;
+    if (!compartments) {
+      return loihiPopulationStep(this.u, this.v, this.synapticInput.activation, this.config.bias, this.hostBias, this.config, out);
+    }
+    compartments.activation.set(this.synapticInput.activation);
+    return compartments.tick(out);
   }
 }

@@ -34,7 +34,7 @@ import {
   type SequenceForward,
   SynapticPopulation,
 } from "@neurobridge/core";
-import { LifWasm, type LifWasmSaved, type WasmSurrogate, wasmSurrogate } from "./lif-wasm.js";
+import { LifTickWasm, LifWasm, type LifWasmSaved, type WasmSurrogate, wasmSurrogate } from "./lif-wasm.js";
 
 /**
  * One LIF step over a frame of `batch` rows of N neurons, in place on `v`.
@@ -285,6 +285,8 @@ export const lifInferKernel: KernelRegistration<"infer"> = {
 export class FloatLifPopulation extends SynapticPopulation {
   private readonly v: Float32Array;
   private readonly spikes: Float32Array;
+  /** The tick in WebAssembly SIMD (same bits), where it loads. */
+  private readonly wasm: LifTickWasm | undefined;
 
   constructor(
     id: string,
@@ -295,7 +297,8 @@ export class FloatLifPopulation extends SynapticPopulation {
     private readonly resetMode: ResetSemantics,
   ) {
     super(id, size, synapses);
-    this.v = new Float32Array(size);
+    this.wasm = LifTickWasm.create(beta, threshold, resetMode);
+    this.v = this.wasm?.v ?? new Float32Array(size);
     this.spikes = new Float32Array(size);
   }
 
@@ -305,6 +308,10 @@ export class FloatLifPopulation extends SynapticPopulation {
 
   update(out: Int32Array): { spikes: number; active: number } {
     const input = this.tickInput();
+    if (this.wasm) {
+      this.wasm.input.set(input);
+      return this.wasm.tick(out);
+    }
     const { v, spikes } = this;
     // Neurons at rest with no input do no work on a chip (θ > 0: nothing changes, nothing fires).
     let active = 0;

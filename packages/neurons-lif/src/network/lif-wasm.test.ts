@@ -1,7 +1,7 @@
 import { builtinSurrogates, createRandom, type LayerCounts, type ResetSemantics } from "@neurobridge/core";
 import { describe, expect, it } from "vitest";
-import { backwardSteps, forwardSteps, type LifSaved } from "./lif-kernels.js";
-import { LifWasm, lifWasmStatus, wasmSurrogate } from "./lif-wasm.js";
+import { backwardSteps, forwardSteps, type LifSaved, lifAdvance } from "./lif-kernels.js";
+import { LifTickWasm, LifWasm, lifWasmStatus, wasmSurrogate } from "./lif-wasm.js";
 
 const rng = createRandom(7);
 const uniform = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
@@ -19,6 +19,31 @@ describe("the LIF recurrence in WebAssembly SIMD", () => {
   });
 
   for (const reset of resets) {
+    it(`an emulator population's tick gives lifAdvance's bits, spike list and active count (reset ${reset})`, () => {
+      const beta = uniform(N, 0.5, 1);
+      const threshold = uniform(N, 0.5, 1.5);
+      const tick = LifTickWasm.create(beta, threshold, reset) as LifTickWasm;
+      const v = new Float32Array(N);
+      const spikes = new Float32Array(N);
+      const out = new Int32Array(N);
+      let fired = 0;
+      for (let t = 0; t < 12; t++) {
+        // Some ticks without input, some neurons without input: resting neurons count as inactive.
+        const input = Float32Array.from(uniform(N, -0.5, 1.2), (x, n) => (t % 4 === 3 || n % 5 === 0 ? 0 : x));
+        let active = 0;
+        for (let n = 0; n < N; n++) if (v[n] !== 0 || input[n] !== 0) active++;
+        spikes.fill(0);
+        const count = lifAdvance(v, input, 0, 1, beta, threshold, reset, spikes, 0);
+        tick.input.set(input);
+        const r = tick.tick(out);
+        expect(r).toEqual({ spikes: count, active });
+        expect(Array.from(out.subarray(0, count))).toEqual(Array.from(spikes.keys()).filter((n) => spikes[n] === 1));
+        expect(bits(tick.v)).toEqual(bits(v));
+        fired += count;
+      }
+      expect(fired).toBeGreaterThan(0);
+    });
+
     for (const inputStatic of [true, false]) {
       it(`forward gives the JavaScript kernel's bits (reset ${reset}, ${inputStatic ? "static" : "per-step"} input)`, () => {
         const beta = uniform(N, 0.5, 1);

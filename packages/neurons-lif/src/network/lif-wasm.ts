@@ -63,6 +63,7 @@ interface LifExports {
     first: number,
     last: number,
   ): void;
+  lifTick(N: number, v: number, input: number, beta: number, threshold: number, reset: number, out: number, activeAt: number): number;
 }
 
 /** A fresh instance (own memory) of the module; the compiled module is shared per thread. */
@@ -366,4 +367,59 @@ export function wasmEulerSweep(
     out.last[u] = last[k] as number;
   }
   return out;
+}
+
+/**
+ * One float32 LIF population of the event-driven emulator in WebAssembly
+ * SIMD: its membrane, parameters and the tick's input live in its own
+ * module memory for the population's life; {@link LifTickWasm.tick} is
+ * `lifAdvance` over one row plus the spike list, with the same bits.
+ */
+export class LifTickWasm {
+  /** The tick's input current `[N]`, written by the caller before {@link LifTickWasm.tick}. */
+  readonly input: Float32Array;
+  /** Membrane `[N]`. */
+  readonly v: Float32Array;
+  private readonly fired: Int32Array;
+  private readonly active: Int32Array;
+
+  private constructor(
+    private readonly m: WasmKernels<LifExports>,
+    private readonly at: { v: number; input: number; beta: number; threshold: number; out: number; active: number },
+    readonly size: number,
+    private readonly reset: number,
+  ) {
+    // One layout for the population's life: the views stay valid.
+    this.v = m.f32(at.v, size);
+    this.input = m.f32(at.input, size);
+    this.fired = m.i32(at.out, size);
+    this.active = m.i32(at.active, 1);
+  }
+
+  /** A population of `beta.length` neurons, or undefined where the module cannot run. */
+  static create(beta: Float32Array, threshold: Float32Array, reset: ResetSemantics): LifTickWasm | undefined {
+    const m = loadLif();
+    if ("unavailable" in m) return undefined;
+    const N = beta.length;
+    const [v, input, b, th, out, active] = m.layout([N * 4, N * 4, N * 4, N * 4, N * 4, 4]) as number[] as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    m.f32(b, N).set(beta);
+    m.f32(th, N).set(threshold);
+    return new LifTickWasm(m, { v, input, beta: b, threshold: th, out, active }, N, RESET[reset]);
+  }
+
+  /** Advances one tick on {@link LifTickWasm.input}; writes the indices of the neurons that fired into `out`. */
+  tick(out: Int32Array): { spikes: number; active: number } {
+    const { at } = this;
+    const spikes = this.m.exports.lifTick(this.size, at.v, at.input, at.beta, at.threshold, this.reset, at.out, at.active);
+    const fired = this.fired;
+    for (let e = 0; e < spikes; e++) out[e] = fired[e] as number;
+    return { spikes, active: this.active[0] as number };
+  }
 }
