@@ -240,6 +240,8 @@ function corpus(): Case[] {
   add(["deploy", "--checkpoint", p("ck-ffnn"), "--target", "loihi"], /rate|spik|ffnn|relu/i);
   add(["deploy", "--checkpoint", p("ck-snn"), "--target", "loihi", "--subset", "-1"], /--subset/);
   add(["deploy", "--checkpoint", p("ck-snn"), "--target", "loihi", "--normalization", "zscore"], /zscore/);
+  add(["deploy", "--checkpoint", p("ck-snn"), "--target", "loihi", "--threads", "0"], /--threads/);
+  add(["deploy", "--checkpoint", p("ck-snn"), "--target", "loihi", "--threads", "two"], /--threads/);
   add(["convert", "--checkpoint", p("ck-ffnn"), "--out", p("conv")], /--to/);
   add(["convert", "--checkpoint", p("ck-ffnn"), "--to", "ann", "--out", p("conv")], /'ann' is not a conversion target; accepted: snn/);
   add(["convert", "--checkpoint", p("ck-snn"), "--to", "snn", "--out", p("conv")], /already spikes; conversion takes a rate network/);

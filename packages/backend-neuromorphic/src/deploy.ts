@@ -22,9 +22,13 @@ import {
   createKernel,
   type DensePlanLayer,
   type NetworkPlan,
+  type NetworkSpec,
+  type PluginSource,
+  planWeights,
   type Runtime,
   requireBound,
   UnsupportedError,
+  type Weights,
 } from "@neurobridge/core";
 import { DeploymentError } from "./deploy-error.js";
 import { type EmulatorCounters, totals } from "./emulator/counters.js";
@@ -117,6 +121,8 @@ export interface EnergyEstimate {
 /** A network placed on a target, with its emulators. */
 export interface Deployment {
   readonly report: DeploymentReport;
+  /** How another thread places the same network (absent when a plugin of the runtime cannot be imported there). */
+  readonly source?: DeploymentSource;
   /** The chip's own arithmetic (fixed point for Loihi, integer cores for TrueNorth). */
   readonly emulator: ChipEmulator;
   /** The float model, event-driven; spikes equal the training backend's. */
@@ -502,6 +508,20 @@ export function checkLoihi(runtime: Runtime, chain: NetworkPlan, options: Deploy
   }
 }
 
+/**
+ * Everything another thread needs to repeat a {@link deploy}: the runtime's
+ * plugins (where each is imported from) and seed, the network and the
+ * target. Plain data: it travels to worker threads.
+ */
+export interface DeploymentSource {
+  readonly plugins: readonly PluginSource[];
+  readonly seed: number;
+  readonly spec: NetworkSpec;
+  readonly weights: Weights;
+  readonly target: string;
+  readonly options: DeployOptions;
+}
+
 /** Options of {@link deploy}. */
 export interface DeployOptions {
   /** Largest |input| before encoding (sizes the off-chip layer's bias range); default 1 (pixels in [0, 1]). */
@@ -512,7 +532,19 @@ export interface DeployOptions {
 export async function deploy(runtime: Runtime, chain: NetworkPlan, target: string, options: DeployOptions = {}): Promise<Deployment> {
   targetProfile(target);
   requireBound(chain, `deploying to ${target}`);
-  return DEPLOYERS[target as TargetName](runtime, chain, options);
+  const deployment = await DEPLOYERS[target as TargetName](runtime, chain, options);
+  const { sources, missing } = runtime.pluginSources();
+  // Another thread can place the same network only if every plugin can be imported there.
+  if (missing.length > 0) return deployment;
+  const source: DeploymentSource = {
+    plugins: sources,
+    seed: runtime.seed,
+    spec: chain.spec,
+    weights: planWeights(chain),
+    target,
+    options,
+  };
+  return { ...deployment, source };
 }
 
 /** How each target places a plan. */

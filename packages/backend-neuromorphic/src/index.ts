@@ -15,6 +15,7 @@ export * from "./emulator/event-emulator.js";
 export { floatEmulator, floatPopulation, type Stage, stageIssues, stagesOf } from "./emulator/float-plan.js";
 export * from "./emulator/gemm-order.js";
 export * from "./emulator/js-host-layer.js";
+export * from "./emulator/parallel-evaluate.js";
 export * from "./emulator/population.js";
 export * from "./loihi/cuba-lif.js";
 export * from "./loihi/quantize.js";

@@ -8,7 +8,6 @@
 
 import { availableParallelism } from "node:os";
 import {
-  type BackendCapabilities,
   type BackendCheck,
   type CompiledNetwork,
   checkRecord,
@@ -20,7 +19,6 @@ import {
   type LayerRecording,
   type NetworkPlan,
   NeuroBridgeError,
-  type NeuroBridgePlugin,
   type NeuronPlanLayer,
   type RunOptions,
   type RunResult,
@@ -39,6 +37,7 @@ import { activityAndOps, evaluate } from "./evaluate.js";
 import { ChainExecutor } from "./executor.js";
 import { createGemm, type Gemm } from "./gemm.js";
 import { ParallelEngine } from "./parallel.js";
+import { TFJS_CAPABILITIES } from "./plugin.js";
 import { useKernelBackend } from "./tf.js";
 import { ExecutorTrainer } from "./trainer.js";
 
@@ -62,13 +61,7 @@ export interface TfjsBackendOptions {
   readonly workers?: number;
 }
 
-const CAPABILITIES = {
-  train: true,
-  eventDriven: false,
-  precisions: ["float32"],
-  hosts: "chains input → (dense → neuron)* → output of any registered neuron model; learns any learnable parameter",
-  records: ["spikes", "membrane"],
-} as const satisfies BackendCapabilities;
+const CAPABILITIES = TFJS_CAPABILITIES;
 
 declare module "@neurobridge/core" {
   interface BackendTypes {
@@ -295,23 +288,4 @@ function planParams(plan: NetworkPlan): Record<string, Float32Array> {
     }
   }
   return params;
-}
-
-/** Registers the `tfjs` backend. */
-export function tfjsPlugin(options: TfjsBackendOptions = {}): NeuroBridgePlugin {
-  return {
-    name: "@neurobridge/backend-tfjs",
-    version: "0.1.0",
-    description: "TensorFlow.js backend: training and inference.",
-    source: { module: import.meta.url, export: "tfjsPlugin", options },
-    register(r) {
-      r.backend({
-        name: "tfjs",
-        description:
-          "TensorFlow.js: surrogate-gradient BPTT training and float32 inference (dense products on ONNX Runtime where available).",
-        capabilities: CAPABILITIES,
-        create: (runtime) => TfjsBackend.create(runtime, options),
-      });
-    },
-  };
 }

@@ -17,6 +17,7 @@ export { type Engine, executorTrainStep, type LossConfig, summarizeForward, type
 export * from "./evaluate.js";
 export * from "./executor.js";
 export * from "./gemm.js";
+export * from "./plugin.js";
 export * from "./profile.js";
 export { TFJS_KERNEL_BACKENDS, type TfjsKernelBackend, tf, useKernelBackend } from "./tf.js";
 export { createTfjsOps } from "./tfjs-ops.js";

@@ -9,43 +9,14 @@
  * Node's wasm tfjs and the JS kernels use one core each; two workers use both
  * cores of the CI machine.
  */
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { type NetworkSpec, NeuroBridgeError, type PluginSource } from "@neurobridge/core";
+import { workerExecArgv, workerScript } from "@neurobridge/core/node";
 import { type Engine, type ForwardSummary, type LossConfig, mergeSummaries, type TrainStepResult } from "./engine.js";
 import type { ParamArrays } from "./executor.js";
 import type { WorkerRequest } from "./worker.js";
 
-/** The compiled worker script (tests run from sources, so point at dist/). */
-function workerUrl(): URL {
-  const here = new URL(import.meta.url);
-  const url = here.pathname.endsWith(".ts") ? new URL("../dist/worker.js", here) : new URL("./worker.js", here);
-  if (!existsSync(fileURLToPath(url))) {
-    throw new NeuroBridgeError("WORKER_MISSING", `the worker script ${fileURLToPath(url)} is missing; run \`npm run build\``);
-  }
-  return url;
-}
-
-/**
- * The worker's Node flags: this process's, without export conditions. The
- * worker runs compiled code (`dist/`); a source condition inherited from a
- * test runner (`--conditions=@neurobridge/source`) would make it resolve the
- * packages' TypeScript sources, which plain Node cannot load.
- */
-export function workerExecArgv(argv: readonly string[] = process.execArgv): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === "--conditions" || a === "-C") {
-      i++;
-      continue;
-    }
-    if (a.startsWith("--conditions=") || a.startsWith("-C=")) continue;
-    out.push(a);
-  }
-  return out;
-}
+export { workerExecArgv };
 
 interface Pending {
   resolve(value: unknown): void;
@@ -110,7 +81,7 @@ export class ParallelEngine implements Engine {
     if (!(Number.isInteger(options.workers) && options.workers >= 1)) {
       throw new NeuroBridgeError("WORKERS_INVALID", `workers must be a positive integer, got ${options.workers}`);
     }
-    const url = workerUrl();
+    const url = workerScript(import.meta.url, "./worker.js");
     const threads = Array.from({ length: options.workers }, () => new Worker(url, { execArgv: workerExecArgv() }));
     const init: WorkerRequest = {
       type: "init",

@@ -6,7 +6,7 @@
 import { collectDataset, createRandom, createRuntime, type Example, sequentialSpec, shouldStopEarly, toDataset } from "@neurobridge/core";
 import { lifPlugin } from "@neurobridge/neurons-lif";
 import { describe, expect, it } from "vitest";
-import { tfjsPlugin } from "./backend.js";
+import { tfjsPlugin } from "./plugin.js";
 
 /** Two Gaussian blobs in 8 dimensions, labels 0/1: plain arrays, as a user has them. */
 function blobs(count: number, seed: number): { inputs: number[]; labels: number[] } {

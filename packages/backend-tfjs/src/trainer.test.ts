@@ -6,8 +6,9 @@ import { loadCheckpoint } from "@neurobridge/core/node";
 import { loadMnist, subset } from "@neurobridge/mnist";
 import { lifPlugin } from "@neurobridge/neurons-lif";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type TfjsBackend, tfjsPlugin } from "./backend.js";
+import type { TfjsBackend } from "./backend.js";
 import { workerExecArgv } from "./parallel.js";
+import { tfjsPlugin } from "./plugin.js";
 import { scheduledLearningRate } from "./trainer.js";
 
 const runtime = createRuntime({ plugins: [lifPlugin, tfjsPlugin()], seed: 7 });

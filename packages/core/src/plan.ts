@@ -185,6 +185,25 @@ export function bindWeights(runtime: Runtime, plan: NetworkPlan, weights: Weight
   return { ...plan, layers, bound: true };
 }
 
+/**
+ * The weights bound into `plan`, as {@link bindWeights} takes them (the
+ * inverse): dense weights and biases, and each learned neuron parameter.
+ * The tensors share the plan's arrays.
+ */
+export function planWeights(plan: NetworkPlan): Weights {
+  requireBound(plan, "reading a plan's weights");
+  const weights: Weights = {};
+  for (const layer of plan.layers) {
+    if (layer.kind === "dense") {
+      weights[`${layer.id}.weight`] = { shape: [layer.outFeatures, layer.inFeatures], data: layer.weight };
+      if (layer.bias) weights[`${layer.id}.bias`] = { shape: [layer.outFeatures], data: layer.bias };
+    } else {
+      for (const name of layer.learn) weights[`${layer.id}.${name}`] = { shape: [layer.size], data: layer.params[name] as Float32Array };
+    }
+  }
+  return weights;
+}
+
 /** Throws unless `plan` has weights bound; `what` names the caller for the message. */
 export function requireBound(plan: NetworkPlan, what: string): void {
   if (!plan.bound) {

@@ -10,14 +10,17 @@
  *   with the deployment report (cores, quantisation, energy per inference).
  *
  * `--snn DIR --ffnn DIR` use trained checkpoints; `--count N` test images for
- * the emulators (default 10,000).
+ * the emulators (default 10,000); `--threads N` threads that emulate (default:
+ * every core; 1 = serial).
  */
 import "reflect-metadata";
 import { resolve } from "node:path";
 import {
   decodeOnnx,
+  defaultEmulatorThreads,
   deploy,
-  evaluateEmulator,
+  EmulatorPool,
+  evaluateDeployment,
   evaluateOnnx,
   exportOnnx,
   neuromorphicPlugin,
@@ -37,6 +40,7 @@ const arg = (name: string) => {
 const runtime = createRuntime({ plugins: [lifPlugin, tfjsPlugin(), neuromorphicPlugin], seed: 42 });
 const test = loadMnist("test");
 const count = Number(arg("count") ?? test.count);
+const threads = Number(arg("threads") ?? defaultEmulatorThreads());
 const specs: Record<"ffnn" | "snn", NetworkSpec> = {
   ffnn: sequentialSpec({ layers: [784, 256, 256, 10], neuron: "relu", outputNeuron: false }),
   snn: sequentialSpec({ layers: [784, 256, 256, 10], neuron: "lif", params: { beta: 0.95 }, timeSteps: 25 }),
@@ -84,21 +88,25 @@ for (const model of ["ffnn", "snn"] as const) {
   if (chain.spiking) {
     const d = await deploy(runtime, chain, "loihi");
     const data = subset(test, count);
-    for (const [label, emulator] of [
-      ["snn emulator float32", d.floatEmulator],
-      ["snn emulator loihi fixed", d.emulator],
+    // Every core, as `neurobridge deploy` runs it: worker threads placed once (their start-up is inside the first run's time).
+    const pool = EmulatorPool.start(d, threads, { count: data.count, batchSize: 256 });
+    for (const [label, which] of [
+      ["snn emulator loihi fixed", "chip"],
+      ["snn emulator float32", "float"],
     ] as const) {
-      const ev = await evaluateEmulator(emulator, data, (offset) => runtime.random(`e${offset}`));
+      const ev = await evaluateDeployment(d, which, data, (offset) => runtime.random(`e${offset}`), { threads, ...(pool ? { pool } : {}) });
       const t = totals(ev.counters);
-      rows.push([label, ev.samplesPerSecond.toFixed(0), (ev.accuracy * 100).toFixed(2), `${data.count} images`]);
+      rows.push([label, ev.samplesPerSecond.toFixed(0), (ev.accuracy * 100).toFixed(2), `${data.count} images, ${ev.threads} thread(s)`]);
       json[label] = {
         samplesPerSecond: ev.samplesPerSecond,
         accuracy: ev.accuracy,
         synapticEventsPerSample: t.synapticEvents / data.count,
         spikesPerSample: t.spikes / data.count,
         energyJoulesPerSample: d.energy(ev.counters).joulesPerSample,
+        threads: ev.threads,
       };
     }
+    await pool?.close();
     json.deployment = d.report;
     await d.release();
   }

@@ -28,6 +28,23 @@ describe("neurobridge deploy", () => {
     expect(text.stdout).toMatch(/accuracy .* \(fixed point\) vs .* \(float\) on 50 test images/);
   }, 300_000);
 
+  it("emulates on every core with the serial run's results (--threads)", () => {
+    // The whole test set, so the worker (about 0.2 s to start) takes part.
+    const run = (threads: string) => {
+      const r = runCli(["deploy", "--checkpoint", snn, "--target", "loihi", "--batch", "128", "--threads", threads, "--json"], {
+        timeoutMs: 120_000,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      return lastJson(r.stdout);
+    };
+    const serial = run("1");
+    const parallel = run("2");
+    expect(serial.emulatorThreads).toBe(1);
+    expect(parallel.emulatorThreads).toBe(2);
+    const { samplesPerSecond: _a, floatSamplesPerSecond: _b, emulatorThreads: _c, ...same } = serial;
+    expect(parallel).toMatchObject(same);
+  });
+
   it("exits non-zero naming the failing constraint", () => {
     const tn = runCli(["deploy", "--checkpoint", snn, "--target", "truenorth", "--json"]);
     expect(tn.code).toBe(1);

@@ -1,5 +1,5 @@
 /**
- * `neurobridge deploy --checkpoint DIR --target loihi|truenorth [--subset N] [--json]`:
+ * `neurobridge deploy --checkpoint DIR --target loihi|truenorth [--subset N] [--threads N] [--json]`:
  * places a trained SNN on an emulated neuromorphic target, runs the MNIST
  * test set through the chip's arithmetic (event-driven) and through the float
  * model, and reports accuracy, cores, synaptic events, energy and latency.
@@ -20,6 +20,7 @@ interface DeployOptions {
   target: string;
   subset?: string;
   batch: string;
+  threads?: string;
   normalization?: string;
   json?: boolean;
 }
@@ -47,6 +48,7 @@ async function runDeploy(o: DeployOptions, globals: GlobalOptions) {
   const { deployExperiment } = await import("@neurobridge/experiments");
   const result = await deployExperiment(runtime, plan, o.target, test, {
     batchSize: positiveInt(o.batch, "--batch"),
+    ...(o.threads !== undefined ? { threads: positiveInt(o.threads, "--threads") } : {}),
     onProgress: (which, done, total) => {
       if (which !== stage)
         progress.start(which === "chip" ? `${o.target} (emulated)` : "float model of the same network", total, "test images");
@@ -83,7 +85,7 @@ async function runDeploy(o: DeployOptions, globals: GlobalOptions) {
       ),
       `accuracy ${pct(result.accuracy)} (fixed point) vs ${pct(result.floatAccuracy)} (float) on ${result.count} test images`,
       `per inference: ${result.synapticEvents.toFixed(0)} synaptic events, ${result.spikes.toFixed(0)} spikes, ${(result.energyJoules * 1e6).toFixed(2)} µJ, ${result.ticksPerSample} ticks (first output after ${result.latencyTicks})`,
-      `emulator: ${result.samplesPerSecond.toFixed(0)} samples/s fixed point, ${result.floatSamplesPerSecond.toFixed(0)} samples/s float`,
+      `emulator: ${result.samplesPerSecond.toFixed(0)} samples/s fixed point, ${result.floatSamplesPerSecond.toFixed(0)} samples/s float (${result.emulatorThreads} thread${result.emulatorThreads === 1 ? "" : "s"})`,
       ...result.warnings.map((w) => `note: ${w}`),
       "",
     ].join("\n"),
@@ -98,6 +100,7 @@ export function registerDeployCommand(program: Command): void {
     .requiredOption("--target <name>", "loihi | truenorth (any registered event-driven backend)")
     .option("--subset <n>", "first n test images")
     .option("--batch <n>", "samples per host batch", "256")
+    .option("--threads <n>", "threads that emulate, this one included (default: every core; results do not depend on it)")
     .option("--normalization <name>", "pixel scaling (default: the checkpoint's)")
     .option("--json", "print one JSON object")
     .action((o: DeployOptions, command: Command) => runDeploy(o, command.optsWithGlobals<GlobalOptions>()));

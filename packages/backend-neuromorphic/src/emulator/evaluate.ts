@@ -16,6 +16,8 @@ export interface EmulatorEvaluation {
   readonly scores: Float32Array;
   /** Counters summed over every batch. */
   readonly counters: EmulatorCounters;
+  /** Threads that emulated at least one batch (the main thread included); 1 when serial. */
+  readonly threads: number;
 }
 
 /** Runs `emulator` over `data`; `rngFor(offset)` feeds stochastic encoders per batch. */
@@ -47,5 +49,6 @@ export async function evaluateEmulator(
     samplesPerSecond: data.count / seconds,
     scores,
     counters: counters as EmulatorCounters,
+    threads: 1,
   };
 }

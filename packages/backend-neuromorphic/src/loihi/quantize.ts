@@ -37,10 +37,14 @@ export const WEIGHT_EXPONENT_MAX = 7;
 /** Rounds `value` (v units) to what the bias register holds: mantissa · 2^exponent. */
 export function quantizeBias(value: number): number {
   let exponent = 0;
-  while (exponent < BIAS_EXPONENT_MAX && Math.abs(Math.round(value / 2 ** exponent)) > BIAS_MANTISSA_MAX) exponent++;
-  const mantissa = Math.max(-BIAS_MANTISSA_MAX - 1, Math.min(BIAS_MANTISSA_MAX, Math.round(value / 2 ** exponent)));
-  return mantissa * 2 ** exponent;
+  while (exponent < BIAS_EXPONENT_MAX && Math.abs(Math.round(value / (POW2[exponent] as number))) > BIAS_MANTISSA_MAX) exponent++;
+  const scale = POW2[exponent] as number;
+  const mantissa = Math.max(-BIAS_MANTISSA_MAX - 1, Math.min(BIAS_MANTISSA_MAX, Math.round(value / scale)));
+  return mantissa * scale;
 }
+
+/** 2^e for the bias exponents (a table: `2 ** e` with a variable e is a slow call in the per-sample loop). */
+const POW2 = Array.from({ length: BIAS_EXPONENT_MAX + 1 }, (_, e) => 2 ** e);
 
 /** Largest value the bias register holds. */
 export const BIAS_MAX = BIAS_MANTISSA_MAX * 2 ** BIAS_EXPONENT_MAX;

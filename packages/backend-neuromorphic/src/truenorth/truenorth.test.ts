@@ -3,9 +3,11 @@ import { bindWeights, createRandom, createRuntime, type NetworkSpec, sequentialS
 import { lifPlugin } from "@neurobridge/neurons-lif";
 import { describe, expect, it } from "vitest";
 import { neuromorphicPlugin } from "../backends.js";
+import { deploy } from "../deploy.js";
 import { totals } from "../emulator/counters.js";
 import { evaluateEmulator } from "../emulator/evaluate.js";
 import { floatEmulator } from "../emulator/float-plan.js";
+import { EmulatorPool, evaluateDeployment } from "../emulator/parallel-evaluate.js";
 import { chipIssues, newTrueNorthCounters, TrueNorthEmulator } from "./chip.js";
 import { mapTrueNorth, trueNorthLimits } from "./map.js";
 import { TrueNorthNetwork } from "./network.js";
@@ -321,3 +323,52 @@ describe("constraint-aware training for TrueNorth", () => {
     expect(onChip.accuracy).toBeGreaterThan(0.9);
   }, 120_000);
 });
+
+describe("evaluating a deployment on every core", () => {
+  // Rate-coded input, so each batch's random stream matters; 10 batches of 32, the last one short.
+  const { spec, weights } = constrained([300, 120, 40, 10], 100, 3);
+  const plan = bindWeights(runtime, runtime.plan(spec), weights);
+  const count = 300;
+  const inputs = Float32Array.from({ length: count * 300 }, (_, i) => ((i * 53) % 97) / 97);
+  const test = toDataset({ inputs, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), features: 300 });
+  const rngFor = (offset: number) => runtime.random(`parallel-${offset}`);
+
+  it.each(["truenorth", "loihi"])(
+    "gives the serial run's scores and counters with worker threads (%s)",
+    async (target) => {
+      const d = await deploy(runtime, plan, target);
+      expect(d.source?.plugins.length).toBeGreaterThan(0);
+      const pool = EmulatorPool.start(d, 2, { count, batchSize: 32 });
+      expect(pool?.threads).toBe(2);
+      // Started: Loihi's 300 samples take less than a worker's start-up.
+      expect(await pool?.ready()).toBe(1);
+      try {
+        for (const which of ["chip", "float"] as const) {
+          const serial = await evaluateDeployment(d, which, test, rngFor, { batchSize: 32, threads: 1 });
+          const parallel = await evaluateDeployment(d, which, test, rngFor, { batchSize: 32, ...(pool ? { pool } : {}) });
+          // The worker emulated some of the batches.
+          expect(serial.threads).toBe(1);
+          expect(parallel.threads).toBe(2);
+          expect(Array.from(parallel.scores)).toEqual(Array.from(serial.scores));
+          expect(parallel.counters).toEqual(serial.counters);
+          expect(totals(serial.counters).spikes).toBeGreaterThan(500);
+        }
+      } finally {
+        await pool?.close();
+        await d.release();
+      }
+    },
+    60_000,
+  );
+
+  it("runs serially where there is too little work to repay the workers' start-up", async () => {
+    const d = await deploy(runtime, plan, "truenorth");
+    expect(EmulatorPool.start(d, 2, { count: 100, batchSize: 64 })).toBeUndefined();
+    const ev = await evaluateDeployment(d, "chip", subsetOf(test, 100), rngFor, { batchSize: 64, threads: 2 });
+    expect(ev.threads).toBe(1);
+    await d.release();
+  });
+});
+
+const subsetOf = (data: ReturnType<typeof toDataset>, n: number) =>
+  toDataset({ inputs: data.inputs.subarray(0, n * data.features), labels: data.labels.subarray(0, n), features: data.features });

@@ -6,3 +6,4 @@
  * @module @neurobridge/core/node
  */
 export * from "./checkpoint.js";
+export * from "./worker-thread.js";

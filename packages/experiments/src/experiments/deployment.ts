@@ -11,8 +11,10 @@ import { join } from "node:path";
 import {
   DeploymentError,
   decodeOnnx,
+  defaultEmulatorThreads,
   deploy,
-  evaluateEmulator,
+  EmulatorPool,
+  evaluateDeployment,
   evaluateOnnx,
   exportOnnx,
   type OnnxExportMode,
@@ -109,6 +111,8 @@ export interface DeployedResult {
   readonly latencyTicks: number;
   readonly samplesPerSecond: number;
   readonly floatSamplesPerSecond: number;
+  /** Threads that emulated (this one included; 1 = serial). */
+  readonly emulatorThreads: number;
   readonly inputMode: "host" | "spikes";
   readonly weightPrecision: string;
   readonly populations: readonly unknown[];
@@ -146,6 +150,8 @@ export async function deployExperiment(
   test: Dataset,
   options: {
     batchSize?: number;
+    /** Threads that emulate, the main thread included (default: every core; 1 = serial). Results do not depend on it. */
+    threads?: number;
     /** After every batch of each run: `stage` is `chip` (the target) or `float` (the float model of the same network). */
     onProgress?: (stage: "chip" | "float", done: number, total: number) => void;
   } = {},
@@ -173,8 +179,20 @@ export async function deployExperiment(
     const rngFor = (offset: number) => runtime.random(`deploy-${offset}`);
     const progress = (stage: "chip" | "float") =>
       options.onProgress ? (d: number, n: number) => options.onProgress?.(stage, d, n) : undefined;
-    const chip = await evaluateEmulator(deployment.emulator, test, rngFor, batch, progress("chip"));
-    const float = await evaluateEmulator(deployment.floatEmulator, test, rngFor, batch, progress("float"));
+    // One set of worker threads serves both runs (each places the network once).
+    const pool = EmulatorPool.start(deployment, options.threads ?? defaultEmulatorThreads(), { count: test.count, batchSize: batch });
+    const on = (stage: "chip" | "float") => {
+      const onProgress = progress(stage);
+      return { batchSize: batch, threads: options.threads ?? 1, ...(pool ? { pool } : {}), ...(onProgress ? { onProgress } : {}) };
+    };
+    let chip: Awaited<ReturnType<typeof evaluateDeployment>>;
+    let float: typeof chip;
+    try {
+      chip = await evaluateDeployment(deployment, "chip", test, rngFor, on("chip"));
+      float = await evaluateDeployment(deployment, "float", test, rngFor, on("float"));
+    } finally {
+      await pool?.close();
+    }
     const energy = deployment.energy(chip.counters);
     const t = totals(chip.counters);
     const per = (x: number) => x / test.count;
@@ -198,6 +216,7 @@ export async function deployExperiment(
       latencyTicks: report.latencyTicks,
       samplesPerSecond: chip.samplesPerSecond,
       floatSamplesPerSecond: float.samplesPerSecond,
+      emulatorThreads: chip.threads,
       inputMode: report.inputMode,
       weightPrecision: report.weightPrecision,
       populations: report.populations,
