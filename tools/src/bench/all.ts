@@ -90,6 +90,12 @@ try {
       peerName,
       ...(model === "ffnn" ? { target: 1 } : {}),
     });
+    rows.push({
+      work: `${model.toUpperCase()} training + inference, peak memory (process RSS, threads included)`,
+      unit: "MB",
+      higherIsBetter: false,
+      ours: numberAt(ours, `${model}.peakRssMB`),
+    });
     if (model === "snn") {
       rows.push({
         work: "SNN inference, peer with fc1 hoisted",

@@ -49,6 +49,8 @@ for (const model of models as (keyof typeof specs)[]) {
     testAccuracy: last?.testAccuracy,
     inferenceSamplesPerSecond: infer.samplesPerSecond,
     workers: trainer.workers,
+    // This process's peak resident memory so far (its worker threads included): with one model per process, that model's training and inference.
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
   };
   for (const h of result.history) {
     rows.push(
@@ -60,11 +62,12 @@ for (const model of models as (keyof typeof specs)[]) {
         ((h.testAccuracy ?? 0) * 100).toFixed(2),
         h.epoch === epochs ? infer.samplesPerSecond.toFixed(0) : "",
         String(trainer.workers),
+        (process.resourceUsage().maxRSS / 1024).toFixed(0),
       ].join("\t"),
     );
   }
 }
-process.stdout.write(["model\tepoch\ts/epoch\ttrain samples/s\ttest acc %\tinference samples/s\tworkers", ...rows].join("\n"));
+process.stdout.write(["model\tepoch\ts/epoch\ttrain samples/s\ttest acc %\tinference samples/s\tworkers\tpeak RSS MB", ...rows].join("\n"));
 process.stdout.write(
   `\n(${cpus()[0]?.model ?? "cpu"} × ${cpus().length}, Node ${process.version}, GEMM ${String(backend.info?.().gemm)})\n`,
 );
