@@ -26,6 +26,13 @@ describe("encoders", () => {
     expect(directEncoder.timeInvariant && !directEncoder.emitsSpikes).toBe(true);
   });
 
+  it("direct with gain 1 copies: the bits of 1·x, −0 and NaN included", () => {
+    const x = [-0, Number.NaN, 0.3, -2, 1e-40];
+    const copied = encode("direct", frame(x), 2, { gain: 1 });
+    const want = Float32Array.from([...x, ...x].map((v) => 1 * v));
+    expect(new Uint32Array(copied.data.buffer)).toEqual(new Uint32Array(want.buffer));
+  });
+
   it("rate emits Bernoulli spikes with the input as probability", () => {
     const T = 2000;
     const out = encode("rate", frame([0, 0.25, 0.8, 1.7]), T);

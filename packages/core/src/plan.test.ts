@@ -1,4 +1,3 @@
-import "reflect-metadata";
 import { describe, expect, it } from "vitest";
 import { NeuroBridgeError } from "./errors.js";
 import { bindWeights, planWeights } from "./plan.js";
