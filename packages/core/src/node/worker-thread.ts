@@ -12,7 +12,7 @@ import { NeuroBridgeError } from "../errors.js";
  * at `moduleUrl` (its `import.meta.url`). From a TypeScript source
  * (`…/src/x/y.ts`, as tests run) it is the package's build, `…/dist/x/…`.
  *
- * @throws {@link NeuroBridgeError} `WORKER_MISSING` when the script is not built
+ * @throws NeuroBridgeError `WORKER_MISSING` when the script is not built
  */
 export function workerScript(moduleUrl: string, script: string): URL {
   let base = moduleUrl;
