@@ -33,7 +33,6 @@ export function deliverTick(
   const bytes = (<usize>size) << 2;
   let j = 0;
   for (; j + 32 <= size; j += 32) deliverBand32(count, pres, bytes, weights + ((<usize>j) << 2), sliceK, c + ((<usize>j) << 2));
-  for (; j + 16 <= size; j += 16) deliverBand16(count, pres, bytes, weights + ((<usize>j) << 2), sliceK, c + ((<usize>j) << 2));
   for (; j + 4 <= size; j += 4) deliverBand4(count, pres, bytes, weights + ((<usize>j) << 2), sliceK, c + ((<usize>j) << 2));
   for (; j < size; j++) deliverColumn(count, pres, bytes, weights + ((<usize>j) << 2), sliceK, c + ((<usize>j) << 2));
 }
@@ -95,46 +94,6 @@ function deliverBand32(count: i32, pres: usize, bytes: usize, w: usize, sliceK: 
     v128.store(c, f32x4.add(v128.load(c, 80), a5), 80);
     v128.store(c, f32x4.add(v128.load(c, 96), a6), 96);
     v128.store(c, f32x4.add(v128.load(c, 112), a7), 112);
-  }
-}
-
-/** {@link deliverTick} for 16 columns starting at `w` (row stride `bytes`) and `c`. */
-function deliverBand16(count: i32, pres: usize, bytes: usize, w: usize, sliceK: i32, c: usize): void {
-  const zero = f32x4.splat(0);
-  let a0 = zero;
-  let a1 = zero;
-  let a2 = zero;
-  let a3 = zero;
-  let blockEnd = sliceK;
-  let touched = false;
-  for (let s = 0; s < count; s++) {
-    const pre = load<i32>(pres + ((<usize>s) << 2));
-    if (pre >= blockEnd) {
-      if (touched) {
-        v128.store(c, f32x4.add(v128.load(c), a0));
-        v128.store(c, f32x4.add(v128.load(c, 16), a1), 16);
-        v128.store(c, f32x4.add(v128.load(c, 32), a2), 32);
-        v128.store(c, f32x4.add(v128.load(c, 48), a3), 48);
-        a0 = zero;
-        a1 = zero;
-        a2 = zero;
-        a3 = zero;
-        touched = false;
-      }
-      while (pre >= blockEnd) blockEnd += sliceK;
-    }
-    const row = w + (<usize>pre) * bytes;
-    a0 = f32x4.add(a0, v128.load(row));
-    a1 = f32x4.add(a1, v128.load(row, 16));
-    a2 = f32x4.add(a2, v128.load(row, 32));
-    a3 = f32x4.add(a3, v128.load(row, 48));
-    touched = true;
-  }
-  if (touched) {
-    v128.store(c, f32x4.add(v128.load(c), a0));
-    v128.store(c, f32x4.add(v128.load(c, 16), a1), 16);
-    v128.store(c, f32x4.add(v128.load(c, 32), a2), 32);
-    v128.store(c, f32x4.add(v128.load(c, 48), a3), 48);
   }
 }
 

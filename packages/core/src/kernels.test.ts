@@ -10,7 +10,7 @@ describe("SynapticAccumulator", () => {
   // 300 presynaptic neurons in slices of 128 (three slices, the last partial).
   const fanIn = 300;
 
-  // 13 targets: bands of 4 and a scalar tail; 37: bands of 16, of 4 and a tail; 77: bands of 32 too (the WebAssembly's register blocks).
+  // The WebAssembly's register blocks: 13 targets, bands of 4 and a scalar tail; 37, a band of 32 too; 77, two.
   it.each([13, 37, 77])("delivers a tick's spikes at once (WebAssembly SIMD) with the bits of one call per spike (%i targets)", (size) => {
     const weights = Float32Array.from({ length: fanIn * size }, () => rng.normal() * 10 ** rng.int(4));
     const bias = Float32Array.from({ length: size }, () => rng.normal());

@@ -41,14 +41,26 @@ export async function evaluateEmulator(
     else counters = run.counters;
     onProgress?.(s + batch, data.count);
   }
-  const seconds = (performance.now() - start) / 1000;
+  return evaluationOf(data, scores, C, performance.now() - start, counters as EmulatorCounters, 1);
+}
+
+/** An {@link EmulatorEvaluation} from a finished run's scores and counters (`ms` of wall time). */
+export function evaluationOf(
+  data: Dataset,
+  scores: Float32Array,
+  classes: number,
+  ms: number,
+  counters: EmulatorCounters,
+  threads: number,
+): EmulatorEvaluation {
+  const seconds = ms / 1000;
   return {
-    accuracy: accuracyOf(predictClasses(scores, C), data.labels),
+    accuracy: accuracyOf(predictClasses(scores, classes), data.labels),
     count: data.count,
     seconds,
     samplesPerSecond: data.count / seconds,
     scores,
-    counters: counters as EmulatorCounters,
-    threads: 1,
+    counters,
+    threads,
   };
 }

@@ -8,12 +8,12 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { accuracyOf, type Dataset, predictClasses, type RandomSource } from "@neurobridge/core";
+import type { Dataset, RandomSource } from "@neurobridge/core";
 import { workerExecArgv, workerScript } from "@neurobridge/core/node";
 import type { Deployment } from "../deploy.js";
 import { addCounters, type EmulatorCounters } from "./counters.js";
 import type { EmulatorWorkerReply, EmulatorWorkerRequest } from "./emulator-worker.js";
-import { type EmulatorEvaluation, evaluateEmulator } from "./evaluate.js";
+import { type EmulatorEvaluation, evaluateEmulator, evaluationOf } from "./evaluate.js";
 
 /** Which of a deployment's emulators: the target's own arithmetic, or the float model of the same network. */
 export type EmulatorChoice = "chip" | "float";
@@ -169,18 +169,9 @@ export class EmulatorPool {
     await helping;
     // A worker that stopped early handed its batches back after the main thread had finished.
     await local();
-    const seconds = (performance.now() - start) / 1000;
     const merged = counters[0] as EmulatorCounters;
     for (let k = 1; k < batches; k++) addCounters(merged, counters[k] as EmulatorCounters);
-    return {
-      accuracy: accuracyOf(predictClasses(scores, C), data.labels),
-      count: data.count,
-      seconds,
-      samplesPerSecond: data.count / seconds,
-      scores,
-      counters: merged,
-      threads: 1 + helped,
-    };
+    return evaluationOf(data, scores, C, performance.now() - start, merged, 1 + helped);
   }
 
   /** Ends the workers. */
