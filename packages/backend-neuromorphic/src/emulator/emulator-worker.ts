@@ -9,12 +9,12 @@ import { parentPort } from "node:worker_threads";
 import { createRandom, createRuntime, importPlugin } from "@neurobridge/core";
 import { type Deployment, type DeploymentSource, deploy } from "../deploy.js";
 import type { EmulatorCounters } from "./counters.js";
-import type { ChipEmulator } from "./event-emulator.js";
+import { type EmulatorChoice, emulatorOf } from "./parallel-evaluate.js";
 
 /** Messages the worker accepts. */
 export type EmulatorWorkerRequest =
   | { type: "init"; source: DeploymentSource }
-  | { type: "run"; id: number; which: "chip" | "float"; inputs: Float32Array; batch: number; rngState: number[] };
+  | { type: "run"; id: number; which: EmulatorChoice; inputs: Float32Array; batch: number; rngState: number[] };
 
 /** Messages the worker sends. */
 export type EmulatorWorkerReply =
@@ -40,7 +40,7 @@ port.on("message", async (message: EmulatorWorkerRequest) => {
       return;
     }
     if (!deployment) throw new Error("run before init");
-    const emulator: ChipEmulator = message.which === "chip" ? deployment.emulator : deployment.floatEmulator;
+    const emulator = emulatorOf(deployment, message.which);
     const rng = createRandom(0);
     rng.setState(message.rngState);
     const run = await emulator.run(message.inputs, message.batch, rng);

@@ -14,9 +14,14 @@ import type { Deployment } from "../deploy.js";
 import { addCounters, type EmulatorCounters } from "./counters.js";
 import type { EmulatorWorkerReply, EmulatorWorkerRequest } from "./emulator-worker.js";
 import { type EmulatorEvaluation, evaluateEmulator, evaluationOf } from "./evaluate.js";
+import type { ChipEmulator } from "./event-emulator.js";
 
 /** Which of a deployment's emulators: the target's own arithmetic, or the float model of the same network. */
 export type EmulatorChoice = "chip" | "float";
+
+/** The emulator of `deployment` that `which` names. */
+export const emulatorOf = (deployment: Deployment, which: EmulatorChoice): ChipEmulator =>
+  which === "chip" ? deployment.emulator : deployment.floatEmulator;
 
 /** Threads a parallel evaluation uses by default: the machine's cores, at most 8. */
 export const defaultEmulatorThreads = (): number => Math.min(8, availableParallelism());
@@ -91,7 +96,7 @@ export class EmulatorPool {
     batchSize: number,
     onProgress?: (done: number, total: number) => void,
   ): Promise<EmulatorEvaluation> {
-    const emulator = which === "chip" ? this.deployment.emulator : this.deployment.floatEmulator;
+    const emulator = emulatorOf(this.deployment, which);
     const F = data.features;
     const C = emulator.plan.chain.outputSize;
     const batches = Math.ceil(data.count / batchSize);
@@ -102,9 +107,10 @@ export class EmulatorPool {
     let done = 0;
     const rows = (k: number) => ({ offset: k * batchSize, batch: Math.min(batchSize, data.count - k * batchSize) });
     const record = (k: number, batchScores: Float32Array, batchCounters: EmulatorCounters) => {
-      scores.set(batchScores, rows(k).offset * C);
+      const { offset, batch } = rows(k);
+      scores.set(batchScores, offset * C);
       counters[k] = batchCounters;
-      done += rows(k).batch;
+      done += batch;
       onProgress?.(done, data.count);
     };
     // A worker keeps two batches in hand (one near the end), so it never waits while the main thread computes.
@@ -219,14 +225,8 @@ export async function evaluateDeployment(
   options: DeploymentEvaluationOptions = {},
 ): Promise<EmulatorEvaluation> {
   const batchSize = options.batchSize ?? 256;
-  const threads = options.pool?.threads ?? options.threads ?? defaultEmulatorThreads();
-  if (threads < 2 || Math.ceil(data.count / batchSize) < MIN_BATCHES_FOR_WORKERS) {
-    const emulator = which === "chip" ? deployment.emulator : deployment.floatEmulator;
-    return evaluateEmulator(emulator, data, rngFor, batchSize, options.onProgress);
-  }
-  const pool = options.pool ?? EmulatorPool.start(deployment, threads);
-  if (!pool)
-    return evaluateEmulator(which === "chip" ? deployment.emulator : deployment.floatEmulator, data, rngFor, batchSize, options.onProgress);
+  const pool = options.pool ?? EmulatorPool.start(deployment, options.threads, { count: data.count, batchSize });
+  if (!pool) return evaluateEmulator(emulatorOf(deployment, which), data, rngFor, batchSize, options.onProgress);
   try {
     return await pool.evaluate(which, data, rngFor, batchSize, options.onProgress);
   } finally {

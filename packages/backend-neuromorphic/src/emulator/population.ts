@@ -129,10 +129,13 @@ export class LoihiPopulation implements Population {
   /** Programs a host current (float) into the per-neuron bias registers, quantised as the chip stores them. */
   setHost(current: Float32Array | undefined): void {
     const { hostScale, quantizeBias, bias } = this.config;
-    for (let j = 0; j < this.size; j++) this.hostBias[j] = current ? quantizeBias((current[j] as number) * hostScale) : 0;
     // The compartments read one bias per tick: the register plus the host current, summed once per sample.
     const sum = this.compartments?.bias;
-    if (sum) for (let j = 0; j < this.size; j++) sum[j] = (bias[j] as number) + (this.hostBias[j] as number);
+    for (let j = 0; j < this.size; j++) {
+      const host = current ? quantizeBias((current[j] as number) * hostScale) : 0;
+      this.hostBias[j] = host;
+      if (sum) sum[j] = (bias[j] as number) + host;
+    }
   }
 
   update(out: Int32Array): { spikes: number; active: number } {

@@ -299,7 +299,8 @@ export class FloatLifPopulation extends SynapticPopulation {
     super(id, size, synapses);
     this.wasm = LifTickWasm.create(beta, threshold, resetMode);
     this.v = this.wasm?.v ?? new Float32Array(size);
-    this.spikes = new Float32Array(size);
+    // The JavaScript tick's 0/1 scratch (the WebAssembly one writes the spike list directly).
+    this.spikes = new Float32Array(this.wasm ? 0 : size);
   }
 
   reset(): void {
