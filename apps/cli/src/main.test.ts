@@ -56,7 +56,7 @@ describe("neurobridge CLI", () => {
     const kernelsOf = (name: string) =>
       ((listing.neuronModels?.find((m) => m.name === name)?.kernels ?? []) as { kind: string }[]).map((k) => k.kind);
     expect(kernelsOf("lif")).toEqual(["sequence", "infer", "population", "fixed-point:loihi", "fixed-point:truenorth"]);
-    expect(kernelsOf("relu")).toEqual(["sequence"]);
+    expect(kernelsOf("relu")).toEqual(["sequence", "infer"]);
     expect(kernelsOf("cuba-lif")).toEqual(["sequence", "infer", "population", "fixed-point:loihi"]);
     expect(kernelsOf("alif")).toEqual(["sequence"]);
     expect(kernelsOf("sigmoid")).toEqual([]);

@@ -48,9 +48,10 @@ export interface TfjsBackendOptions {
   /** Where dense products run (default: onnxruntime when it loads, else tfjs). */
   readonly gemm?: "onnxruntime" | "tfjs";
   /**
-   * ONNX Runtime intra-op threads of this thread's GEMM (default 1: measured
-   * here, 2 threads made an FFNN epoch 1.7× slower — the pool wakes per
-   * call). Worker engines give each worker 1.
+   * ONNX Runtime intra-op threads of this thread's GEMM (default min(2,
+   * cores); the threads do not spin between products, see `createOrtGemm`).
+   * The bits do not depend on it: ONNX Runtime splits rows and columns over
+   * threads, never the inner sum. Worker engines give each worker 1.
    */
   readonly gemmThreads?: number;
   /**
@@ -100,7 +101,10 @@ export class TfjsBackend implements TrainingBackend {
   /** Initialises tfjs and the GEMM provider. */
   static async create(runtime: Runtime, options: TfjsBackendOptions = {}): Promise<TfjsBackend> {
     const kernel = await useKernelBackend(options.kernel ?? "wasm");
-    const gemm = await createGemm({ ...(options.gemm ? { prefer: options.gemm } : {}), threads: options.gemmThreads ?? 1 });
+    const gemm = await createGemm({
+      ...(options.gemm ? { prefer: options.gemm } : {}),
+      threads: options.gemmThreads ?? Math.min(2, availableParallelism()),
+    });
     return new TfjsBackend(runtime, gemm, kernel as "wasm" | "cpu", options);
   }
 

@@ -62,6 +62,28 @@ describe("GEMM providers", () => {
     }
   });
 
+  it("give the same bits on 1 and 2 ONNX Runtime threads (threads split rows and columns, not the inner sum)", async () => {
+    const rng = createRandom(2);
+    const rand = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+    const one = providers[0] as Gemm;
+    const two = await createOrtGemm(2);
+    // The training and evaluation shapes of the paper's networks, large enough to be split.
+    for (const [m, k, n, ta] of [
+      [300, 784, 256, false],
+      [256, 300, 784, true],
+      [600, 256, 10, false],
+    ] as const) {
+      const a = rand(m * k);
+      const b = rand(k * n);
+      const bias = rand(n);
+      const [ar, ac] = ta ? [k, m] : [m, k];
+      const x = await one.multiply(a, ar, ac, b, k, n, ta, false, bias);
+      const y = await two.multiply(a, ar, ac, b, k, n, ta, false, bias);
+      expect(new Uint32Array(y.buffer, y.byteOffset, y.length)).toEqual(new Uint32Array(x.buffer, x.byteOffset, x.length));
+    }
+    await two.dispose();
+  });
+
   it("accept operands in shared memory (the trainer shares parameters with workers)", async () => {
     const shared = new Float32Array(new SharedArrayBuffer(4 * 4));
     shared.set([1, 2, 3, 4]);

@@ -220,6 +220,49 @@ export function reluForward(n: i32, x: usize, y: usize): void {
   }
 }
 
+/**
+ * ReLU forward counting activity, for evaluation: y = max(0, x) as
+ * {@link reluForward}, over `steps` blocks of `rows × n` values; the non-zero
+ * outputs of each block go to `perStep[t]` (float64) and `ever[j]` (int32,
+ * one per neuron, OR-ed) becomes −1 once neuron j is non-zero in any row.
+ * The caller zeroes `ever`. Non-zero y is exactly x > 0 (NaN and −0 give +0).
+ */
+export function reluInfer(steps: i32, rows: i32, n: i32, x: usize, y: usize, ever: usize, perStep: usize): void {
+  const zero = f32x4.splat(0);
+  const n4 = n & ~3;
+  for (let t = 0; t < steps; t++) {
+    let events: f64 = 0;
+    for (let r = 0; r < rows; r++) {
+      const row = (<usize>(t * rows + r) * <usize>n) << 2;
+      // Lane counts of one row stay far below 2^31; they go to float64 per row.
+      let acc = i32x4.splat(0);
+      let j = 0;
+      for (; j < n4; j += 4) {
+        const k = row + ((<usize>j) << 2);
+        const v = v128.load(x + k);
+        const on = f32x4.gt(v, zero);
+        v128.store(y + k, v128.and(v, on));
+        acc = i32x4.sub(acc, on);
+        const e = ever + ((<usize>j) << 2);
+        v128.store(e, v128.or(v128.load(e), on));
+      }
+      let tail = 0;
+      for (; j < n; j++) {
+        const k = row + ((<usize>j) << 2);
+        const v = load<f32>(x + k);
+        if (v > 0) {
+          tail++;
+          store<i32>(ever + ((<usize>j) << 2), -1);
+        }
+        store<f32>(y + k, v > 0 ? v : 0);
+      }
+      events +=
+        <f64>(i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3) + tail);
+    }
+    store<f64>(perStep + ((<usize>t) << 3), events);
+  }
+}
+
 /** ReLU backward: g = x > 0 ? dy : 0. */
 export function reluBackward(n: i32, x: usize, dy: usize, g: usize): void {
   const zero = f32x4.splat(0);

@@ -31,6 +31,10 @@ describe("encoders", () => {
     const copied = encode("direct", frame(x), 2, { gain: 1 });
     const want = Float32Array.from([...x, ...x].map((v) => 1 * v));
     expect(new Uint32Array(copied.data.buffer)).toEqual(new Uint32Array(want.buffer));
+    // One frame in, one out: the input itself, not a copy.
+    const input = frame(x);
+    expect(encode("direct", input, 1, { gain: 1 }).data).toBe(input.data);
+    expect(encode("direct", input, 1, { gain: 2 }).data).not.toBe(input.data);
   });
 
   it("rate emits Bernoulli spikes with the input as probability", () => {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { reluBackwardReference, reluForwardReference, reluSequenceKernel } from "./builtins/models.js";
-import { IntegerAccumulator, type SequenceKernel, SynapticAccumulator } from "./kernels.js";
+import {
+  reluBackwardReference,
+  reluCountsReference,
+  reluForwardReference,
+  reluInferKernel,
+  reluSequenceKernel,
+} from "./builtins/models.js";
+import { type InferKernel, IntegerAccumulator, type SequenceKernel, SynapticAccumulator } from "./kernels.js";
 import { createRandom } from "./random.js";
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
@@ -94,5 +100,34 @@ describe("ReLU's kernel", () => {
     const first = kernel.forward({ data: a, rows: 1, cols: 3, temporal: false }, 1, {});
     kernel.forward({ data: Float32Array.from([-5, 5, -5]), rows: 1, cols: 3, temporal: false }, 1, {});
     expect(Array.from(kernel.backward(first, Float32Array.from([10, 20, 30]), []).dInput)).toEqual([10, 0, 30]);
+  });
+});
+
+describe("ReLU's infer kernel", () => {
+  it("gives the JavaScript loops' outputs and counts: static and temporal input, odd widths, NaN and −0", () => {
+    const rng = createRandom(17);
+    for (const [n, batch, steps, temporal] of [
+      [256, 7, 1, false],
+      [13, 5, 1, false],
+      [37, 3, 4, true],
+    ] as const) {
+      const kernel = reluInferKernel.create({ size: n } as never) as InferKernel;
+      expect(kernel.runsOn).toBe("wasm-simd");
+      // Mostly negative, so some neurons stay silent and everActive has zeros.
+      const x = Float32Array.from({ length: steps * batch * n }, () => rng.normal() - 1.5);
+      x[1] = Number.NaN;
+      x[2] = -0;
+      const input = { data: x, rows: steps * batch, cols: n, temporal };
+      const y = reluForwardReference(x);
+      const expected = reluCountsReference(y, steps, n);
+      for (const transient of [true, false]) {
+        const run = kernel.run(input, batch, {}, { transient });
+        expect(bits(run.output.data)).toEqual(bits(y));
+        expect(Array.from(run.counts.perStep)).toEqual(Array.from(expected.perStep));
+        expect(Array.from(run.counts.everActive)).toEqual(Array.from(expected.everActive));
+      }
+      expect(expected.everActive.includes(0)).toBe(true);
+      expect(expected.everActive.includes(1)).toBe(true);
+    }
   });
 });

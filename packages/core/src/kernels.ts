@@ -31,6 +31,7 @@ export interface CoreKernelExports {
   deliverTickIntWide(count: number, pres: number, size: number, weights: number, a: number): void;
   reluForward(n: number, x: number, y: number): void;
   reluBackward(n: number, x: number, dy: number, g: number): void;
+  reluInfer(steps: number, rows: number, n: number, x: number, y: number, ever: number, perStep: number): void;
 }
 
 /** An activation `[rows, cols]` row-major; `rows` is B (static) or T·B (temporal, time-major). */

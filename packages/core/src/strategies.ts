@@ -103,6 +103,8 @@ export interface Encoder {
   /**
    * Encodes `input` (one frame, `steps = 1`, or a sequence of `timeSteps`
    * frames) into `timeSteps` frames. Stochastic encoders draw only from `rng`.
+   * The frames returned are read, never written: they may be `input`'s own
+   * memory (direct encoding with gain 1 hands the input back).
    */
   encode(input: Frames, timeSteps: number, params: Readonly<Record<string, ParamValue>>, rng: RandomSource): Frames;
 }

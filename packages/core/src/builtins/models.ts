@@ -3,7 +3,7 @@
  * with ReLU's `sequence` kernel. Spiking models live in plugins (e.g. `lif` in
  * `@neurobridge/neurons-lif`).
  */
-import type { CoreKernelExports, KernelRegistration } from "../kernels.js";
+import type { CoreKernelExports, KernelRegistration, LayerCounts } from "../kernels.js";
 import type { NeuronModel } from "../neuron-model.js";
 import type { ResetMechanism } from "../strategies.js";
 import type { TensorOps } from "../tensor-ops.js";
@@ -139,5 +139,66 @@ export const reluSequenceKernel: KernelRegistration<"sequence"> = {
   },
 };
 
+/** ReLU's activity counts in JavaScript: the reference the WebAssembly `infer` kernel is held to. */
+export function reluCountsReference(y: Float32Array, steps: number, n: number): LayerCounts {
+  const perStep = new Float64Array(steps);
+  const everActive = new Uint8Array(n);
+  const perBlock = y.length / steps;
+  for (let t = 0; t < steps; t++) {
+    let events = 0;
+    for (let i = t * perBlock; i < (t + 1) * perBlock; i++) {
+      if ((y[i] as number) !== 0) {
+        events++;
+        everActive[i % n] = 1;
+      }
+    }
+    perStep[t] = events;
+  }
+  return { perStep, everActive };
+}
+
+/**
+ * ReLU's `infer` kernel: max(0, x) and the activity an evaluation reports
+ * (non-zero outputs per step, neurons ever non-zero) in one pass — in
+ * WebAssembly SIMD where it loads, with its own memory (a transient run hands
+ * out a view of it); otherwise the JavaScript loops above.
+ */
+export const reluInferKernel: KernelRegistration<"infer"> = {
+  model: "relu",
+  kind: "infer",
+  description: "ReLU forward counting non-zero outputs, no state kept",
+  create: (layer) => {
+    const loaded = WasmKernels.load<CoreKernelExports>(CORE_WASM);
+    const wasm = "unavailable" in loaded ? undefined : loaded;
+    return {
+      runsOn: wasm ? "wasm-simd" : "js",
+      run(input, batch, _params, options = {}) {
+        const x = input.data;
+        const n = layer.size;
+        // A static input is one block of B rows; a temporal one, T blocks.
+        const steps = input.temporal ? input.rows / batch : 1;
+        if (!wasm) {
+          const y = reluForwardReference(x);
+          return { output: { ...input, data: y }, counts: reluCountsReference(y, steps, n) };
+        }
+        // In place: the kernel reads each value before it writes it.
+        const [py, pEver, pSteps] = wasm.layout([x.length * 4, n * 4, steps * 8]) as [number, number, number];
+        wasm.f32(py, x.length).set(x);
+        wasm.i32(pEver, n).fill(0);
+        wasm.exports.reluInfer(steps, input.rows / steps, n, py, py, pEver, pSteps);
+        const ever = wasm.i32(pEver, n);
+        const everActive = new Uint8Array(n);
+        for (let j = 0; j < n; j++) everActive[j] = ever[j] === 0 ? 0 : 1;
+        const perStep = Float64Array.from(wasm.f64(pSteps, steps));
+        const y = wasm.f32(py, x.length);
+        return { output: { ...input, data: options.transient === true ? y : y.slice() }, counts: { perStep, everActive } };
+      },
+    };
+  },
+};
+
 /** Kernels core ships for its own models. */
-export const builtinKernels: readonly KernelRegistration[] = [reluSequenceKernel as KernelRegistration];
+export const builtinKernels: readonly KernelRegistration[] = [
+  reluSequenceKernel as KernelRegistration,
+  reluInferKernel as KernelRegistration,
+];
