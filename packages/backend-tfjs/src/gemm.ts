@@ -120,9 +120,10 @@ async function gemmModel(transA: boolean, transB: boolean, withBias: boolean): P
 
 /**
  * GEMM on ONNX Runtime (Node). One session per transpose combination,
- * created on first use. Its intra-op threads do not spin between calls:
- * spinning, they took the core the caller's own work between products
- * needs (an FFNN epoch on 2 threads took 4.4 s spinning, 1.9 s not).
+ * created on first use. With more than one thread, its intra-op threads do
+ * not spin between calls: spinning, they took the core the caller's own
+ * work between products needs (an FFNN epoch on 2 threads took 4.4 s
+ * spinning, 1.9 s not).
  *
  * @param threads - intra-op threads (default 2, the machine's cores)
  */
@@ -138,7 +139,8 @@ export async function createOrtGemm(threads = 2): Promise<Gemm> {
           intraOpNumThreads: threads,
           interOpNumThreads: 1,
           graphOptimizationLevel: "all",
-          extra: { session: { intra_op: { allow_spinning: "0" } } },
+          // Only where there is a pool: a 1-thread session runs on the caller (measured the same either way).
+          ...(threads > 1 ? { extra: { session: { intra_op: { allow_spinning: "0" } } } } : {}),
         }),
       );
       sessions.set(key, s);

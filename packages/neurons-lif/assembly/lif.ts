@@ -23,9 +23,13 @@ const ATAN: i32 = 1;
 const TRIANGLE: i32 = 2;
 
 /**
- * Forward over T steps. `uPre` (pre-reset membrane), `active` (u8 per neuron:
- * fired at least once) and `perStep` (f64 spike count per step) are written
- * when non-zero. `v` is the [B, N] membrane scratch, zeroed here.
+ * Forward over T steps. `uPre` (pre-reset membrane), `active` (i32 per
+ * neuron, OR-ed: −1 once it fired; the caller zeroes it) and `perStep` (f64
+ * spike count per step) are written when non-zero. `v` is the [B, N]
+ * membrane scratch, zeroed here. The loop has no branch that depends on the
+ * data: spike counts are lane sums of the comparison masks, so the time per
+ * neuron-step does not grow with spike density (a branch per spiking lane
+ * group cost 1.2 → 5.2 ns per neuron-step from 0 to 43% density).
  */
 export function lifForward(
   T: i32,
@@ -50,6 +54,8 @@ export function lifForward(
   for (let t = 0; t < T; t++) {
     const frame = <usize>(t * BN) << 2;
     const inFrame: usize = inputStatic ? 0 : frame;
+    // Lane counts of one step (at most B·N/4 each) and the scalar tail's count.
+    let lanes = i32x4.splat(0);
     let events: i32 = 0;
     for (let b = 0; b < B; b++) {
       const row = <usize>(b * N) << 2;
@@ -62,21 +68,13 @@ export function lifForward(
         const u = f32x4.add(f32x4.mul(bv, v128.load(vp)), v128.load(input + inFrame + row + k));
         if (uPre) v128.store(uPre + frame + row + k, u);
         const fired = f32x4.gt(u, th);
-        v128.store(spikes + frame + row + k, v128.bitselect(one, zero, fired));
+        v128.store(spikes + frame + row + k, v128.and(one, fired));
         let after = u;
         if (reset == RESET_SUBTRACT) after = v128.bitselect(f32x4.sub(u, th), u, fired);
         else if (reset == RESET_ZERO) after = v128.bitselect(zero, u, fired);
         v128.store(vp, after);
-        if (v128.any_true(fired)) {
-          const mask = i32x4.bitmask(fired);
-          events += popcnt(mask);
-          if (active) {
-            if (mask & 1) store<u8>(active + n, 1);
-            if (mask & 2) store<u8>(active + n + 1, 1);
-            if (mask & 4) store<u8>(active + n + 2, 1);
-            if (mask & 8) store<u8>(active + n + 3, 1);
-          }
-        }
+        lanes = i32x4.sub(lanes, fired);
+        if (active) v128.store(active + k, v128.or(v128.load(active + k), fired));
       }
       for (; n < N; n++) {
         const k = <usize>n << 2;
@@ -84,17 +82,14 @@ export function lifForward(
         const th = load<f32>(threshold + k);
         const u: f32 = load<f32>(beta + k) * load<f32>(vp) + load<f32>(input + inFrame + row + k);
         if (uPre) store<f32>(uPre + frame + row + k, u);
-        if (u > th) {
-          store<f32>(spikes + frame + row + k, 1);
-          events++;
-          if (active) store<u8>(active + n, 1);
-          store<f32>(vp, reset == RESET_SUBTRACT ? u - th : reset == RESET_ZERO ? 0 : u);
-        } else {
-          store<f32>(spikes + frame + row + k, 0);
-          store<f32>(vp, u);
-        }
+        const fired = u > th;
+        store<f32>(spikes + frame + row + k, fired ? 1 : 0);
+        events += <i32>fired;
+        if (active) store<i32>(active + k, load<i32>(active + k) | -(<i32>fired));
+        store<f32>(vp, fired ? (reset == RESET_SUBTRACT ? u - th : reset == RESET_ZERO ? 0 : u) : u);
       }
     }
+    events += i32x4.extract_lane(lanes, 0) + i32x4.extract_lane(lanes, 1) + i32x4.extract_lane(lanes, 2) + i32x4.extract_lane(lanes, 3);
     if (perStep) store<f64>(perStep + (<usize>t << 3), <f64>events);
   }
 }

@@ -154,7 +154,7 @@ export class LifWasm {
       BN * 4,
       TBN * 4,
       TBN * 4,
-      counts ? N : 0,
+      counts ? N * 4 : 0,
       counts ? timeSteps * 8 : 0,
       TBN * 4,
       TBN * 4,
@@ -222,7 +222,7 @@ export class LifWasm {
     m.f32(at.input, input.length).set(input);
     m.f32(at.beta, N).set(beta);
     m.f32(at.threshold, N).set(threshold);
-    if (counts) m.u8(at.active, N).fill(0);
+    if (counts) m.i32(at.active, N).fill(0);
     m.exports.lifForward(
       timeSteps,
       batch,
@@ -241,8 +241,8 @@ export class LifWasm {
     this.generation++;
     if (counts) {
       counts.perStep.set(m.f64(at.perStep, timeSteps));
-      const active = m.u8(at.active, N);
-      for (let n = 0; n < N; n++) if (active[n]) counts.everActive[n] = 1;
+      const active = m.i32(at.active, N);
+      for (let n = 0; n < N; n++) if (active[n] !== 0) counts.everActive[n] = 1;
     }
     const spikes = m.f32(at.spikes, TBN);
     return withMembrane ? { spikes, uPre: m.f32(at.uPre, TBN) } : { spikes };
