@@ -90,6 +90,8 @@ for (const model of ["ffnn", "snn"] as const) {
     const data = subset(test, count);
     // Every core, as `neurobridge deploy` runs it: worker threads placed once (their start-up is inside the first run's time).
     const pool = EmulatorPool.start(d, threads, { count: data.count, batchSize: 256 });
+    // Throughput of emulation, not of starting threads: both measurements begin with the workers up.
+    await pool?.ready();
     for (const [label, which] of [
       ["snn emulator loihi fixed", "chip"],
       ["snn emulator float32", "float"],

@@ -81,8 +81,8 @@ export interface LoihiPopulationConfig {
  * JavaScript loop; both give the same integers.
  */
 export class LoihiPopulation implements Population {
-  private readonly u: Float64Array;
-  private readonly v: Float64Array;
+  private readonly u: Float64Array | Int32Array;
+  private readonly v: Float64Array | Int32Array;
   private readonly synapticInput: IntegerAccumulator;
   private readonly hostBias: Float64Array;
   private readonly compartments: LoihiCompartments | undefined;
@@ -93,7 +93,14 @@ export class LoihiPopulation implements Population {
     readonly fanIn: number,
     readonly config: LoihiPopulationConfig,
   ) {
-    this.compartments = LoihiCompartments.create(size, config);
+    // The largest synaptic input a tick can bring (every presynaptic neuron spiking): it picks the kernel's lanes.
+    const column = new Float64Array(size);
+    for (let i = 0; i < config.weights.length; i++) column[i % size] = (column[i % size] as number) + Math.abs(config.weights[i] as number);
+    this.compartments = LoihiCompartments.create(
+      size,
+      config,
+      column.reduce((m, c) => Math.max(m, c), 0),
+    );
     this.u = this.compartments?.u ?? new Float64Array(size);
     this.v = this.compartments?.v ?? new Float64Array(size);
     this.synapticInput = new IntegerAccumulator(size, fanIn, config.weights);
@@ -141,7 +148,15 @@ export class LoihiPopulation implements Population {
   update(out: Int32Array): { spikes: number; active: number } {
     const { compartments } = this;
     if (!compartments) {
-      return loihiPopulationStep(this.u, this.v, this.synapticInput.activation, this.config.bias, this.hostBias, this.config, out);
+      return loihiPopulationStep(
+        this.u as Float64Array,
+        this.v as Float64Array,
+        this.synapticInput.activation,
+        this.config.bias,
+        this.hostBias,
+        this.config,
+        out,
+      );
     }
     compartments.activation.set(this.synapticInput.activation);
     return compartments.tick(out);

@@ -1,6 +1,6 @@
 import { createRandom } from "@neurobridge/core";
 import { describe, expect, it } from "vitest";
-import { LoihiCompartments } from "./compartments-wasm.js";
+import { INT_LANES_MAX_INPUT, LoihiCompartments } from "./compartments-wasm.js";
 import { decayShift, effectiveThreshold, loihiPopulationStep, loihiStep, UV_LIMIT, updateCurrent, updateVoltage } from "./cuba-lif.js";
 
 describe("Loihi CUBA-LIF, bit-accurate", () => {
@@ -96,40 +96,49 @@ describe("Loihi CUBA-LIF, bit-accurate", () => {
     }
   });
 
-  it("steps a population in WebAssembly SIMD with the integers of the JavaScript loop (odd size, wraps, saturation, rest)", () => {
-    const rng = createRandom(23);
-    const N = 301;
-    for (const config of [
-      { du: 4095, dv: 205, vth: 100 },
-      { du: 0, dv: 0, vth: 5000 },
-      { du: 2047, dv: 4095, vth: 1 },
-    ]) {
-      const compartments = LoihiCompartments.create(N, config);
-      expect(compartments).toBeDefined();
-      const wasm = compartments as LoihiCompartments;
-      const big = (scale: number) => Math.round((rng.next() - 0.5) * scale);
-      const u = Float64Array.from({ length: N }, (_, j) => (j % 7 === 0 ? 0 : big(2 * UV_LIMIT)));
-      const v = Float64Array.from({ length: N }, (_, j) => (j % 7 === 0 ? 0 : big(2 * UV_LIMIT)));
-      const bias = Int32Array.from({ length: N }, (_, j) => (j % 7 === 0 ? 0 : big(20_000)));
-      const host = Float64Array.from({ length: N }, (_, j) => (j % 3 === 0 ? big(10_000) : 0));
-      wasm.u.set(u);
-      wasm.v.set(v);
-      for (let j = 0; j < N; j++) wasm.bias[j] = (bias[j] as number) + (host[j] as number);
-      const outJs = new Int32Array(N);
-      const outWasm = new Int32Array(N);
-      let spikes = 0;
-      for (let tick = 0; tick < 8; tick++) {
-        const a = Float64Array.from({ length: N }, (_, j) => (j % 7 === 0 && tick % 2 === 0 ? 0 : big(300_000)));
-        const want = loihiPopulationStep(u, v, a, bias, host, config, outJs);
-        wasm.activation.set(a);
-        const got = wasm.tick(outWasm);
-        expect(got).toEqual(want);
-        expect(Array.from(outWasm.subarray(0, got.spikes))).toEqual(Array.from(outJs.subarray(0, want.spikes)));
-        expect(Array.from(wasm.u)).toEqual(Array.from(u));
-        expect(Array.from(wasm.v)).toEqual(Array.from(v));
-        spikes += want.spikes;
+  it.each([
+    ["float64 lanes, any input", Number.POSITIVE_INFINITY, 300_000, "float64"],
+    ["int32 lanes, input bounded by 2^17 (at the bound)", INT_LANES_MAX_INPUT, 2 * INT_LANES_MAX_INPUT, "int32"],
+  ] as const)(
+    "steps a population in WebAssembly SIMD with the integers of the JavaScript loop: %s (odd size, wraps, saturation, rest)",
+    (_, maxInput, inputSpan, lanes) => {
+      const rng = createRandom(23);
+      const N = 301;
+      for (const config of [
+        { du: 4095, dv: 205, vth: 100 },
+        { du: 0, dv: 0, vth: 5000 },
+        { du: 2047, dv: 4095, vth: 1 },
+      ]) {
+        const compartments = LoihiCompartments.create(N, config, maxInput);
+        expect(compartments?.lanes).toBe(lanes);
+        const wasm = compartments as LoihiCompartments;
+        const big = (scale: number) => Math.round((rng.next() - 0.5) * scale);
+        const u = Float64Array.from({ length: N }, (_, j) => (j % 7 === 0 ? 0 : big(2 * UV_LIMIT)));
+        const v = Float64Array.from({ length: N }, (_, j) => (j % 7 === 0 ? 0 : big(2 * UV_LIMIT)));
+        const bias = Int32Array.from({ length: N }, (_, j) => (j % 7 === 0 ? 0 : big(20_000)));
+        const host = Float64Array.from({ length: N }, (_, j) => (j % 3 === 0 ? big(10_000) : 0));
+        wasm.u.set(u);
+        wasm.v.set(v);
+        for (let j = 0; j < N; j++) wasm.bias[j] = (bias[j] as number) + (host[j] as number);
+        const outJs = new Int32Array(N);
+        const outWasm = new Int32Array(N);
+        let spikes = 0;
+        for (let tick = 0; tick < 8; tick++) {
+          // Inputs across the whole span, the extremes included (±span/2 wraps the current).
+          const a = Float64Array.from({ length: N }, (_, j) =>
+            j % 7 === 0 && tick % 2 === 0 ? 0 : j % 11 === 0 ? ((tick % 2) * 2 - 1) * (inputSpan / 2) : big(inputSpan),
+          );
+          const want = loihiPopulationStep(u, v, a, bias, host, config, outJs);
+          wasm.activation.set(a);
+          const got = wasm.tick(outWasm);
+          expect(got).toEqual(want);
+          expect(Array.from(outWasm.subarray(0, got.spikes))).toEqual(Array.from(outJs.subarray(0, want.spikes)));
+          expect(Array.from(wasm.u)).toEqual(Array.from(u));
+          expect(Array.from(wasm.v)).toEqual(Array.from(v));
+          spikes += want.spikes;
+        }
+        expect(spikes).toBeGreaterThan(0);
       }
-      expect(spikes).toBeGreaterThan(0);
-    }
-  });
+    },
+  );
 });
