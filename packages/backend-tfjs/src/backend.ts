@@ -56,13 +56,17 @@ export interface TfjsBackendOptions {
   readonly gemmThreads?: number;
   /**
    * Worker threads for training and evaluation (default: min(2, cores) for
-   * multi-step networks, 1 for T = 1); 1 runs in this thread. Workers rebuild
+   * multi-step networks, 1 for T = 1 and for evaluations smaller than
+   * {@link MIN_SAMPLE_STEPS_FOR_WORKERS}); 1 runs in this thread. Workers rebuild
    * the runtime from each plugin's `source`.
    */
   readonly workers?: number;
 }
 
 const CAPABILITIES = TFJS_CAPABILITIES;
+
+/** Sample-steps (samples × T) below which {@link TfjsBackend.evaluate} runs in this thread unless told otherwise. */
+export const MIN_SAMPLE_STEPS_FOR_WORKERS = 250_000;
 
 declare module "@neurobridge/core" {
   interface BackendTypes {
@@ -229,7 +233,12 @@ export class TfjsBackend implements TrainingBackend {
   /** Evaluates a bound plan on `data` (accuracy, speed, activity, ops). */
   async evaluate(plan: NetworkPlan, data: Dataset, options: EvaluateOptions = {}): Promise<Evaluation> {
     requireBound(plan, "evaluating on tfjs");
-    const engine = await this.engine(plan, this.runtime.seed, options.workers);
+    // Unless asked, a small evaluation runs in this thread: starting a worker costs ~1.2 s of CPU
+    // (loading TensorFlow.js and the plugins), more than it saves below ~250k sample-steps
+    // (the paper's 10,000 test images at T = 25 still go to workers).
+    const small = data.count * plan.timeSteps < MIN_SAMPLE_STEPS_FOR_WORKERS;
+    const workers = options.workers ?? this.options.workers ?? (small ? 1 : undefined);
+    const engine = await this.engine(plan, this.runtime.seed, workers);
     try {
       return await evaluate(this.runtime, plan, engine, planParams(plan), data, {
         ...(options.batchSize ? { batchSize: options.batchSize } : {}),

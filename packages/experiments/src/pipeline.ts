@@ -59,6 +59,10 @@ export function paperProfile(quick: boolean, seed: number) {
     seed,
     trainCount: quick ? 4000 : 60_000,
     testCount: quick ? 1000 : 10_000,
+    // Quick trainings run in one thread: worker threads take longer to start (~1.2 s of CPU each)
+    // than they save on 4,000 images (the sweep's jobs 22 → 13 s). Full ones take the default of 2.
+    // (Fixed per profile, not per machine: the count is part of a result.)
+    ...(quick ? { workers: 1 } : {}),
   });
   // The F–I curve and the fits share a sweep; only their resolution differs.
   const fiSweep = (stepPA: number) => ({
@@ -90,10 +94,6 @@ export function paperProfile(quick: boolean, seed: number) {
       ffnnEpochs: quick ? 1 : 10,
       // Local jobs at once: quick jobs are mostly process start-up (single-threaded), full ones train on both cores.
       concurrency: quick ? 2 : 1,
-      // Training threads per quick job: two jobs already fill the cores, and a job's worker threads
-      // take longer to start than they save on 4,000 images (sweep 22 → 13 s). Full jobs keep the
-      // jobs' default of 2. (Fixed per profile, not per machine: the count is part of a result.)
-      ...(quick ? { workersPerJob: 1 } : {}),
     },
     neuronModels: quick
       ? { fromPA: 0, toPA: 2000, stepPA: 200, durationS: 0.5, dtMs: 0.1, discardS: 0.1, galleryDurationMs: 300, galleryDtMs: 0.05 }
@@ -115,9 +115,8 @@ export function paperProfile(quick: boolean, seed: number) {
 /** The sweep's grid: both networks × seeds × T (the FFNN has one step: one job per seed). */
 export function paperSweepGrid(profile: ReturnType<typeof paperProfile>): SweepGrid {
   const { model: _m, epochs: _e, timeSteps: _t, seed: _s, ...shared } = profile.snn;
-  const workers = "workersPerJob" in profile.sweep ? { workers: profile.sweep.workersPerJob } : {};
   return {
-    base: { ...shared, ...workers },
+    base: shared,
     list: [
       { model: "snn", epochs: profile.sweep.snnEpochs },
       { model: "ffnn", epochs: profile.sweep.ffnnEpochs },

@@ -266,7 +266,7 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions, explicit: Recor
 }
 
 async function runEval(
-  o: { checkpoint: string; subset?: string; json?: boolean; normalization?: string; batch: string; workers?: string; backend: string },
+  o: { checkpoint: string; subset?: string; json?: boolean; normalization?: string; batch?: string; workers?: string; backend: string },
   globals: GlobalOptions,
   runtime?: Runtime,
 ) {
@@ -281,7 +281,7 @@ async function runEval(
       progress.update(done);
     },
     backend: o.backend,
-    batchSize: positiveInt(o.batch, "--batch"),
+    ...(o.batch ? { batchSize: positiveInt(o.batch, "--batch") } : {}),
     ...(o.subset ? { subset: positiveInt(o.subset, "--subset") } : {}),
     ...(o.normalization ? { normalization: normalizationOption(o.normalization) } : {}),
     ...(o.workers ? { workers: positiveInt(o.workers, "--workers") } : {}),
@@ -353,7 +353,7 @@ export function registerTrainCommands(program: Command): void {
     .description("evaluate a checkpoint on the MNIST test set: accuracy, speed, activity and op counts")
     .requiredOption("--checkpoint <dir>", "checkpoint folder")
     .option("--subset <n>", "first n test images")
-    .option("--batch <n>", "evaluation batch size", "256")
+    .option("--batch <n>", "evaluation batch size (default: the backend's; on tfjs 256 for spiking networks, 2000 for T = 1)")
     .option("--backend <name>", "backend to run on: tfjs | emulator | loihi (any registered one)", "tfjs")
     .option("--workers <n>", "worker threads (default: min(2, cores))")
     .option("--normalization <name>", "pixel scaling (default: the one the checkpoint was trained with)")
