@@ -350,6 +350,8 @@ export class IntegerAccumulator {
   private readonly presView: Int32Array | undefined;
   /** Whether every column's Σ|w| stays below 2^31, so the WebAssembly may sum a tick in int32 lanes. */
   private readonly fitsInt32: boolean;
+  /** The largest |input| a tick can bring: the largest column's Σ|w| (every presynaptic neuron spiking). */
+  readonly maxInput: number;
 
   /** @param weights - `[fanIn, size]`, one row of targets per presynaptic neuron */
   constructor(
@@ -370,7 +372,8 @@ export class IntegerAccumulator {
     }
     const bound = new Float64Array(size);
     for (let i = 0; i < weights.length; i++) bound[i % size] = (bound[i % size] as number) + Math.abs(weights[i] as number);
-    this.fitsInt32 = bound.every((b) => b < 2 ** 31);
+    this.maxInput = bound.reduce((m, b) => Math.max(m, b), 0);
+    this.fitsInt32 = this.maxInput < 2 ** 31;
   }
 
   begin(): void {

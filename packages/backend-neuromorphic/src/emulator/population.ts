@@ -93,17 +93,11 @@ export class LoihiPopulation implements Population {
     readonly fanIn: number,
     readonly config: LoihiPopulationConfig,
   ) {
-    // The largest synaptic input a tick can bring (every presynaptic neuron spiking): it picks the kernel's lanes.
-    const column = new Float64Array(size);
-    for (let i = 0; i < config.weights.length; i++) column[i % size] = (column[i % size] as number) + Math.abs(config.weights[i] as number);
-    this.compartments = LoihiCompartments.create(
-      size,
-      config,
-      column.reduce((m, c) => Math.max(m, c), 0),
-    );
+    this.synapticInput = new IntegerAccumulator(size, fanIn, config.weights);
+    // The largest synaptic input a tick can bring picks the compartments' lanes.
+    this.compartments = LoihiCompartments.create(size, config, this.synapticInput.maxInput);
     this.u = this.compartments?.u ?? new Float64Array(size);
     this.v = this.compartments?.v ?? new Float64Array(size);
-    this.synapticInput = new IntegerAccumulator(size, fanIn, config.weights);
     this.hostBias = new Float64Array(size);
     this.setHost(undefined);
   }

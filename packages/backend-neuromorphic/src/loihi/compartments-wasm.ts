@@ -23,31 +23,25 @@ import {
   type loihiPopulationStep,
 } from "./cuba-lif.js";
 
+/** One tick of `size` compartments (both kernels take the same addresses and constants). */
+type LoihiTick = (
+  size: number,
+  u: number,
+  v: number,
+  activation: number,
+  bias: number,
+  uKeep: number,
+  vKeep: number,
+  threshold: number,
+  out: number,
+  activeAt: number,
+) => number;
+
 interface LoihiExports {
-  loihiTick(
-    size: number,
-    u: number,
-    v: number,
-    activation: number,
-    bias: number,
-    uKeep: number,
-    vKeep: number,
-    threshold: number,
-    out: number,
-    activeAt: number,
-  ): number;
-  loihiTickInt(
-    size: number,
-    u: number,
-    v: number,
-    activation: number,
-    bias: number,
-    uKeep: number,
-    vKeep: number,
-    threshold: number,
-    out: number,
-    activeAt: number,
-  ): number;
+  /** Float64 lanes, any input. */
+  loihiTick: LoihiTick;
+  /** Int32 lanes, input bounded by {@link INT_LANES_MAX_INPUT}. */
+  loihiTickInt: LoihiTick;
 }
 
 /**
