@@ -141,7 +141,7 @@ export class ChainExecutor {
       // No registered kernel serves the layer: its step, compiled into fused loops (core's step compiler).
       const compiled = options.kernels === false ? undefined : compileStep(layer);
       if (compiled && !("reason" in compiled) && layer.learn.every((p) => compiled.sequence.learnable.includes(p))) {
-        implementations[layer.id] = "compiled step (core, js)";
+        implementations[layer.id] = `compiled step (core, ${compiled.sequence.runsOn})`;
         return { kind: "kernel", layer, sequence: compiled.sequence, infer: compiled.infer };
       }
       implementations[layer.id] = "generic step (tfjs autograd)";

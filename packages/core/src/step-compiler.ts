@@ -44,6 +44,7 @@ import {
 } from "./kernels.js";
 import type { NeuronModel } from "./neuron-model.js";
 import type { NeuronPlanLayer } from "./plan.js";
+import { compileStepWasm } from "./step-wasm.js";
 import type { BoundSurrogate, TensorOps } from "./tensor-ops.js";
 
 /** The operations a traced step may contain. */
@@ -66,7 +67,7 @@ type OpName =
   | "spike";
 
 /** One value of the traced update of a neuron. */
-type TraceNode =
+export type TraceNode =
   | { readonly id: number; readonly kind: "input" }
   | { readonly id: number; readonly kind: "state"; readonly name: string }
   | { readonly id: number; readonly kind: "param"; readonly name: string }
@@ -344,7 +345,8 @@ function differentiableNodes(nodes: readonly TraceNode[], learned: ReadonlySet<s
   return out;
 }
 
-type ForwardFn = (
+/** A compiled forward over plain arrays (either lowering: JavaScript source or wasm). */
+export type ForwardFn = (
   x: Float32Array,
   xTemporal: boolean,
   B: number,
@@ -358,7 +360,8 @@ type ForwardFn = (
   everActive: Uint8Array | null,
 ) => void;
 
-type BackwardFn = (
+/** A compiled BPTT backward over plain arrays (either lowering). */
+export type BackwardFn = (
   x: Float32Array,
   xTemporal: boolean,
   B: number,
@@ -420,8 +423,7 @@ function build<F>(params: readonly string[], body: string): F {
  * step; `perStep`/`everActive` (evaluation) count non-zero outputs.
  */
 function compileForward(trace: StepTrace, N: number, spiking: boolean): ForwardFn {
-  const roots = [trace.output, ...Object.values(trace.next), ...(trace.membrane !== undefined ? [trace.membrane] : [])];
-  const ids = cone(trace.nodes, roots, false);
+  const ids = forwardIds(trace);
   const paramIndex = new Map(trace.params.map((p, i) => [p, i]));
   const body = forwardCode(trace.nodes, ids, { param: (name) => `P${paramIndex.get(name)}` });
   const stateNodes = trace.nodes.filter((n): n is Extract<TraceNode, { kind: "state" }> => n.kind === "state");
@@ -455,14 +457,27 @@ function compileForward(trace: StepTrace, N: number, spiking: boolean): ForwardF
   return build<ForwardFn>(["x", "xTemporal", "B", "T", "P", "out", "states", "saved", "mem", "perStep", "everActive"], src);
 }
 
-/** The compiled BPTT backward: steps in reverse, each recomputed from its saved state, then swept backwards. */
-function compileBackward(trace: StepTrace, N: number, spiking: boolean, learned: readonly string[]): BackwardFn {
+/** What the backward computes: the nodes it recomputes (with the surrogate derivatives) and those that carry an adjoint. */
+function backwardAnalysis(trace: StepTrace, learned: readonly string[]): { ids: number[]; differentiable: Set<number> } {
   const learnedSet = new Set(learned);
   const sinks = [trace.output, ...Object.values(trace.next), ...(trace.membrane !== undefined ? [trace.membrane] : [])];
   const ids = cone(trace.nodes, sinks, true);
   // Adjoints only where a gradient can flow: on the sinks' own cone (not the surrogate derivatives) from a differentiable leaf.
   const onPath = new Set(cone(trace.nodes, sinks, false));
   const differentiable = new Set([...differentiableNodes(trace.nodes, learnedSet)].filter((id) => onPath.has(id)));
+  return { ids, differentiable };
+}
+
+/** The nodes the forward computes: the output's, the next states' and the membrane's cone. */
+function forwardIds(trace: StepTrace): number[] {
+  const roots = [trace.output, ...Object.values(trace.next), ...(trace.membrane !== undefined ? [trace.membrane] : [])];
+  return cone(trace.nodes, roots, false);
+}
+
+/** The compiled BPTT backward: steps in reverse, each recomputed from its saved state, then swept backwards. */
+function compileBackward(trace: StepTrace, N: number, spiking: boolean, learned: readonly string[]): BackwardFn {
+  const learnedSet = new Set(learned);
+  const { ids, differentiable } = backwardAnalysis(trace, learned);
   const paramIndex = new Map(trace.params.map((p, i) => [p, i]));
   const stateIndex = new Map(trace.states.map((s, i) => [s, i]));
   const forward = forwardCode(trace.nodes, ids, { param: (name) => `P${paramIndex.get(name)}` });
@@ -529,13 +544,22 @@ function canCompile(): boolean {
   return compiles;
 }
 
+/** Options of {@link compileStep}. */
+export interface CompileStepOptions {
+  /**
+   * Which lowering runs the loops: `"wasm"` (the default where WebAssembly
+   * runs: branch-free, ~5–10× faster) or `"js"` (generated source). Both give
+   * the same bits; the choice exists to hold them to each other.
+   */
+  readonly lowering?: "wasm" | "js";
+}
+
 /**
  * Compiles `layer`'s model step into fused `sequence` and `infer` kernels
  * (see the module doc). Returns `{ reason }` when it cannot: the step is not
  * traceable, or generated code may not run here.
  */
-export function compileStep(layer: NeuronPlanLayer): CompiledStep {
-  if (!canCompile()) return { reason: "this JavaScript engine forbids compiling generated code (Content-Security-Policy)" };
+export function compileStep(layer: NeuronPlanLayer, options: CompileStepOptions = {}): CompiledStep {
   let trace: StepTrace;
   try {
     trace = traceStep(layer.model, layer);
@@ -545,13 +569,22 @@ export function compileStep(layer: NeuronPlanLayer): CompiledStep {
   const N = layer.size;
   const spiking = layer.spiking;
   const initial = layer.model.state.map((s) => s.initial);
-  const forwardFn = compileForward(trace, N, spiking);
+  // wasm first (a policy may forbid it, or WebAssembly may be absent); then JavaScript source.
+  const wasm = options.lowering === "js" ? undefined : compileStepWasm({ ...trace, N, spiking }, forwardIds(trace));
+  const lowered = wasm && !("unavailable" in wasm) ? wasm : undefined;
+  if (!lowered && !canCompile()) {
+    const why = wasm && "unavailable" in wasm ? `${wasm.unavailable}; ` : "";
+    return { reason: `${why}this JavaScript engine forbids compiling generated code (Content-Security-Policy)` };
+  }
+  const runsOn = lowered ? "wasm" : "js";
+  const forwardFn = lowered ? lowered.forward : compileForward(trace, N, spiking);
   const backwards = new Map<string, BackwardFn>();
   const backwardFor = (learned: readonly string[]) => {
     const key = learned.join(",");
     let fn = backwards.get(key);
     if (!fn) {
-      fn = compileBackward(trace, N, spiking, learned);
+      const { ids, differentiable } = backwardAnalysis(trace, learned);
+      fn = lowered?.backward(ids, differentiable, learned) ?? compileBackward(trace, N, spiking, learned);
       backwards.set(key, fn);
     }
     return fn;
@@ -583,7 +616,7 @@ export function compileStep(layer: NeuronPlanLayer): CompiledStep {
 
   const sequence: SequenceKernel = {
     learnable,
-    runsOn: "js (compiled step)",
+    runsOn,
     forward(input, batch, params, options = {}) {
       const steps = stepsOf(input, batch);
       const size = steps * batch * N;
@@ -639,7 +672,7 @@ export function compileStep(layer: NeuronPlanLayer): CompiledStep {
 
   let inferOut: Float32Array | undefined;
   const infer: InferKernel = {
-    runsOn: "js (compiled step)",
+    runsOn,
     run(input, batch, params, options = {}) {
       const steps = stepsOf(input, batch);
       const size = steps * batch * N;

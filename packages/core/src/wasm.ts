@@ -48,13 +48,33 @@ export class WasmKernels<Exports> {
         module = new api.Module(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
         WasmKernels.compiled.set(base64, module);
       }
-      const instance = new api.Instance(module, {});
-      const memory = instance.exports.memory;
-      if (!(memory instanceof api.Memory)) return { unavailable: "the kernel module exports no memory" };
-      return new WasmKernels(instance.exports as Exports, memory);
+      return WasmKernels.instantiate<Exports>(api, module, {});
     } catch (error) {
       return { unavailable: `WebAssembly SIMD kernels could not load: ${(error as Error).message}` };
     }
+  }
+
+  /**
+   * A new instance of a module generated at run time (given by its bytes,
+   * with the functions it imports). Returns the reason when this engine
+   * cannot compile it (no WebAssembly, or a Content-Security-Policy without
+   * `wasm-unsafe-eval`).
+   */
+  static fromBytes<Exports>(bytes: Uint8Array, imports: object): WasmKernels<Exports> | { unavailable: string } {
+    const api = wasmApi();
+    if (!api) return { unavailable: "this JavaScript engine has no WebAssembly" };
+    try {
+      return WasmKernels.instantiate<Exports>(api, new api.Module(bytes), imports);
+    } catch (error) {
+      return { unavailable: `a generated WebAssembly module could not load: ${(error as Error).message}` };
+    }
+  }
+
+  private static instantiate<Exports>(api: WasmApi, module: object, imports: object): WasmKernels<Exports> | { unavailable: string } {
+    const instance = new api.Instance(module, imports);
+    const memory = instance.exports.memory;
+    if (!(memory instanceof api.Memory)) return { unavailable: "the kernel module exports no memory" };
+    return new WasmKernels(instance.exports as Exports, memory);
   }
 
   /**

@@ -56,8 +56,8 @@ describe("the training experiment (what `train`, `eval` and the pipeline run)", 
     );
     expect(result.loss).toBe("softmax_ce");
     expect(result.implementations).toEqual({
-      "sigmoid-fit1": "compiled step (core, js)",
-      "sigmoid-fit2": "compiled step (core, js)",
+      "sigmoid-fit1": "compiled step (core, wasm)",
+      "sigmoid-fit2": "compiled step (core, wasm)",
     });
     expect(result.testAccuracy).toBeGreaterThan(0.5);
   }, 120_000);
@@ -74,7 +74,7 @@ describe("the training experiment (what `train`, `eval` and the pipeline run)", 
         initWeights(plan.spec, runtime.random(`init-${neuron}`), runtime),
         { seed: 1, workers: 1 },
       );
-      expect(Object.values(trainer.implementations)).toEqual(["compiled step (core, js)", "compiled step (core, js)"]);
+      expect(Object.values(trainer.implementations)).toEqual(["compiled step (core, wasm)", "compiled step (core, wasm)"]);
       const fit = await trainer.fit({ train: data.train, test: data.test, epochs: 1, batchSize: 32, learningRate: 2e-3 });
       await trainer.dispose();
       expect(fit.history[0]?.testAccuracy, neuron).toBeGreaterThan(0.35);
