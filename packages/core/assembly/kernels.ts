@@ -7,7 +7,8 @@
 //   weights into a float32 partial sum, folded into the current at every
 //   `sliceK` boundary of presynaptic indices (the training GEMM's K slices);
 //   and integer synapses (IntegerAccumulator);
-// - ReLU forward and backward (src/builtins/models.ts).
+// - ReLU forward and backward (src/builtins/models.ts);
+// - the seeded generator's bulk draws (src/random.ts).
 
 /**
  * Delivers the `count` spikes at `pres` (i32, ascending presynaptic index)
@@ -276,4 +277,42 @@ export function reluBackward(n: i32, x: usize, dy: usize, g: usize): void {
     const k = (<usize>i) << 2;
     store<f32>(g + k, load<f32>(x + k) > 0 ? load<f32>(dy + k) : 0);
   }
+}
+
+/**
+ * `n` draws of xoshiro128** (src/random.ts's `fill`) into float64 at `out`,
+ * from and back into the four int32 state words at `state`: two outputs per
+ * draw, 27 high bits then 26, as (hi·2^26 + lo)/2^53 — the same integers and
+ * the same exact float64 operations, so the same stream.
+ */
+export function xoshiroFill(state: usize, out: usize, n: i32): void {
+  let s0 = load<u32>(state);
+  let s1 = load<u32>(state, 4);
+  let s2 = load<u32>(state, 8);
+  let s3 = load<u32>(state, 12);
+  for (let i = 0; i < n; i++) {
+    let r: u32 = rotl<u32>(s1 * 5, 7) * 9;
+    let t: u32 = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl<u32>(s3, 11);
+    const hi = r >>> 5;
+    r = rotl<u32>(s1 * 5, 7) * 9;
+    t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl<u32>(s3, 11);
+    const lo = r >>> 6;
+    store<f64>(out + ((<usize>i) << 3), (<f64>hi * 67108864.0 + <f64>lo) / 9007199254740992.0);
+  }
+  store<u32>(state, s0);
+  store<u32>(state, s1, 4);
+  store<u32>(state, s2, 8);
+  store<u32>(state, s3, 12);
 }

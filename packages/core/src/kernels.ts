@@ -32,6 +32,7 @@ export interface CoreKernelExports {
   reluForward(n: number, x: number, y: number): void;
   reluBackward(n: number, x: number, dy: number, g: number): void;
   reluInfer(steps: number, rows: number, n: number, x: number, y: number, ever: number, perStep: number): void;
+  xoshiroFill(state: number, out: number, n: number): void;
 }
 
 /** An activation `[rows, cols]` row-major; `rows` is B (static) or T·B (temporal, time-major). */

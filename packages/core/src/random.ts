@@ -10,6 +10,14 @@
  * component sees.
  */
 
+import type { CoreKernelExports } from "./kernels.js";
+import { CORE_WASM } from "./wasm/kernels.generated.js";
+import { lazyWasmKernels, type WasmKernels } from "./wasm.js";
+
+/** Below this many draws a wasm call costs more than it saves. */
+const WASM_FILL_MIN = 256;
+const coreWasm = lazyWasmKernels<CoreKernelExports>(() => CORE_WASM);
+
 /** A seeded pseudo-random generator. */
 export interface RandomSource {
   /** The seed this stream was created from (after label derivation for forks). */
@@ -111,6 +119,10 @@ export class SeededRandom implements RandomSource {
   }
 
   fill(out: Float64Array): Float64Array {
+    if (out.length >= WASM_FILL_MIN) {
+      const wasm = coreWasm();
+      if (!("unavailable" in wasm)) return this.fillWasm(wasm, out);
+    }
     // nextUint32's update, inlined on local state: 3.3 ns per draw against 4.9 through next() (a test holds the streams equal).
     let { s0, s1, s2, s3 } = this;
     for (let i = 0; i < out.length; i++) {
@@ -135,6 +147,25 @@ export class SeededRandom implements RandomSource {
     this.s1 = s1;
     this.s2 = s2;
     this.s3 = s3;
+    return out;
+  }
+
+  /** {@link SeededRandom.fill} in wasm (`xoshiroFill`): the same stream, ~1.5 ns per draw against ~5 in JavaScript. */
+  private fillWasm(wasm: WasmKernels<CoreKernelExports>, out: Float64Array): Float64Array {
+    const [state, draws] = wasm.layout([16, out.length * 8]) as [number, number];
+    const words = wasm.i32(state, 4);
+    words[0] = this.s0;
+    words[1] = this.s1;
+    words[2] = this.s2;
+    words[3] = this.s3;
+    wasm.exports.xoshiroFill(state, draws, out.length);
+    out.set(wasm.f64(draws, out.length));
+    // Read back as int32, as the JavaScript loop leaves them.
+    const after = wasm.i32(state, 4);
+    this.s0 = after[0] as number;
+    this.s1 = after[1] as number;
+    this.s2 = after[2] as number;
+    this.s3 = after[3] as number;
     return out;
   }
 
