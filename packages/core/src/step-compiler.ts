@@ -577,6 +577,8 @@ export function compileStep(layer: NeuronPlanLayer, options: CompileStepOptions 
     return { reason: `${why}this JavaScript engine forbids compiling generated code (Content-Security-Policy)` };
   }
   const runsOn = lowered ? "wasm" : "js";
+  // A backward the wasm lowering could not assemble (a lowering bug, never expected) falls back to JavaScript, visibly.
+  let backwardRunsOn = runsOn;
   const forwardFn = lowered ? lowered.forward : compileForward(trace, N, spiking);
   const backwards = new Map<string, BackwardFn>();
   const backwardFor = (learned: readonly string[]) => {
@@ -584,7 +586,9 @@ export function compileStep(layer: NeuronPlanLayer, options: CompileStepOptions 
     let fn = backwards.get(key);
     if (!fn) {
       const { ids, differentiable } = backwardAnalysis(trace, learned);
-      fn = lowered?.backward(ids, differentiable, learned) ?? compileBackward(trace, N, spiking, learned);
+      const wasmBackward = lowered?.backward(ids, differentiable, learned);
+      if (lowered && !wasmBackward) backwardRunsOn = "js";
+      fn = wasmBackward ?? compileBackward(trace, N, spiking, learned);
       backwards.set(key, fn);
     }
     return fn;
@@ -616,7 +620,10 @@ export function compileStep(layer: NeuronPlanLayer, options: CompileStepOptions 
 
   const sequence: SequenceKernel = {
     learnable,
-    runsOn,
+    /** "wasm", "js", or "wasm forward, js backward" once a backward fell back. */
+    get runsOn() {
+      return backwardRunsOn === runsOn ? runsOn : `${runsOn} forward, ${backwardRunsOn} backward`;
+    },
     forward(input, batch, params, options = {}) {
       const steps = stepsOf(input, batch);
       const size = steps * batch * N;

@@ -94,6 +94,7 @@ describe("the step compiler's wasm lowering", () => {
         const dMem = Float32Array.from({ length: T * B * N }, () => rng.uniform(-0.1, 0.1));
         const bw = wasm.sequence.backward(fw, dOut, ["beta", "theta", "g"], dMem);
         const bj = js.sequence.backward(fj, dOut, ["beta", "theta", "g"], dMem);
+        expect(wasm.sequence.runsOn).toBe("wasm"); // the backward assembled too
         expect(bits(bw.dInput)).toEqual(bits(bj.dInput));
         expect(bj.dInput.some((v) => v !== 0)).toBe(true);
         for (const name of ["beta", "theta", "g"]) {

@@ -537,7 +537,49 @@ function emitAdj(f: FunctionBuilder, e: Adj, gz: number, v: Map<number, number>)
   }
 }
 
-/** The compiled BPTT backward (see `compileBackward`) as a wasm function over addresses. */
+const BIN_X2 = { add: SIMD.f64x2_add, sub: SIMD.f64x2_sub, mul: SIMD.f64x2_mul, div: SIMD.f64x2_div } as const;
+const CMP_X4 = { gt: SIMD.f32x4_gt, ge: SIMD.f32x4_ge, lt: SIMD.f32x4_lt, le: SIMD.f32x4_le } as const;
+/** i8x16.shuffle lanes moving the high 64 bits down (the upper half is don't-care). */
+const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+/** i8x16.shuffle lanes joining two vectors' low halves. */
+const LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
+/** Pushes half `h` (neurons 0–1 or 2–3) of an f32x4 local as f64x2. */
+function promoteHalf(f: FunctionBuilder, local: number, h: 0 | 1): void {
+  f.get(local);
+  if (h === 1) f.get(local).simd(SIMD.i8x16_shuffle, ...HIGH_HALF);
+  f.simd(SIMD.f64x2_promote_low_f32x4);
+}
+
+/** {@link emitAdj} for half `h` of four neurons: the same float64 operations in f64x2 lanes. */
+function emitAdjHalf(f: FunctionBuilder, e: Adj, gz: readonly [number, number], v: Map<number, number>, h: 0 | 1): void {
+  if ("g" in e) f.get(gz[h]);
+  else if ("v" in e) promoteHalf(f, v.get(e.v) as number, h);
+  else if ("c" in e) f.f64(e.c).simd(SIMD.f64x2_splat);
+  else if ("neg" in e) {
+    emitAdjHalf(f, e.neg, gz, v, h);
+    f.simd(SIMD.f64x2_neg);
+  } else if ("bin" in e) {
+    emitAdjHalf(f, e.a, gz, v, h);
+    emitAdjHalf(f, e.b, gz, v, h);
+    f.simd(BIN_X2[e.bin]);
+  } else {
+    emitAdjHalf(f, e.ifTrue, gz, v, h);
+    emitAdjHalf(f, e.ifFalse, gz, v, h);
+    // The float32 comparison's lanes, widened to this half's 64-bit masks.
+    f.get(v.get(e.l) as number);
+    if (e.r === null) f.f32x4(0);
+    else f.get(v.get(e.r) as number);
+    f.simd(CMP_X4[e.cmp]).simd(h === 0 ? SIMD.i64x2_extend_low_i32x4_s : SIMD.i64x2_extend_high_i32x4_s);
+    f.simd(SIMD.v128_bitselect);
+  }
+}
+
+/**
+ * The compiled BPTT backward (see `compileBackward`) as a wasm function over
+ * addresses: four neurons per iteration (float32 values in f32x4, each
+ * adjoint as two f64x2 halves), the rest of a row one by one.
+ */
 function backwardFunction(
   plan: WasmStepPlan,
   ids: readonly number[],
@@ -560,84 +602,141 @@ function backwardFunction(
   sig.push(...learned.map(() => "i32" as const));
   const f = new FunctionBuilder(sig, []);
   const loops = new Loops(f, N);
-  const v = new Map<number, number>();
-  const g = new Map<number, number>();
   const stateNodes = nodes.filter((n): n is Extract<TraceNode, { kind: "state" }> => n.kind === "state");
-  const stateLocals = stateNodes.map((n) => {
-    const local = f.local("f32");
-    v.set(n.id, local);
-    return { n, local, j: states.indexOf(n.name) };
-  });
   const adjoint = ids.filter((id) => differentiable.has(id));
-  for (const id of adjoint) g.set(id, f.local("f64"));
-  const accumulate = (target: number, emit: () => void) => {
-    const local = g.get(target);
-    if (local === undefined) return;
-    f.get(local);
-    emit();
-    f.op(OP.f64_add).set(local);
-  };
   const inputNode = nodes.find((n) => n.kind === "input")?.id as number;
+  /** One element (width 1) or four neurons (width 4, adjoints as two f64x2 halves) of the reverse sweep. */
+  const body = (width: 1 | 4) => {
+    const vector = width === 4;
+    const halves = vector ? ([0, 1] as const) : ([0] as const);
+    const v = new Map<number, number>();
+    const g = new Map<number, [number, number]>();
+    const stateLocals = stateNodes.map((n) => {
+      const local = f.local(vector ? "v128" : "f32");
+      v.set(n.id, local);
+      return { n, local, j: states.indexOf(n.name) };
+    });
+    for (const id of adjoint) g.set(id, vector ? [f.local("v128"), f.local("v128")] : [f.local("f64"), -1]);
+    // g[target] += emit(h), per half.
+    const accumulate = (target: number, emit: (h: 0 | 1) => void) => {
+      const locals = g.get(target);
+      if (locals === undefined) return;
+      for (const h of halves) {
+        f.get(locals[h]);
+        emit(h);
+        if (vector) f.simd(SIMD.f64x2_add);
+        else f.op(OP.f64_add);
+        f.set(locals[h]);
+      }
+    };
+    // Loads of float32 data at element `index` (this half promoted), float64 data (this half's two lanes).
+    const loadF32 = (base: number, index: number, h: 0 | 1) => {
+      loops.address(base, index, 2);
+      if (!vector) {
+        f.mem(OP.f32_load, 2).op(OP.f64_promote_f32);
+        return;
+      }
+      f.vmem(SIMD.v128_load);
+      if (h === 1) {
+        const tmp = f.local("v128");
+        f.tee(tmp)
+          .get(tmp)
+          .simd(SIMD.i8x16_shuffle, ...HIGH_HALF);
+      }
+      f.simd(SIMD.f64x2_promote_low_f32x4);
+    };
+    const addressF64 = (base: number, index: number, h: 0 | 1) => {
+      loops.address(base, index, 3);
+      if (h === 1) f.i32(16).op(OP.i32_add);
+    };
+    const loadF64 = (base: number, index: number, h: 0 | 1) => {
+      addressF64(base, index, h);
+      if (vector) f.vmem(SIMD.v128_load);
+      else f.mem(OP.f64_load, 3);
+    };
+    const storeF64 = () => (vector ? f.vmem(SIMD.v128_store) : f.mem(OP.f64_store, 3));
+    const zero = () => (vector ? f.f64(0).simd(SIMD.f64x2_splat) : f.f64(0));
+
+    for (const { local, j } of stateLocals) {
+      loops.address(SV0 + j, loops.k, 2);
+      if (vector) f.vmem(SIMD.v128_load);
+      else f.mem(OP.f32_load, 2);
+      f.set(local);
+    }
+    emitForward(f, loops, nodes, ids, v, { x: 0, param: (name) => P0 + params.indexOf(name) }, width);
+    for (const id of adjoint) {
+      for (const h of halves) {
+        zero();
+        f.set((g.get(id) as [number, number])[h]);
+      }
+    }
+    // Seeds: the output's gradient, each next state's carried gradient, the membrane's.
+    accumulate(plan.output, (h) => loadF32(D_OUT, loops.k, h));
+    states.forEach((s, j) => {
+      accumulate(plan.next[s] as number, (h) => loadF64(GS0 + j, loops.i, h));
+    });
+    if (plan.membrane !== undefined && g.has(plan.membrane)) {
+      f.get(D_MEM).open(OP.if);
+      accumulate(plan.membrane, (h) => loadF32(D_MEM, loops.k, h));
+      f.op(OP.end);
+    }
+    for (const id of [...ids].reverse()) {
+      const n = nodes[id] as TraceNode;
+      const gz = g.get(id);
+      if (n.kind !== "op" || gz === undefined) continue;
+      for (const [target, rule] of adjointRules(n, id)) {
+        accumulate(target, (h) => (vector ? emitAdjHalf(f, rule, gz, v, h) : emitAdj(f, rule, gz[0], v)));
+      }
+    }
+    const gIn = g.get(inputNode);
+    if (ids.includes(inputNode) && gIn !== undefined) {
+      // dIn[xTemporal ? k : i] += g, rounded to float32.
+      const at = f.local("i32");
+      f.get(D_IN).get(loops.k).get(loops.i).get(1).op(OP.select).i32(2).op(OP.i32_shl, OP.i32_add).tee(at);
+      if (!vector) {
+        f.get(at).mem(OP.f32_load, 2).op(OP.f64_promote_f32).get(gIn[0]).op(OP.f64_add, OP.f32_demote_f64).mem(OP.f32_store, 2);
+      } else {
+        const old = f.local("v128");
+        f.get(at).vmem(SIMD.v128_load).set(old);
+        // Each half: promote, add, demote (to the low two lanes); then the two halves joined.
+        f.get(old).simd(SIMD.f64x2_promote_low_f32x4).get(gIn[0]).simd(SIMD.f64x2_add).simd(SIMD.f32x4_demote_f64x2_zero);
+        f.get(old)
+          .get(old)
+          .simd(SIMD.i8x16_shuffle, ...HIGH_HALF)
+          .simd(SIMD.f64x2_promote_low_f32x4);
+        f.get(gIn[1]).simd(SIMD.f64x2_add).simd(SIMD.f32x4_demote_f64x2_zero);
+        f.simd(SIMD.i8x16_shuffle, ...LOW_HALVES).vmem(SIMD.v128_store);
+      }
+    }
+    for (const { n, j } of stateLocals) {
+      for (const h of halves) {
+        addressF64(GS0 + j, loops.i, h);
+        const carried = g.get(n.id);
+        if (carried !== undefined) f.get(carried[h]);
+        else zero();
+        storeF64();
+      }
+    }
+    for (const n of nodes) {
+      if (n.kind !== "param" || !ids.includes(n.id)) continue;
+      const j = learned.indexOf(n.name);
+      const gp = g.get(n.id);
+      if (j < 0 || gp === undefined) continue;
+      for (const h of halves) {
+        addressF64(DP0 + j, loops.nn, h);
+        loadF64(DP0 + j, loops.nn, h);
+        f.get(gp[h]);
+        if (vector) f.simd(SIMD.f64x2_add);
+        else f.op(OP.f64_add);
+        storeF64();
+      }
+    }
+  };
   loops.emit(
     { x: { temporal: 1, B: 2, T: 3 }, spiking: plan.spiking, reverse: true },
     () => {},
-    undefined,
-    () => {
-      for (const { local, j } of stateLocals) {
-        loops.address(SV0 + j, loops.k, 2);
-        f.mem(OP.f32_load, 2).set(local);
-      }
-      emitForward(f, loops, nodes, ids, v, { x: 0, param: (name) => P0 + params.indexOf(name) }, 1);
-      for (const id of adjoint) f.f64(0).set(g.get(id) as number);
-      // Seeds: the output's gradient, each next state's carried gradient, the membrane's.
-      accumulate(plan.output, () => {
-        loops.address(D_OUT, loops.k, 2);
-        f.mem(OP.f32_load, 2).op(OP.f64_promote_f32);
-      });
-      states.forEach((s, j) => {
-        accumulate(plan.next[s] as number, () => {
-          loops.address(GS0 + j, loops.i, 3);
-          f.mem(OP.f64_load, 3);
-        });
-      });
-      if (plan.membrane !== undefined && g.has(plan.membrane)) {
-        f.get(D_MEM).open(OP.if);
-        accumulate(plan.membrane, () => {
-          loops.address(D_MEM, loops.k, 2);
-          f.mem(OP.f32_load, 2).op(OP.f64_promote_f32);
-        });
-        f.op(OP.end);
-      }
-      for (const id of [...ids].reverse()) {
-        const n = nodes[id] as TraceNode;
-        const gz = g.get(id);
-        if (n.kind !== "op" || gz === undefined) continue;
-        for (const [target, rule] of adjointRules(n, id)) accumulate(target, () => emitAdj(f, rule, gz, v));
-      }
-      const gIn = g.get(inputNode);
-      if (ids.includes(inputNode) && gIn !== undefined) {
-        // dIn[xTemporal ? k : i] += g, rounded to float32.
-        const at = f.local("i32");
-        f.get(D_IN).get(loops.k).get(loops.i).get(1).op(OP.select).i32(2).op(OP.i32_shl, OP.i32_add).tee(at);
-        f.get(at).mem(OP.f32_load, 2).op(OP.f64_promote_f32).get(gIn).op(OP.f64_add, OP.f32_demote_f64).mem(OP.f32_store, 2);
-      }
-      for (const { n, j } of stateLocals) {
-        loops.address(GS0 + j, loops.i, 3);
-        const carried = g.get(n.id);
-        if (carried !== undefined) f.get(carried);
-        else f.f64(0);
-        f.mem(OP.f64_store, 3);
-      }
-      for (const n of nodes) {
-        if (n.kind !== "param" || !ids.includes(n.id)) continue;
-        const j = learned.indexOf(n.name);
-        const gp = g.get(n.id);
-        if (j < 0 || gp === undefined) continue;
-        loops.address(DP0 + j, loops.nn, 3);
-        loops.address(DP0 + j, loops.nn, 3);
-        f.mem(OP.f64_load, 3).get(gp).op(OP.f64_add).mem(OP.f64_store, 3);
-      }
-    },
+    () => body(4),
+    () => body(1),
     () => {},
   );
   return f;

@@ -86,7 +86,9 @@ export const OP = {
 export const SIMD = {
   v128_load: 0x00,
   v128_store: 0x0b,
+  i8x16_shuffle: 0x0d,
   f32x4_splat: 0x13,
+  f64x2_splat: 0x14,
   i32x4_extract_lane: 0x1b,
   f32x4_extract_lane: 0x1f,
   f32x4_replace_lane: 0x20,
@@ -99,8 +101,12 @@ export const SIMD = {
   v128_and: 0x4e,
   v128_or: 0x50,
   v128_bitselect: 0x52,
+  f32x4_demote_f64x2_zero: 0x5e,
+  f64x2_promote_low_f32x4: 0x5f,
   i32x4_add: 0xae,
   i32x4_sub: 0xb1,
+  i64x2_extend_low_i32x4_s: 0xc7,
+  i64x2_extend_high_i32x4_s: 0xc8,
   f32x4_abs: 0xe0,
   f32x4_neg: 0xe1,
   f32x4_add: 0xe4,
@@ -109,6 +115,11 @@ export const SIMD = {
   f32x4_div: 0xe7,
   f32x4_min: 0xe8,
   f32x4_max: 0xe9,
+  f64x2_neg: 0xed,
+  f64x2_add: 0xf0,
+  f64x2_sub: 0xf1,
+  f64x2_mul: 0xf2,
+  f64x2_div: 0xf3,
 } as const;
 
 /** Unsigned LEB128. */
