@@ -331,6 +331,23 @@ function corpus(): Case[] {
   add(["sweep", "--grid", p("sweep-bad-kind.json"), "--out", p("sw")], /unknown job kind 'render'; registered: train/);
   add(["sweep", "--grid", p("sweep-ok.json"), "--out", p("file.txt")], /file\.txt/);
   add(["sweep", "--grid", p("sweep-ok.json"), "--out", p("sw"), "--concurrency", "0"], /--concurrency/);
+  add(["sweep", "--grid", p("sweep-ok.json"), "--out", p("sw"), "--jobs-per-process", "0"], /--jobs-per-process/);
+  add(
+    [
+      "sweep",
+      "--grid",
+      p("sweep-ok.json"),
+      "--out",
+      p("sw"),
+      "--executor",
+      "bullmq",
+      "--redis",
+      "redis://127.0.0.1:6379",
+      "--jobs-per-process",
+      "2",
+    ],
+    /--executor local only/,
+  );
   add(["sweep", "--grid", p("sweep-ok.json"), "--out", p("sw"), "--attempts", "x"], /--attempts/);
   add(
     ["sweep", "--grid", p("sweep-ok.json"), "--out", p("sw"), "--redis", "redis://127.0.0.1:1"],

@@ -94,6 +94,8 @@ export function paperProfile(quick: boolean, seed: number) {
       ffnnEpochs: quick ? 1 : 10,
       // Local jobs at once: quick jobs are mostly process start-up (single-threaded), full ones train on both cores.
       concurrency: quick ? 2 : 1,
+      // Quick jobs share their lane's process (start-up ~1.5 s of CPU each); full ones, minutes long, each get a fresh heap.
+      jobsPerProcess: quick ? 12 : 1,
     },
     neuronModels: quick
       ? { fromPA: 0, toPA: 2000, stepPA: 200, durationS: 0.5, dtMs: 0.1, discardS: 0.1, galleryDurationMs: 300, galleryDtMs: 0.05 }
@@ -210,7 +212,8 @@ async function runPaperLocked(options: PaperOptions) {
   const summary = await runSweep({
     grid,
     out: sweepDir,
-    executor: options.executor ?? new LocalExecutor({ concurrency: profile.sweep.concurrency }),
+    executor:
+      options.executor ?? new LocalExecutor({ concurrency: profile.sweep.concurrency, jobsPerProcess: profile.sweep.jobsPerProcess }),
     figures: false,
     ...(options.signal ? { signal: options.signal } : {}),
     onProgress: (p) => {

@@ -39,6 +39,7 @@ export interface ExecutorOptions {
   redis?: string;
   queue?: string;
   concurrency?: string;
+  jobsPerProcess?: string;
   attempts: string;
   kinds?: string[];
 }
@@ -48,6 +49,8 @@ export async function executorOf(o: ExecutorOptions) {
   if (!(EXECUTORS as readonly string[]).includes(o.executor))
     throw new NeuroBridgeError("OPTION_INVALID", `--executor: '${o.executor}' is not an executor; accepted: ${EXECUTORS.join(", ")}`);
   const attempts = positiveInt(o.attempts, "--attempts");
+  if (o.jobsPerProcess !== undefined && o.executor !== "local")
+    throw new NeuroBridgeError("OPTION_INVALID", "--jobs-per-process applies to --executor local only");
   const { BullmqExecutor, LocalExecutor } = await import("@neurobridge/experiments");
   if (o.executor === "bullmq") {
     if (!o.redis) throw new NeuroBridgeError("OPTION_INVALID", "--executor bullmq needs --redis URL (e.g. redis://127.0.0.1:6379)");
@@ -63,6 +66,7 @@ export async function executorOf(o: ExecutorOptions) {
   return new LocalExecutor({
     attempts,
     ...(o.concurrency !== undefined ? { concurrency: positiveInt(o.concurrency, "--concurrency") } : {}),
+    ...(o.jobsPerProcess !== undefined ? { jobsPerProcess: positiveInt(o.jobsPerProcess, "--jobs-per-process") } : {}),
   });
 }
 
@@ -204,6 +208,10 @@ export function registerSweepCommands(program: Command): void {
     .option("--redis <url>", "Redis of the bullmq executor: redis://host:port[/db], rediss://…, unix:///path.sock")
     .option("--queue <name>", "BullMQ queue name (default neurobridge-sweep)")
     .option("--concurrency <n>", "local executor: jobs at once, one process each (default 1; a training job uses both cores)")
+    .option(
+      "--jobs-per-process <n>",
+      "local executor: jobs one process runs before a fresh one takes over (default 1: a fresh heap per job; more saves ~1.5 s of start-up per short job)",
+    )
     .option("--attempts <n>", "attempts per job before it fails for good (a crash, a kill or a stalled worker uses one)", "3")
     .option("--no-figures", "skip the figures")
     .option(

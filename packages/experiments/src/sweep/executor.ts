@@ -38,6 +38,13 @@ export interface LocalExecutorOptions {
   readonly attempts?: number;
   /** Modules exporting `jobKinds` that the job processes register (see `loadJobKinds`). */
   readonly kindModules?: readonly string[];
+  /**
+   * Jobs one process runs, one after another, before a fresh one takes over
+   * (default 1: every job gets a fresh heap). Start-up (modules, MNIST) costs
+   * a process ~1.5 s of CPU, which dominates short jobs; a job that fails, or
+   * a process that dies, always gets a new process.
+   */
+  readonly jobsPerProcess?: number;
 }
 
 /** The compiled job process (workers run built code; under the test runner the sources are beside it). */
@@ -59,35 +66,124 @@ function tail(child: ChildProcess, max = 2000): () => string {
 }
 
 /**
- * Jobs in worker processes on this machine: one process per job (a crash or
- * a kill ends only that attempt, which is retried; every job gets a fresh
- * heap), `concurrency` at a time.
+ * One job process: runs the jobs it is sent one at a time, until closed or
+ * it dies (a crash or a kill ends the job in flight, which is retried).
+ */
+class JobProcess {
+  private readonly child: ChildProcess;
+  private readonly stderr: () => string;
+  private current:
+    | { readonly job: JobSpec; readonly store: JobStore; readonly resolve: (end: AttemptEnd) => void; reply?: AttemptEnd }
+    | undefined;
+  /** Jobs sent so far. */
+  jobs = 0;
+  /** False once a job failed here, or the process ended: it takes no more jobs. */
+  usable = true;
+
+  constructor(private readonly kindModules: readonly string[]) {
+    this.child = fork(jobProcessPath(), [], { stdio: ["ignore", "ignore", "pipe", "ipc"], execArgv: [] });
+    this.stderr = tail(this.child);
+    this.child.on("error", (error) => {
+      if (this.current) this.current.reply ??= { ok: false, error: `its process could not run: ${error.message}`, permanent: false };
+    });
+    this.child.on("message", (message: AttemptEnd) => {
+      if (!message.ok) this.usable = false;
+      this.finish(message);
+    });
+    this.child.on("exit", (code, killedBy) => {
+      this.usable = false;
+      const why = killedBy ? `killed by ${killedBy}` : `exit code ${code}`;
+      const last = this.stderr().split("\n").at(-1);
+      this.finish(this.current?.reply ?? { ok: false, error: `its process ended (${why})${last ? `: ${last}` : ""}`, permanent: false });
+    });
+  }
+
+  /** Ends the job in flight (if any) with `end`. */
+  private finish(end: AttemptEnd): void {
+    const current = this.current;
+    if (!current) return;
+    this.current = undefined;
+    // The job's own marker goes with its attempt: what is running is what has a live attempt.
+    if (!current.store.has(current.job.id)) current.store.clearRunning(current.job.id);
+    current.resolve(end);
+  }
+
+  /** Runs one attempt of `job` here; `signal` aborting kills the process. */
+  run(job: JobSpec, store: JobStore, attempt: number, signal?: AbortSignal): Promise<AttemptEnd> {
+    this.jobs++;
+    return new Promise((resolve) => {
+      const stop = () => this.child.kill("SIGTERM");
+      signal?.addEventListener("abort", stop, { once: true });
+      this.current = {
+        job,
+        store,
+        resolve: (end) => {
+          signal?.removeEventListener("abort", stop);
+          resolve(end);
+        },
+      };
+      this.child.send({ job, storeDir: store.dir, attempt, kindModules: this.kindModules } satisfies JobProcessRequest);
+    });
+  }
+
+  /** Lets the process exit (it does once its IPC channel closes). */
+  close(): void {
+    if (this.child.connected) this.child.disconnect();
+  }
+}
+
+/**
+ * Jobs in worker processes on this machine: `concurrency` lanes, each a
+ * process that runs `jobsPerProcess` jobs before a fresh one takes over
+ * (default one per job: every job gets a fresh heap). A crash or a kill ends
+ * only that attempt, which is retried in a new process.
  */
 export class LocalExecutor implements SweepExecutor {
   readonly name = "local";
   readonly concurrency: number;
   private readonly attempts: number;
   private readonly kindModules: readonly string[];
+  private readonly jobsPerProcess: number;
 
   constructor(options: LocalExecutorOptions = {}) {
     this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.attempts = Math.max(1, options.attempts ?? 3);
     this.kindModules = options.kindModules ?? [];
+    this.jobsPerProcess = Math.max(1, options.jobsPerProcess ?? 1);
   }
 
   async run(jobs: readonly JobSpec[], store: JobStore, onEvent: (event: JobEvent) => void, signal?: AbortSignal): Promise<void> {
     const queue = [...jobs];
     const lane = async () => {
-      for (let job = queue.shift(); job && !signal?.aborted; job = queue.shift()) await this.settle(job, store, onEvent, signal);
+      let worker: JobProcess | undefined;
+      // This lane's process for the next attempt: the current one while it is usable and has jobs left, else a fresh one.
+      const next = (): JobProcess => {
+        if (!worker?.usable || worker.jobs >= this.jobsPerProcess) {
+          worker?.close();
+          worker = new JobProcess(this.kindModules);
+        }
+        return worker;
+      };
+      try {
+        for (let job = queue.shift(); job && !signal?.aborted; job = queue.shift()) await this.settle(job, store, onEvent, next, signal);
+      } finally {
+        worker?.close();
+      }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, lane));
   }
 
   /** Runs `job` until it is stored, fails permanently, or runs out of attempts. */
-  private async settle(job: JobSpec, store: JobStore, onEvent: (event: JobEvent) => void, signal?: AbortSignal): Promise<void> {
+  private async settle(
+    job: JobSpec,
+    store: JobStore,
+    onEvent: (event: JobEvent) => void,
+    processFor: () => JobProcess,
+    signal?: AbortSignal,
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       onEvent({ id: job.id, state: "running", attempt, worker: "local" });
-      const end = await this.attempt(job, store, attempt, signal);
+      const end = await processFor().run(job, store, attempt, signal);
       if (end.ok && store.has(job.id)) {
         onEvent({ id: job.id, state: "done", attempt });
         return;
@@ -101,31 +197,5 @@ export class LocalExecutor implements SweepExecutor {
       }
       onEvent({ id: job.id, state: "retrying", attempt, error });
     }
-  }
-
-  /** One attempt in a fresh process. */
-  private attempt(job: JobSpec, store: JobStore, attempt: number, signal?: AbortSignal): Promise<AttemptEnd> {
-    return new Promise((resolve) => {
-      const child = fork(jobProcessPath(), [], { stdio: ["ignore", "ignore", "pipe", "ipc"], execArgv: [] });
-      const stderr = tail(child);
-      let reply: AttemptEnd | undefined;
-      const stop = () => child.kill("SIGTERM");
-      signal?.addEventListener("abort", stop, { once: true });
-      child.on("error", (error) => {
-        reply ??= { ok: false, error: `its process could not run: ${error.message}`, permanent: false };
-      });
-      child.on("message", (message: AttemptEnd) => {
-        reply = message;
-      });
-      child.on("exit", (code, killedBy) => {
-        signal?.removeEventListener("abort", stop);
-        // The job's own marker goes with its process: what is running is what has a live process.
-        if (!store.has(job.id)) store.clearRunning(job.id);
-        const why = killedBy ? `killed by ${killedBy}` : `exit code ${code}`;
-        const last = stderr().split("\n").at(-1);
-        resolve(reply ?? { ok: false, error: `its process ended (${why})${last ? `: ${last}` : ""}`, permanent: false });
-      });
-      child.send({ job, storeDir: store.dir, attempt, kindModules: this.kindModules } satisfies JobProcessRequest);
-    });
   }
 }

@@ -14,6 +14,18 @@ import { ffnnCost, snnCost } from "../experiments/cost.js";
 import { loadPaperData, type TrainConfig, type TrainResult, trainExperiment } from "../experiments/training.js";
 import { bundledPlugins } from "../plugins.js";
 
+/**
+ * The last MNIST subset this process loaded, reused by its next job of the
+ * same counts (a process can run several jobs, see `LocalExecutorOptions.
+ * jobsPerProcess`; trainings only read their data).
+ */
+let lastData: { readonly key: string; readonly data: ReturnType<typeof loadPaperData> } | undefined;
+function processData(options: Parameters<typeof loadPaperData>[0]): ReturnType<typeof loadPaperData> {
+  const key = JSON.stringify(options);
+  if (lastData?.key !== key) lastData = { key, data: loadPaperData(options) };
+  return lastData.data;
+}
+
 /** A job's numbers for the results table: metrics (deterministic) and timings (wall clock, not compared). */
 export interface JobRow {
   readonly metrics: Readonly<Record<string, number | null>>;
@@ -166,7 +178,7 @@ export const trainJobKind: JobKind<TrainConfig, TrainJobResult> = {
     ),
   async run(config, context) {
     const runtime = createRuntime({ plugins: bundledPlugins(), seed: config.seed });
-    const data = loadPaperData({
+    const data = processData({
       trainCount: config.trainCount,
       testCount: config.testCount,
       ...(config.normalization ? { normalization: config.normalization } : {}),

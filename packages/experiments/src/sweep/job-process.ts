@@ -1,8 +1,9 @@
 /**
- * The process the local executor starts for each job: it receives the job
- * over IPC, runs it with the default job kinds into the store, reports, and
- * exits. One process per job keeps a crash (or a kill) to that job, and gives
- * each job a fresh heap.
+ * The process the local executor starts for its jobs: it receives a job over
+ * IPC, runs it with the default job kinds into the store, reports, and waits
+ * for the next, until the executor closes the channel. A crash (or a kill)
+ * ends only the job in flight; by default the executor sends one job per
+ * process, so each gets a fresh heap (`LocalExecutorOptions.jobsPerProcess`).
  */
 import { loadJobKinds } from "./job-kinds.js";
 import { isPermanentError, runJob } from "./run-job.js";
@@ -20,18 +21,26 @@ export interface JobProcessRequest {
 /** What the process answers before it exits. */
 export type JobProcessReply = { readonly ok: true } | { readonly ok: false; readonly error: string; readonly permanent: boolean };
 
-// The executor gone (killed, or Ctrl-C), nobody waits for this job: stop, its checkpoint resumes it.
-process.on("disconnect", () => process.exit(1));
+// Whether a job is running here: the executor gone mid-job (killed, or Ctrl-C) is a failed attempt.
+let busy = false;
+// The executor gone, or done with this process: stop (a job in flight resumes from its checkpoint).
+process.on("disconnect", () => process.exit(busy ? 1 : 0));
 
-process.once("message", (request: JobProcessRequest) => {
+// Jobs arrive one at a time: the next only after this one's reply.
+process.on("message", (request: JobProcessRequest) => {
+  busy = true;
   const store = new JobStore(request.storeDir);
+  const reply = (message: JobProcessReply) => {
+    busy = false;
+    process.send?.(message);
+  };
   loadJobKinds(request.kindModules)
     .then((kinds) => runJob(request.job, kinds, store, { attempt: request.attempt }))
     .then(
-      () => process.send?.({ ok: true } satisfies JobProcessReply, () => process.exit(0)),
+      () => reply({ ok: true }),
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
-        process.send?.({ ok: false, error: message, permanent: isPermanentError(error) } satisfies JobProcessReply, () => process.exit(1));
+        reply({ ok: false, error: message, permanent: isPermanentError(error) });
       },
     );
 });

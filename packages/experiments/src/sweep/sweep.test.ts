@@ -129,6 +129,41 @@ describe("job kinds from a module", () => {
 });
 
 describe("the local executor", () => {
+  it("runs jobsPerProcess jobs in one process before starting a fresh one, with the same results", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nb-sweep-reuse-"));
+    const module = join(dir, "pid-kind.mjs");
+    writeFileSync(
+      module,
+      `export const jobKinds = [{
+        name: "pid", description: "x squared, and the process that ran it", replicateKey: "seed",
+        configure: (s) => ({ x: s.x, seed: 0 }),
+        code: () => "pid-1",
+        run: async (c) => ({ y: c.x * c.x, pid: process.pid }),
+        row: (_c, r) => ({ metrics: { y: r.y } }),
+      }];\n`,
+    );
+    const kinds = await loadJobKinds([module]);
+    const run = async (jobsPerProcess: number) => {
+      const out = join(dir, `out-${jobsPerProcess}`);
+      const summary = await runSweep({
+        grid: { kind: "pid", grid: { x: [1, 2, 3, 4, 5] } },
+        out,
+        kinds,
+        executor: new LocalExecutor({ kindModules: [module], jobsPerProcess }),
+        figures: false,
+      });
+      const store = new JobStore(join(out, "store"));
+      const pids = new Set(summary.entries.map((e) => (store.get(e.id)?.result as { pid: number } | undefined)?.pid));
+      return { summary, pids };
+    };
+    const reused = await run(3);
+    const fresh = await run(1);
+    expect(reused.summary).toMatchObject({ jobs: 5, done: 5, failed: 0 });
+    expect(reused.pids.size).toBe(2); // 3 jobs, then 2 in a second process
+    expect(fresh.pids.size).toBe(5);
+    expect(reused.summary.results).toEqual(fresh.summary.results);
+  }, 120_000);
+
   it("runs each job in its own process, retries a killed one from its checkpoint, and never reruns a finished job", async () => {
     const out = mkdtempSync(join(tmpdir(), "nb-sweep-local-"));
     const grid: SweepGrid = { base: { ...tiny, epochs: 3 }, grid: { seed: [1, 2], timeSteps: [3] } };
