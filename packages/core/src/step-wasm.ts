@@ -176,14 +176,32 @@ function emitForward(
   }
 }
 
+/** The ops that are one float32 instruction, by width: the same operation, scalar or in four lanes. */
+const ELEMENTWISE: Partial<Record<OpNode["op"], { readonly arity: 1 | 2; readonly scalar: number; readonly vector: number }>> = {
+  add: { arity: 2, scalar: OP.f32_add, vector: SIMD.f32x4_add },
+  sub: { arity: 2, scalar: OP.f32_sub, vector: SIMD.f32x4_sub },
+  mul: { arity: 2, scalar: OP.f32_mul, vector: SIMD.f32x4_mul },
+  div: { arity: 2, scalar: OP.f32_div, vector: SIMD.f32x4_div },
+  maximum: { arity: 2, scalar: OP.f32_max, vector: SIMD.f32x4_max },
+  minimum: { arity: 2, scalar: OP.f32_min, vector: SIMD.f32x4_min },
+  neg: { arity: 1, scalar: OP.f32_neg, vector: SIMD.f32x4_neg },
+  abs: { arity: 1, scalar: OP.f32_abs, vector: SIMD.f32x4_abs },
+};
+
+/** Emits an {@link ELEMENTWISE} op (returns false for the others). */
+function lowerElementwise(f: FunctionBuilder, n: OpNode, get: (id: number) => FunctionBuilder, vector: boolean): boolean {
+  const op = ELEMENTWISE[n.op];
+  if (!op) return false;
+  for (const arg of n.args.slice(0, op.arity)) get(arg);
+  if (vector) f.simd(op.vector);
+  else f.op(op.scalar);
+  return true;
+}
+
 /** One op's value for four neurons at once: the same float32 operations lane by lane, masks as bit selects. */
 function lowerOpVector(f: FunctionBuilder, n: OpNode, get: (id: number) => FunctionBuilder): void {
   const [a, b, c] = n.args as [number, number, number];
-  const binary = (opcode: number) => {
-    get(a);
-    get(b);
-    f.simd(opcode);
-  };
+  if (lowerElementwise(f, n, get, true)) return;
   // Lane by lane through a float64 scalar computation (the transcendentals).
   const perLane = (lane: (index: number) => void) => {
     get(a);
@@ -194,30 +212,6 @@ function lowerOpVector(f: FunctionBuilder, n: OpNode, get: (id: number) => Funct
   };
   const lane = (l: number) => get(a).simd(SIMD.f32x4_extract_lane, l).op(OP.f64_promote_f32);
   switch (n.op) {
-    case "add":
-      binary(SIMD.f32x4_add);
-      return;
-    case "sub":
-      binary(SIMD.f32x4_sub);
-      return;
-    case "mul":
-      binary(SIMD.f32x4_mul);
-      return;
-    case "div":
-      binary(SIMD.f32x4_div);
-      return;
-    case "maximum":
-      binary(SIMD.f32x4_max);
-      return;
-    case "minimum":
-      binary(SIMD.f32x4_min);
-      return;
-    case "neg":
-      get(a).simd(SIMD.f32x4_neg);
-      return;
-    case "abs":
-      get(a).simd(SIMD.f32x4_abs);
-      return;
     case "exp":
       perLane((l) => lane(l).call(EXP).op(OP.f32_demote_f64));
       return;
@@ -263,11 +257,7 @@ function lowerOpVector(f: FunctionBuilder, n: OpNode, get: (id: number) => Funct
 /** One op's float32 value, as the JavaScript lowering computes it (see `forwardCode`). `get` pushes a node's local. */
 function lowerOp(f: FunctionBuilder, n: OpNode, get: (id: number) => FunctionBuilder): void {
   const [a, b, c] = n.args as [number, number, number];
-  const binary = (opcode: number) => {
-    get(a);
-    get(b);
-    f.op(opcode);
-  };
+  if (lowerElementwise(f, n, get, false)) return;
   const transcendental = (fn: number) => get(a).op(OP.f64_promote_f32).call(fn).op(OP.f32_demote_f64);
   // (l > r ? 1 : 0) as the comparison's 0/1 converted; r absent: 0.
   const step = (l: number, r: number | undefined) => {
@@ -277,30 +267,6 @@ function lowerOp(f: FunctionBuilder, n: OpNode, get: (id: number) => FunctionBui
     f.op(OP.f32_gt, OP.f32_convert_i32_u);
   };
   switch (n.op) {
-    case "add":
-      binary(OP.f32_add);
-      return;
-    case "sub":
-      binary(OP.f32_sub);
-      return;
-    case "mul":
-      binary(OP.f32_mul);
-      return;
-    case "div":
-      binary(OP.f32_div);
-      return;
-    case "maximum":
-      binary(OP.f32_max);
-      return;
-    case "minimum":
-      binary(OP.f32_min);
-      return;
-    case "neg":
-      get(a).op(OP.f32_neg);
-      return;
-    case "abs":
-      get(a).op(OP.f32_abs);
-      return;
     case "exp":
       transcendental(EXP);
       return;
