@@ -460,18 +460,21 @@ function compileForward(trace: StepTrace, N: number, spiking: boolean): ForwardF
 /** What the backward computes: the nodes it recomputes (with the surrogate derivatives) and those that carry an adjoint. */
 function backwardAnalysis(trace: StepTrace, learned: readonly string[]): { ids: number[]; differentiable: Set<number> } {
   const learnedSet = new Set(learned);
-  const sinks = [trace.output, ...Object.values(trace.next), ...(trace.membrane !== undefined ? [trace.membrane] : [])];
-  const ids = cone(trace.nodes, sinks, true);
+  const ids = cone(trace.nodes, sinksOf(trace), true);
   // Adjoints only where a gradient can flow: on the sinks' own cone (not the surrogate derivatives) from a differentiable leaf.
-  const onPath = new Set(cone(trace.nodes, sinks, false));
+  const onPath = new Set(forwardIds(trace));
   const differentiable = new Set([...differentiableNodes(trace.nodes, learnedSet)].filter((id) => onPath.has(id)));
   return { ids, differentiable };
 }
 
-/** The nodes the forward computes: the output's, the next states' and the membrane's cone. */
+/** What a step produces: its output, each next state, the membrane (the forward's roots, the backward's sinks). */
+function sinksOf(trace: StepTrace): number[] {
+  return [trace.output, ...Object.values(trace.next), ...(trace.membrane !== undefined ? [trace.membrane] : [])];
+}
+
+/** The nodes the forward computes: the cone of {@link sinksOf}. */
 function forwardIds(trace: StepTrace): number[] {
-  const roots = [trace.output, ...Object.values(trace.next), ...(trace.membrane !== undefined ? [trace.membrane] : [])];
-  return cone(trace.nodes, roots, false);
+  return cone(trace.nodes, sinksOf(trace), false);
 }
 
 /** The compiled BPTT backward: steps in reverse, each recomputed from its saved state, then swept backwards. */
@@ -548,7 +551,7 @@ function canCompile(): boolean {
 export interface CompileStepOptions {
   /**
    * Which lowering runs the loops: `"wasm"` (the default where WebAssembly
-   * runs: branch-free, ~5–10× faster) or `"js"` (generated source). Both give
+   * runs: SIMD, branch-free, 3–15× faster by `npm run bench:step`) or `"js"` (generated source). Both give
    * the same bits; the choice exists to hold them to each other.
    */
   readonly lowering?: "wasm" | "js";

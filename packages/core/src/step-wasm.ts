@@ -307,6 +307,17 @@ function lowerOp(f: FunctionBuilder, n: OpNode, get: (id: number) => FunctionBui
   }
 }
 
+/** A signature of i32 parameters in groups of the given sizes, with each group's first parameter index. */
+function addressSignature(groups: readonly number[]): { sig: ValType[]; starts: number[] } {
+  const starts: number[] = [];
+  let count = 0;
+  for (const size of groups) {
+    starts.push(count);
+    count += size;
+  }
+  return { sig: Array.from({ length: count }, (): ValType => "i32"), starts };
+}
+
 /**
  * The compiled forward (see `compileForward`) as a wasm function over
  * addresses: four neurons per iteration, the rest of a row one by one.
@@ -315,19 +326,11 @@ function lowerOp(f: FunctionBuilder, n: OpNode, get: (id: number) => FunctionBui
  */
 function forwardFunction(plan: WasmStepPlan, ids: readonly number[]): FunctionBuilder {
   const { nodes, states, params, N } = plan;
-  const sig: ValType[] = ["i32", "i32", "i32", "i32"]; // x, xTemporal, B, T
-  const P0 = sig.length;
-  sig.push(...params.map(() => "i32" as const));
-  const OUT = sig.length;
-  sig.push("i32");
-  const S0 = sig.length;
-  sig.push(...states.map(() => "i32" as const));
-  const SV0 = sig.length;
-  sig.push(...states.map(() => "i32" as const));
-  const MEM = sig.length;
+  // (x, xTemporal, B, T), P…, out, S…, SV…, (mem, perStep, everActive)
+  const { sig, starts } = addressSignature([4, params.length, 1, states.length, states.length, 3]);
+  const [, P0, OUT, S0, SV0, MEM] = starts as [number, number, number, number, number, number];
   const PER_STEP = MEM + 1;
   const EVER = MEM + 2;
-  sig.push("i32", "i32", "i32");
   const f = new FunctionBuilder(sig, []);
   const loops = new Loops(f, N);
   const events = f.local("i32");
@@ -553,19 +556,11 @@ function backwardFunction(
   learned: readonly string[],
 ): FunctionBuilder {
   const { nodes, states, params, N } = plan;
-  const sig: ValType[] = ["i32", "i32", "i32", "i32"]; // x, xTemporal, B, T
-  const P0 = sig.length;
-  sig.push(...params.map(() => "i32" as const));
-  const SV0 = sig.length;
-  sig.push(...states.map(() => "i32" as const));
-  const D_OUT = sig.length;
+  // (x, xTemporal, B, T), P…, SV…, (dOut, dMem, dIn), gS…, dP…
+  const { sig, starts } = addressSignature([4, params.length, states.length, 3, states.length, learned.length]);
+  const [, P0, SV0, D_OUT, GS0, DP0] = starts as [number, number, number, number, number, number];
   const D_MEM = D_OUT + 1;
   const D_IN = D_OUT + 2;
-  sig.push("i32", "i32", "i32");
-  const GS0 = sig.length;
-  sig.push(...states.map(() => "i32" as const));
-  const DP0 = sig.length;
-  sig.push(...learned.map(() => "i32" as const));
   const f = new FunctionBuilder(sig, []);
   const loops = new Loops(f, N);
   const stateNodes = nodes.filter((n): n is Extract<TraceNode, { kind: "state" }> => n.kind === "state");

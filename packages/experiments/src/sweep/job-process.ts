@@ -18,7 +18,7 @@ export interface JobProcessRequest {
   readonly kindModules: readonly string[];
 }
 
-/** What the process answers before it exits. */
+/** What the process answers after each job. */
 export type JobProcessReply = { readonly ok: true } | { readonly ok: false; readonly error: string; readonly permanent: boolean };
 
 // Whether a job is running here: the executor gone mid-job (killed, or Ctrl-C) is a failed attempt.
