@@ -238,4 +238,34 @@ describe("chain executor", () => {
       executorTrainStep(generic, sp, x, y, { name: "ce_membrane", params: {}, reads: "membrane" }, runtime.random("e"), 2),
     ).rejects.toThrow(/reads the output layer's membrane; 'lif2' \(model 'lif'\) runs on its generic step/);
   });
+
+  it("dense layers fed by sparse spikes sum only the rows that spiked, with the dense product's bits (forward, gradients, inference)", async () => {
+    const spec = sequentialSpec({ layers: [20, 64, 64, 3], neuron: "lif", params: { beta: 0.9 }, timeSteps: 12 });
+    const plan = runtime.plan(spec);
+    const params = toArrays(initWeights(plan.spec, runtime.random("sparse"), runtime));
+    // Weak input weights: a few percent of lif1's neuron-steps spike, so fc2's input is sparse enough.
+    params["fc1.weight"] = (params["fc1.weight"] as Float32Array).map((w) => w * 0.8);
+    // One thread: the GEMM whose summation order is known (the engines' default).
+    const one = await createGemm({ threads: 1 });
+    const sparse = executor(spec, one);
+    const dense = executor(spec, one, { sparse: false });
+    expect(dense.sparsity).toBeUndefined();
+    const { x, y } = batchOf(16, 20, 7);
+    const loss = { name: "ce_rate", params: {}, reads: runtime.loss("ce_rate").reads };
+    const a = await executorTrainStep(sparse, params, x, y, loss, runtime.random("e"), 16);
+    const b = await executorTrainStep(dense, params, x, y, loss, runtime.random("e"), 16);
+    expect(sparse.sparsity?.choices()).toMatchObject({ "fc2 forward": "sparse", "fc2 weight gradient": "sparse" });
+    expect(a.loss).toBe(b.loss);
+    for (const [name, g] of Object.entries(b.grads)) expect(a.grads[name], name).toEqual(g);
+    const fa = await sparse.forward(params, x, 16, runtime.random("i"), { inference: true });
+    const fb = await dense.forward(params, x, 16, runtime.random("i"), { inference: true });
+    expect(fa.output.data).toEqual(fb.output.data);
+    // Dense spikes: the layer goes back to the GEMM (and says so), still with the same results.
+    const loud = { ...params, "fc1.weight": (params["fc1.weight"] as Float32Array).map((w) => w * 40) };
+    const c = await executorTrainStep(sparse, loud, x, y, loss, runtime.random("e"), 16);
+    const d = await executorTrainStep(dense, loud, x, y, loss, runtime.random("e"), 16);
+    expect(sparse.sparsity?.choices()["fc2 forward"]).toBe("dense");
+    for (const [name, g] of Object.entries(d.grads)) expect(c.grads[name], name).toEqual(g);
+    await one.dispose();
+  });
 });

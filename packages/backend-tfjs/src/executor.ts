@@ -34,6 +34,7 @@ import {
 } from "@neurobridge/core";
 import type { Gemm } from "./gemm.js";
 import type { PhaseProfile } from "./profile.js";
+import { SpikeSparsity } from "./spike-sparse.js";
 import { tf } from "./tf.js";
 import { createTfjsOps } from "./tfjs-ops.js";
 import { columnSums } from "./training-wasm.js";
@@ -91,6 +92,12 @@ export interface ExecutorOptions {
   readonly kernels?: boolean | "compiled";
   /** Accumulates the wall time of every layer's forward and backward (see {@link PhaseProfile}). */
   readonly profile?: PhaseProfile;
+  /**
+   * Dense layers fed by spikes use spike-sparse products where their input
+   * is sparse enough (default true; the bits are the same either way, see
+   * `spike-sparse.ts`). `false` multiplies every product densely.
+   */
+  readonly sparse?: boolean;
 }
 
 /** Options of {@link ChainExecutor.forward}. */
@@ -117,6 +124,8 @@ export class ChainExecutor {
   readonly implementations: ImplementationReport;
   /** Where this executor's phase timings go, when profiling. */
   readonly profile: PhaseProfile | undefined;
+  /** The sparse-or-dense choice of dense layers fed by spikes (absent: all dense). */
+  readonly sparsity: SpikeSparsity | undefined;
 
   constructor(
     readonly runtime: Runtime,
@@ -126,6 +135,7 @@ export class ChainExecutor {
   ) {
     this.plan = plan;
     this.profile = options.profile;
+    this.sparsity = options.sparse === false ? undefined : SpikeSparsity.for(gemm);
     const implementations: Record<string, string> = {};
     this.layers = plan.layers.map((layer): Layer => {
       if (layer.kind === "dense") return { kind: "dense", layer };
@@ -204,7 +214,10 @@ export class ChainExecutor {
         const { id, outFeatures, inFeatures, hasBias } = entry.layer;
         const w = params[`${id}.weight`] as Float32Array;
         const bias = hasBias ? (params[`${id}.bias`] as Float32Array) : undefined;
-        const y = await this.gemm.multiply(x.data, x.rows, x.cols, w, outFeatures, inFeatures, false, true, bias);
+        // Spikes over many steps may be sparse enough to sum only the rows that spiked (same bits).
+        const y =
+          (x.temporal ? this.sparsity?.forward(id, x.data, x.rows, x.cols, w, outFeatures, bias) : undefined) ??
+          (await this.gemm.multiply(x.data, x.rows, x.cols, w, outFeatures, inFeatures, false, true, bias));
         caches.push({ kind: "dense", input: x });
         x = { data: y, rows: x.rows, cols: outFeatures, temporal: x.temporal };
         timed(id);
@@ -322,7 +335,9 @@ export class ChainExecutor {
       if (entry.kind === "dense" && cache.kind === "dense") {
         const x = cache.input;
         const { id, outFeatures: n, hasBias } = entry.layer;
-        grads[`${id}.weight`] = await this.gemm.multiply(dy, x.rows, n, x.data, x.rows, x.cols, true, false);
+        grads[`${id}.weight`] =
+          (x.temporal ? this.sparsity?.weightGradient(id, dy, x.rows, n, x.data, x.cols) : undefined) ??
+          (await this.gemm.multiply(dy, x.rows, n, x.data, x.rows, x.cols, true, false));
         if (hasBias) {
           grads[`${id}.bias`] = columnSums(dy, x.rows, n);
         }

@@ -1,4 +1,4 @@
-import { createRandom } from "@neurobridge/core";
+import { createRandom, spikeProduct, spikeWeightGradient } from "@neurobridge/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createOrtGemm, createTfjsGemm, type Gemm } from "./gemm.js";
 import { useKernelBackend } from "./tf.js";
@@ -82,6 +82,40 @@ describe("GEMM providers", () => {
       expect(new Uint32Array(y.buffer, y.byteOffset, y.length)).toEqual(new Uint32Array(x.buffer, x.byteOffset, x.length));
     }
     await two.dispose();
+  });
+
+  it("single-thread ONNX Runtime states its K slices, and the spike-sparse products reproduce it bit for bit", async () => {
+    const ort = providers[0] as Gemm;
+    expect(createTfjsGemm().kSlice).toBeUndefined();
+    const kSlice = ort.kSlice?.bind(ort);
+    if (!kSlice) throw new Error("ONNX Runtime's GEMM states no K slice");
+    const rng = createRandom(3);
+    const rand = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-0.3, 0.3));
+    const spikes = (n: number) => Float32Array.from({ length: n }, () => (rng.next() < 0.2 ? 1 : 0));
+    const bits = (x: Float32Array) => new Uint32Array(x.buffer, x.byteOffset, x.length);
+    // The paper's SNN shapes (T·B rows; fc2 and fc3; fc1 under rate coding) and shapes whose slices differ (64, 256, 1024).
+    for (const [rows, inF, outF] of [
+      [1600, 256, 256],
+      [1600, 256, 10],
+      [400, 784, 256],
+      [25, 1000, 37],
+      [7, 64, 512],
+      [2, 17, 3],
+      // Narrow outputs over more than 128 rows: the weight gradient (A transposed) keeps 128-long slices.
+      [192, 64, 64],
+      [300, 20, 3],
+    ] as const) {
+      const x = spikes(rows * inF);
+      const w = rand(outF * inF);
+      const bias = rand(outF);
+      const dy = rand(rows * outF);
+      const dense = await ort.multiply(x, rows, inF, w, outF, inF, false, true, bias);
+      const sparse = spikeProduct(x, rows, inF, w, outF, bias, kSlice(outF, inF, false));
+      expect("product" in sparse && bits(sparse.product), `forward ${rows}×${inF}→${outF}`).toEqual(bits(dense));
+      const denseGrad = await ort.multiply(dy, rows, outF, x, rows, inF, true, false);
+      const sparseGrad = spikeWeightGradient(dy, rows, outF, x, inF, kSlice(inF, rows, true));
+      expect("product" in sparseGrad && bits(sparseGrad.product), `weight gradient ${rows}×${inF}→${outF}`).toEqual(bits(denseGrad));
+    }
   });
 
   it("accept operands in shared memory (the trainer shares parameters with workers)", async () => {

@@ -9,7 +9,7 @@
  * GMAC/s on the same shapes. On Node the executor therefore multiplies with
  * ONNX Runtime; where it cannot load (a browser), tfjs serves.
  */
-import { NeuroBridgeError } from "@neurobridge/core";
+import { mlasSliceK, NeuroBridgeError } from "@neurobridge/core";
 import { tf } from "./tf.js";
 
 /** Y = op(A)·op(B) (+ bias per column), row-major float32, op = transpose when asked. */
@@ -31,6 +31,14 @@ export interface Gemm {
     transB: boolean,
     bias?: Float32Array,
   ): Promise<Float32Array>;
+  /**
+   * The summation order of `multiply`, where it is known: for a product
+   * with `n` output columns and inner size `k` (A transposed or not), the GEMM sums K in slices of
+   * this length (each slice's partial sum from zero, added into the output in
+   * slice order). Spike-sparse products reproduce it bit for bit, so a
+   * runner may use them in its place (see `spike-sparse.ts`).
+   */
+  kSlice?(n: number, k: number, transA: boolean): number;
   dispose(): Promise<void>;
 }
 
@@ -160,6 +168,8 @@ export async function createOrtGemm(threads = 2): Promise<Gemm> {
       const out = await s.run(feeds);
       return (out.Y as import("onnxruntime-node").Tensor).data as Float32Array;
     },
+    // MLAS's K slices (checked in gemm.test.ts). Only on one thread: a threaded GEMM may split differently.
+    ...(threads === 1 ? { kSlice: mlasSliceK } : {}),
     async dispose() {
       for (const s of sessions.values()) await (await s).release();
       sessions.clear();

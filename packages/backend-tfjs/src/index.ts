@@ -19,6 +19,7 @@ export * from "./executor.js";
 export * from "./gemm.js";
 export * from "./plugin.js";
 export * from "./profile.js";
+export * from "./spike-sparse.js";
 export { TFJS_KERNEL_BACKENDS, type TfjsKernelBackend, tf, useKernelBackend } from "./tf.js";
 export { createTfjsOps } from "./tfjs-ops.js";
 export * from "./trainer.js";

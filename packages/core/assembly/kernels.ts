@@ -316,3 +316,108 @@ export function xoshiroFill(state: usize, out: usize, n: i32): void {
   store<u32>(state, s2, 8);
   store<u32>(state, s3, 12);
 }
+
+/**
+ * The spikes of `rows` rows of `cols` float32 values at `x`, as lists: the
+ * columns of row r's non-zero entries, ascending, at
+ * `idx[offsets[r] … offsets[r + 1])` (i32; `offsets` holds rows + 1 words).
+ * Returns how many there are; −1 when an entry is neither 0 nor 1 (these are
+ * not spikes — NaN included; −0 counts as 0), or −2 as soon as more than
+ * `limit` are found (too dense for a sparse product to pay). `idx` must hold
+ * `limit + 4` words.
+ */
+export function spikeLists(rows: i32, cols: i32, x: usize, idx: usize, offsets: usize, limit: i32): i32 {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  const c4 = cols & ~3;
+  let n = 0;
+  for (let r = 0; r < rows; r++) {
+    store<i32>(offsets + ((<usize>r) << 2), n);
+    const row = x + ((<usize>r * <usize>cols) << 2);
+    let j = 0;
+    for (; j < c4; j += 4) {
+      const v = v128.load(row + ((<usize>j) << 2));
+      const nz = f32x4.ne(v, zero);
+      if (!v128.any_true(nz)) continue;
+      if (v128.any_true(v128.and(nz, f32x4.ne(v, one)))) return -1;
+      let bits = i32x4.bitmask(nz);
+      while (bits != 0) {
+        store<i32>(idx + ((<usize>n) << 2), j + ctz<i32>(bits));
+        n++;
+        bits &= bits - 1;
+      }
+      if (n > limit) return -2;
+    }
+    for (; j < cols; j++) {
+      const v = load<f32>(row + ((<usize>j) << 2));
+      if (v == 0) continue;
+      if (v != 1) return -1;
+      store<i32>(idx + ((<usize>n) << 2), j);
+      n++;
+      if (n > limit) return -2;
+    }
+  }
+  store<i32>(offsets + ((<usize>rows) << 2), n);
+  return n;
+}
+
+/**
+ * Turns row lists (from {@link spikeLists}: `rows` lists of column indices)
+ * into column lists: for each of `cols` columns, the rows that spiked in it,
+ * ascending, at `colIdx[colOffsets[c] … colOffsets[c + 1])`. `cursor` is
+ * scratch of `cols` words.
+ */
+export function transposeLists(rows: i32, cols: i32, idx: usize, offsets: usize, colIdx: usize, colOffsets: usize, cursor: usize): void {
+  memory.fill(colOffsets, 0, (<usize>cols + 1) << 2);
+  const total = load<i32>(offsets + ((<usize>rows) << 2));
+  for (let e = 0; e < total; e++) {
+    const at = colOffsets + ((<usize>load<i32>(idx + ((<usize>e) << 2)) + 1) << 2);
+    store<i32>(at, load<i32>(at) + 1);
+  }
+  for (let c = 0; c < cols; c++) {
+    const at = colOffsets + ((<usize>c) << 2);
+    const start = load<i32>(at);
+    store<i32>(at, load<i32>(at, 4) + start, 4);
+    store<i32>(cursor + ((<usize>c) << 2), start);
+  }
+  for (let r = 0; r < rows; r++) {
+    const to = load<i32>(offsets + ((<usize>r + 1) << 2));
+    for (let e = load<i32>(offsets + ((<usize>r) << 2)); e < to; e++) {
+      const at = cursor + ((<usize>load<i32>(idx + ((<usize>e) << 2))) << 2);
+      const k = load<i32>(at);
+      store<i32>(colIdx + ((<usize>k) << 2), r);
+      store<i32>(at, k + 1);
+    }
+  }
+}
+
+/**
+ * A spike-sparse product: for each of `lists` lists (from {@link spikeLists}
+ * or {@link transposeLists}), row l of `out` (`size` wide, float32) is the
+ * bias (`bias`, or zeros when it is 0) plus the rows of `rows` (`[·, size]`)
+ * that the list names, summed in slices of `sliceK` indices as
+ * {@link deliverTick} sums them — a GEMM that sums K in slices (ONNX
+ * Runtime's MLAS), computed from the spikes only: the same bits, because
+ * 1·w = w and 0·w adds nothing. The bias starts as bias + 0, so a −0 bias
+ * ends as +0 as the GEMM's would.
+ */
+export function accumulateLists(lists: i32, idx: usize, offsets: usize, size: i32, rows: usize, sliceK: i32, bias: usize, out: usize): void {
+  const bytes = (<usize>size) << 2;
+  for (let l = 0; l < lists; l++) {
+    const c = out + (<usize>l) * bytes;
+    if (bias != 0) {
+      for (let j = 0; j < size; j++) store<f32>(c + ((<usize>j) << 2), load<f32>(bias + ((<usize>j) << 2)) + 0);
+    } else memory.fill(c, 0, bytes);
+    const from = load<i32>(offsets + ((<usize>l) << 2));
+    const to = load<i32>(offsets + ((<usize>l + 1) << 2));
+    deliverTick(to - from, idx + ((<usize>from) << 2), size, rows, sliceK, c);
+  }
+}
+
+/** `dst` `[cols, rows]` = `src` `[rows, cols]` transposed (float32). */
+export function transpose(rows: i32, cols: i32, src: usize, dst: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const from = src + ((<usize>r * <usize>cols) << 2);
+    for (let c = 0; c < cols; c++) store<f32>(dst + ((<usize>c * <usize>rows + <usize>r) << 2), load<f32>(from + ((<usize>c) << 2)));
+  }
+}

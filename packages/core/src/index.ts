@@ -34,6 +34,7 @@ export * from "./runtime.js";
 export * from "./safetensors.js";
 export * from "./serialize.js";
 export * from "./spec.js";
+export * from "./spike-product.js";
 export * from "./step-compiler.js";
 export * from "./strategies.js";
 export * from "./tensor-ops.js";
