@@ -18,15 +18,16 @@ import type { Gemm } from "./gemm.js";
 
 /**
  * The largest fraction of spiking inputs at which the sparse products run.
- * Measured on AMD EPYC against ONNX Runtime's single-thread GEMM for the
- * paper's `[T·B × 256]·[256 × 256]`: forward 3.4 vs 7.0 ms at 5%, 5.4 vs
- * 6.2 ms at 15%, 9.4 vs 6.7 ms at 26%; the weight gradient crosses at about
- * the same density.
+ * Measured by `npm run bench:sparse` (AMD EPYC, 1,600 rows = T 25 × B 64,
+ * against ONNX Runtime's single-thread GEMM): fc2's forward 1.77 vs 3.66 ms
+ * at 2% of inputs spiking, 2.22 vs 3.07 at 5%, 2.89 vs 3.01 at 10%, 3.90 vs
+ * 3.01 at 15%; its weight gradient and a 784-input fc1 cross at about the
+ * same density.
  */
-export const SPARSE_MAX_DENSITY = 0.12;
+export const SPARSE_MAX_DENSITY = 0.08;
 /**
  * Narrower outputs than this stay dense: the GEMM's cost per row is small
- * there (`[3200 × 256]·[256 × 10]`: 0.43 ms dense, 1.3 ms sparse at 15%).
+ * there (fc3, `[1600 × 256]·[256 × 10]`: 0.27 ms dense, 0.40 ms sparse even at 2%).
  */
 export const SPARSE_MIN_OUTPUTS = 32;
 /** A layer found too dense tries the sparse product again after this many dense calls. */

@@ -13,10 +13,11 @@
  * 0/1, for input denser than asked, and where WebAssembly cannot load; the
  * caller then multiplies densely.
  *
- * Measured against ONNX Runtime's single-thread GEMM (AMD EPYC, `[3200 ×
- * 256]` spikes times `[256 × 256]`): 3.4 vs 7.0 ms at 5% of inputs
- * spiking, 5.4 vs 6.2 ms at 15%, 9.4 vs 6.7 ms at 26%. A 128-bit SIMD add per
- * four weights cannot keep up with an AVX2 FMA GEMM beyond ~15%.
+ * Measured by `npm run bench:sparse` against ONNX Runtime's single-thread
+ * GEMM (AMD EPYC, `[1600 × 256]` spikes times `[256 × 256]`): 1.77 vs 3.66
+ * ms at 2% of inputs spiking, 2.22 vs 3.07 at 5%, 3.90 vs 3.01 at 15%. A
+ * 128-bit SIMD add per four weights cannot keep up with an AVX2 FMA GEMM
+ * beyond ~10%.
  */
 import type { CoreKernelExports } from "./kernels.js";
 import { CORE_WASM } from "./wasm/kernels.generated.js";
@@ -50,7 +51,7 @@ const spikeCapacity = (rows: number, cols: number, maxDensity: number) => Math.m
  *
  * @example
  * ```ts
- * const r = spikeProduct(spikes, T * B, 256, w, 256, bias, mlasSliceK(256, 256), { maxDensity: 0.12 });
+ * const r = spikeProduct(spikes, T * B, 256, w, 256, bias, mlasSliceK(256, 256), { maxDensity: 0.08 });
  * const y = "product" in r ? r.product : await gemm.multiply(…);
  * ```
  */

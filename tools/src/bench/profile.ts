@@ -56,7 +56,12 @@ const probe = await executor.forward(params, train.inputs.subarray(0, batchSize 
 const density = probe.layers
   .map((l) => `${l.id} ${((100 * l.output.data.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0)) / l.output.data.length).toFixed(1)}%`)
   .join(", ");
-process.stdout.write(`${profile.table()}\n\nspike density after ${warmup + batches} batches: ${density}\n`);
+const sparse = Object.entries(executor.sparsity?.choices() ?? {})
+  .map(([product, choice]) => `${product} ${choice}`)
+  .join(", ");
+process.stdout.write(
+  `${profile.table()}\n\nspike density after ${warmup + batches} batches: ${density}\nsparse or dense products: ${sparse || "all dense (no known GEMM order)"}\n`,
+);
 process.stdout.write(
   `\n${batches} batches of ${batchSize} in one thread: ${perBatch.toFixed(1)} ms per batch, ${((perBatch * Math.ceil(train.count / batchSize)) / 1000).toFixed(1)} s per epoch in one thread` +
     ` (${cpus()[0]?.model ?? "cpu"}, GEMM ${gemm.name})\n`,
