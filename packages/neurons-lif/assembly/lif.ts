@@ -95,6 +95,78 @@ export function lifForward(
 }
 
 /**
+ * The adaptive-threshold LIF (`alif`) forward over T steps, the arithmetic
+ * of src/network/alif.ts's kernel in f32x4 lanes: u = fl(fl(β·v) + I),
+ * θ_eff = fl(θ + a), s = [u > θ_eff], v = reset(u, s, θ_eff),
+ * a = fl(fl(ρ·a) + jump·s). Writes the spikes, the pre-reset membrane `uPre`
+ * and θ_eff (`effective`), each f32 [T, B, N]. `v` and `a` are [B, N]
+ * scratch, zeroed here.
+ */
+export function alifForward(
+  T: i32,
+  B: i32,
+  N: i32,
+  input: usize,
+  inputStatic: bool,
+  beta: usize,
+  threshold: usize,
+  rho: usize,
+  jump: usize,
+  reset: i32,
+  v: usize,
+  a: usize,
+  spikes: usize,
+  uPre: usize,
+  effective: usize,
+): void {
+  const BN = B * N;
+  memory.fill(v, 0, <usize>BN << 2);
+  memory.fill(a, 0, <usize>BN << 2);
+  const N4 = N & ~3;
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
+  for (let t = 0; t < T; t++) {
+    const frame = <usize>(t * BN) << 2;
+    const inFrame: usize = inputStatic ? 0 : frame;
+    for (let b = 0; b < B; b++) {
+      const row = <usize>(b * N) << 2;
+      let n = 0;
+      for (; n < N4; n += 4) {
+        const k = <usize>n << 2;
+        const vp = v + row + k;
+        const ap = a + row + k;
+        const av = v128.load(ap);
+        const u = f32x4.add(f32x4.mul(v128.load(beta + k), v128.load(vp)), v128.load(input + inFrame + row + k));
+        const th = f32x4.add(v128.load(threshold + k), av);
+        v128.store(uPre + frame + row + k, u);
+        v128.store(effective + frame + row + k, th);
+        const fired = f32x4.gt(u, th);
+        v128.store(spikes + frame + row + k, v128.and(one, fired));
+        let after = u;
+        if (reset == RESET_SUBTRACT) after = v128.bitselect(f32x4.sub(u, th), u, fired);
+        else if (reset == RESET_ZERO) after = v128.bitselect(zero, u, fired);
+        v128.store(vp, after);
+        v128.store(ap, f32x4.add(f32x4.mul(v128.load(rho + k), av), v128.and(v128.load(jump + k), fired)));
+      }
+      for (; n < N; n++) {
+        const k = <usize>n << 2;
+        const vp = v + row + k;
+        const ap = a + row + k;
+        const av = load<f32>(ap);
+        const u: f32 = load<f32>(beta + k) * load<f32>(vp) + load<f32>(input + inFrame + row + k);
+        const th: f32 = load<f32>(threshold + k) + av;
+        store<f32>(uPre + frame + row + k, u);
+        store<f32>(effective + frame + row + k, th);
+        const fired = u > th;
+        store<f32>(spikes + frame + row + k, fired ? 1 : 0);
+        store<f32>(vp, fired ? (reset == RESET_SUBTRACT ? u - th : reset == RESET_ZERO ? 0 : u) : u);
+        store<f32>(ap, load<f32>(rho + k) * av + (fired ? load<f32>(jump + k) : 0));
+      }
+    }
+  }
+}
+
+/**
  * One tick of a float32 LIF population of the event-driven emulator, the
  * arithmetic of the forward above for one row: u = fl(fl(β·v) + I),
  * s = [u > θ], v = reset(u, s, θ), in place on `v` `[N]`. Writes the indices
@@ -184,7 +256,10 @@ function surrogate1(form: i32, x: f64, p: f64, c: f64): f64 {
  * BPTT backward over T steps (see the module comment). `dMembrane` is added
  * when non-zero; `dBeta` (f64 [N]) accumulates when `wantBeta`. `g` is the
  * f64 [B, N] carry scratch and `dInput` ([B, N] static or [T, B, N]) is
- * zeroed here.
+ * zeroed here. With `effective` non-zero (f32 [T, B, N], the threshold each
+ * neuron-step compared against: ALIF's θ + a) it replaces `threshold`; the
+ * adaptation itself carries no gradient (its spike is stopped), so the rest
+ * is the LIF's backward.
  */
 export function lifBackward(
   T: i32,
@@ -205,6 +280,7 @@ export function lifBackward(
   dInput: usize,
   dBeta: usize,
   g: usize,
+  effective: usize,
 ): void {
   const BN = B * N;
   memory.fill(g, 0, <usize>BN << 3);
@@ -223,7 +299,9 @@ export function lifBackward(
       let n = 0;
       for (; n < N2; n += 2) {
         const i = row + n;
-        const th = f64x2.promote_low_f32x4(v128.load64_zero(threshold + (<usize>n << 2)));
+        const th = f64x2.promote_low_f32x4(
+          v128.load64_zero(effective ? effective + ((frame + i) << 2) : threshold + (<usize>n << 2)),
+        );
         const u = f64x2.promote_low_f32x4(v128.load64_zero(uPre + ((frame + i) << 2)));
         const s = f64x2.promote_low_f32x4(v128.load64_zero(spikes + ((frame + i) << 2)));
         const ds = f64x2.promote_low_f32x4(v128.load64_zero(dSpikes + ((frame + i) << 2)));
@@ -237,7 +315,8 @@ export function lifBackward(
         if (wantBeta && t > 0) {
           const up = f64x2.promote_low_f32x4(v128.load64_zero(uPre + ((prev + i) << 2)));
           const sp = f64x2.promote_low_f32x4(v128.load64_zero(spikes + ((prev + i) << 2)));
-          const reset2 = subtract ? f64x2.sub(up, th) : zeroReset ? zero2 : up;
+          const thPrev = effective ? f64x2.promote_low_f32x4(v128.load64_zero(effective + ((prev + i) << 2))) : th;
+          const reset2 = subtract ? f64x2.sub(up, thPrev) : zeroReset ? zero2 : up;
           const vPrev = v128.bitselect(up, reset2, f64x2.eq(sp, zero2));
           const dbp = dBeta + (<usize>n << 3);
           v128.store(dbp, f64x2.add(v128.load(dbp), f64x2.mul(du, vPrev)));
@@ -247,7 +326,7 @@ export function lifBackward(
       }
       for (; n < N; n++) {
         const i = row + n;
-        const th = <f64>load<f32>(threshold + (<usize>n << 2));
+        const th = <f64>load<f32>(effective ? effective + ((frame + i) << 2) : threshold + (<usize>n << 2));
         const fired = load<f32>(spikes + ((frame + i) << 2)) == 1;
         const carry = zeroReset && fired ? 0 : load<f64>(g + (i << 3));
         let du = <f64>load<f32>(dSpikes + ((frame + i) << 2)) * surrogate1(form, <f64>load<f32>(uPre + ((frame + i) << 2)) - th, p, c) + carry;
@@ -256,7 +335,8 @@ export function lifBackward(
         store<f32>(dip, <f32>(<f64>load<f32>(dip) + du));
         if (wantBeta && t > 0) {
           const up = <f64>load<f32>(uPre + ((prev + i) << 2));
-          const vPrev = load<f32>(spikes + ((prev + i) << 2)) == 0 ? up : subtract ? up - th : zeroReset ? 0 : up;
+          const thPrev = effective ? <f64>load<f32>(effective + ((prev + i) << 2)) : th;
+          const vPrev = load<f32>(spikes + ((prev + i) << 2)) == 0 ? up : subtract ? up - thPrev : zeroReset ? 0 : up;
           const dbp = dBeta + (<usize>n << 3);
           store<f64>(dbp, load<f64>(dbp) + du * vPrev);
         }

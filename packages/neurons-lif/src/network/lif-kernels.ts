@@ -181,7 +181,7 @@ export function backwardSteps(
 const semanticsOf = (layer: NeuronPlanLayer): ResetSemantics | undefined => layer.resolved.context.reset.semantics;
 
 /** The layer's surrogate as the WebAssembly backward takes it (undefined: it declares no shape). */
-function wasmSurrogateOf(layer: NeuronPlanLayer): WasmSurrogate | undefined {
+export function wasmSurrogateOf(layer: NeuronPlanLayer): WasmSurrogate | undefined {
   return wasmSurrogate(layer.resolved.surrogate.shape, layer.resolved.context.surrogate.params);
 }
 

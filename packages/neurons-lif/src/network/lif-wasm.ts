@@ -47,6 +47,24 @@ interface LifExports {
     dInput: number,
     dBeta: number,
     g: number,
+    effective: number,
+  ): void;
+  alifForward(
+    T: number,
+    B: number,
+    N: number,
+    input: number,
+    inputStatic: boolean,
+    beta: number,
+    threshold: number,
+    rho: number,
+    jump: number,
+    reset: number,
+    v: number,
+    a: number,
+    spikes: number,
+    uPre: number,
+    effective: number,
   ): void;
   eulerSweep(
     n: number,
@@ -305,9 +323,127 @@ export class LifWasm {
       at.dInput,
       at.dBeta,
       at.g,
+      0,
     );
     const dInput = m.f32(at.dInput, inputLength);
     return { dInput: views ? dInput : dInput.slice(), dBeta: Float32Array.from(m.f64(at.dBeta, N)) };
+  }
+}
+
+/** What the ALIF forward keeps for its backward: spikes, pre-reset membrane and θ + a, each `[T·B, N]`. */
+export interface AlifArrays {
+  readonly spikes: Float32Array;
+  readonly uPre: Float32Array;
+  readonly effective: Float32Array;
+}
+
+/**
+ * The adaptive-threshold LIF (`alif`) in WebAssembly SIMD: the forward
+ * (`alifForward`) and the LIF's BPTT backward with θ + a per neuron-step in
+ * place of θ — the arithmetic of `alif.ts`'s JavaScript loops, the same bits
+ * (`lif-wasm.test.ts`). Arrays are copied in and out on every call.
+ */
+export class AlifWasm {
+  private constructor(private readonly m: WasmKernels<LifExports>) {}
+
+  /** A workspace with its own memory, or undefined where the module cannot run. */
+  static create(): AlifWasm | undefined {
+    const m = loadLif();
+    return "unavailable" in m ? undefined : new AlifWasm(m);
+  }
+
+  /** Forward over `timeSteps` steps; `input` is `[B, N]` (static) or `[T·B, N]`. */
+  forward(
+    input: Float32Array,
+    inputStatic: boolean,
+    batch: number,
+    timeSteps: number,
+    params: { beta: Float32Array; threshold: Float32Array; rho: Float32Array; jump: Float32Array },
+    reset: ResetSemantics,
+  ): AlifArrays {
+    const { m } = this;
+    const N = params.beta.length;
+    const BN = batch * N;
+    const TBN = timeSteps * BN;
+    const [pIn, pBeta, pTh, pRho, pJump, pV, pA, pSpikes, pU, pEff] = m.layout([
+      input.length * 4,
+      N * 4,
+      N * 4,
+      N * 4,
+      N * 4,
+      BN * 4,
+      BN * 4,
+      TBN * 4,
+      TBN * 4,
+      TBN * 4,
+    ]) as number[] as [number, number, number, number, number, number, number, number, number, number];
+    m.f32(pIn, input.length).set(input);
+    m.f32(pBeta, N).set(params.beta);
+    m.f32(pTh, N).set(params.threshold);
+    m.f32(pRho, N).set(params.rho);
+    m.f32(pJump, N).set(params.jump);
+    m.exports.alifForward(timeSteps, batch, N, pIn, inputStatic, pBeta, pTh, pRho, pJump, RESET[reset], pV, pA, pSpikes, pU, pEff);
+    return { spikes: m.f32(pSpikes, TBN).slice(), uPre: m.f32(pU, TBN).slice(), effective: m.f32(pEff, TBN).slice() };
+  }
+
+  /** The BPTT backward: d input (`[B, N]` static or `[T·B, N]`) and dβ. */
+  backward(
+    saved: AlifArrays,
+    dSpikes: Float32Array,
+    dMembrane: Float32Array | undefined,
+    beta: Float32Array,
+    batch: number,
+    timeSteps: number,
+    inputStatic: boolean,
+    reset: ResetSemantics,
+    surrogate: WasmSurrogate,
+    wantBeta: boolean,
+  ): { dInput: Float32Array; dBeta: Float32Array } {
+    const { m } = this;
+    const N = beta.length;
+    const BN = batch * N;
+    const TBN = timeSteps * BN;
+    const inputLength = inputStatic ? BN : TBN;
+    const [pU, pS, pDs, pDm, pBeta, pTh, pEff, pDin, pDb, pG] = m.layout([
+      TBN * 4,
+      TBN * 4,
+      TBN * 4,
+      dMembrane ? TBN * 4 : 0,
+      N * 4,
+      N * 4,
+      TBN * 4,
+      inputLength * 4,
+      N * 8,
+      BN * 8,
+    ]) as number[] as [number, number, number, number, number, number, number, number, number, number];
+    m.f32(pU, TBN).set(saved.uPre);
+    m.f32(pS, TBN).set(saved.spikes);
+    m.f32(pDs, TBN).set(dSpikes);
+    if (dMembrane) m.f32(pDm, TBN).set(dMembrane);
+    m.f32(pBeta, N).set(beta);
+    m.f32(pEff, TBN).set(saved.effective);
+    m.exports.lifBackward(
+      timeSteps,
+      batch,
+      N,
+      pU,
+      pS,
+      pDs,
+      dMembrane ? pDm : 0,
+      pBeta,
+      pTh,
+      RESET[reset],
+      surrogate.form,
+      surrogate.p,
+      surrogate.c,
+      inputStatic,
+      wantBeta,
+      pDin,
+      pDb,
+      pG,
+      pEff,
+    );
+    return { dInput: m.f32(pDin, inputLength).slice(), dBeta: Float32Array.from(m.f64(pDb, N)) };
   }
 }
 
