@@ -167,6 +167,197 @@ export function alifForward(
 }
 
 /**
+ * The current-based LIF (`cuba-lif`) forward over T steps, the arithmetic of
+ * src/network/cuba-lif.ts's kernel in f32x4 lanes: i = fl(fl(α·i) + I), then
+ * the LIF's u = fl(fl(β·v) + i), s = [u > θ], v = reset(u, s, θ). Writes
+ * the spikes; `uPre` and `current` (i after each step), each f32 [T, B, N],
+ * when non-zero; `active` and `perStep` as {@link lifForward} does. `i` and
+ * `v` are [B, N] scratch, zeroed here.
+ */
+export function cubaForward(
+  T: i32,
+  B: i32,
+  N: i32,
+  input: usize,
+  inputStatic: bool,
+  alpha: usize,
+  beta: usize,
+  threshold: usize,
+  reset: i32,
+  cur: usize,
+  v: usize,
+  spikes: usize,
+  uPre: usize,
+  current: usize,
+  active: usize,
+  perStep: usize,
+): void {
+  const BN = B * N;
+  memory.fill(cur, 0, <usize>BN << 2);
+  memory.fill(v, 0, <usize>BN << 2);
+  const N4 = N & ~3;
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
+  for (let t = 0; t < T; t++) {
+    const frame = <usize>(t * BN) << 2;
+    const inFrame: usize = inputStatic ? 0 : frame;
+    let lanes = i32x4.splat(0);
+    let events: i32 = 0;
+    for (let b = 0; b < B; b++) {
+      const row = <usize>(b * N) << 2;
+      let n = 0;
+      for (; n < N4; n += 4) {
+        const k = <usize>n << 2;
+        const ip = cur + row + k;
+        const vp = v + row + k;
+        const c = f32x4.add(f32x4.mul(v128.load(alpha + k), v128.load(ip)), v128.load(input + inFrame + row + k));
+        v128.store(ip, c);
+        if (current) v128.store(current + frame + row + k, c);
+        const th = v128.load(threshold + k);
+        const u = f32x4.add(f32x4.mul(v128.load(beta + k), v128.load(vp)), c);
+        if (uPre) v128.store(uPre + frame + row + k, u);
+        const fired = f32x4.gt(u, th);
+        v128.store(spikes + frame + row + k, v128.and(one, fired));
+        let after = u;
+        if (reset == RESET_SUBTRACT) after = v128.bitselect(f32x4.sub(u, th), u, fired);
+        else if (reset == RESET_ZERO) after = v128.bitselect(zero, u, fired);
+        v128.store(vp, after);
+        lanes = i32x4.sub(lanes, fired);
+        if (active) v128.store(active + k, v128.or(v128.load(active + k), fired));
+      }
+      for (; n < N; n++) {
+        const k = <usize>n << 2;
+        const ip = cur + row + k;
+        const vp = v + row + k;
+        const c: f32 = load<f32>(alpha + k) * load<f32>(ip) + load<f32>(input + inFrame + row + k);
+        store<f32>(ip, c);
+        if (current) store<f32>(current + frame + row + k, c);
+        const th = load<f32>(threshold + k);
+        const u: f32 = load<f32>(beta + k) * load<f32>(vp) + c;
+        if (uPre) store<f32>(uPre + frame + row + k, u);
+        const fired = u > th;
+        store<f32>(spikes + frame + row + k, fired ? 1 : 0);
+        events += <i32>fired;
+        if (active) store<i32>(active + k, load<i32>(active + k) | -(<i32>fired));
+        store<f32>(vp, fired ? (reset == RESET_SUBTRACT ? u - th : reset == RESET_ZERO ? 0 : u) : u);
+      }
+    }
+    events += i32x4.extract_lane(lanes, 0) + i32x4.extract_lane(lanes, 1) + i32x4.extract_lane(lanes, 2) + i32x4.extract_lane(lanes, 3);
+    if (perStep) store<f64>(perStep + (<usize>t << 3), <f64>events);
+  }
+}
+
+/**
+ * The CUBA-LIF's BPTT backward over T steps, float64 like the JavaScript
+ * (src/network/cuba-lif.ts): per step t back from T−1, with carries g_v, g_i,
+ *   ∂u = ∂s·σ'(u − θ) + r·g_v (+ ∂m);  ∂i = ∂u + g_i;  ∂I += ∂i;
+ *   ∂β += ∂u·v[t−1];  ∂α += ∂i·i[t−1];  g_v = β·∂u;  g_i = α·∂i
+ * (r = 0 where a zero reset fired). `gv`, `gi` are f64 [B, N] scratch;
+ * `dInput`, `dBeta`, `dAlpha` (f64 [N]) are zeroed here.
+ */
+export function cubaBackward(
+  T: i32,
+  B: i32,
+  N: i32,
+  uPre: usize,
+  spikes: usize,
+  current: usize,
+  dSpikes: usize,
+  dMembrane: usize,
+  alpha: usize,
+  beta: usize,
+  threshold: usize,
+  reset: i32,
+  form: i32,
+  p: f64,
+  c: f64,
+  inputStatic: bool,
+  wantBeta: bool,
+  wantAlpha: bool,
+  dInput: usize,
+  dBeta: usize,
+  dAlpha: usize,
+  gv: usize,
+  gi: usize,
+): void {
+  const BN = B * N;
+  memory.fill(gv, 0, <usize>BN << 3);
+  memory.fill(gi, 0, <usize>BN << 3);
+  memory.fill(dInput, 0, <usize>(inputStatic ? BN : T * BN) << 2);
+  memory.fill(dBeta, 0, <usize>N << 3);
+  memory.fill(dAlpha, 0, <usize>N << 3);
+  const zeroReset = reset == RESET_ZERO;
+  const subtract = reset == RESET_SUBTRACT;
+  const N2 = N & ~1;
+  const zero2 = f64x2.splat(0);
+  for (let t = T - 1; t >= 0; t--) {
+    const frame = <usize>(t * BN);
+    const prev = frame - <usize>BN;
+    const inFrame: usize = inputStatic ? 0 : frame;
+    for (let b = 0; b < B; b++) {
+      const row = <usize>(b * N);
+      let n = 0;
+      for (; n < N2; n += 2) {
+        const i = row + n;
+        const th = f64x2.promote_low_f32x4(v128.load64_zero(threshold + (<usize>n << 2)));
+        const u = f64x2.promote_low_f32x4(v128.load64_zero(uPre + ((frame + i) << 2)));
+        const s = f64x2.promote_low_f32x4(v128.load64_zero(spikes + ((frame + i) << 2)));
+        const ds = f64x2.promote_low_f32x4(v128.load64_zero(dSpikes + ((frame + i) << 2)));
+        let carry = v128.load(gv + (i << 3));
+        if (zeroReset) carry = v128.bitselect(zero2, carry, f64x2.eq(s, f64x2.splat(1)));
+        let du = f64x2.add(f64x2.mul(ds, surrogate2(form, f64x2.sub(u, th), p, c)), carry);
+        if (dMembrane) du = f64x2.add(du, f64x2.promote_low_f32x4(v128.load64_zero(dMembrane + ((frame + i) << 2))));
+        const di = f64x2.add(du, v128.load(gi + (i << 3)));
+        const dip = dInput + ((inFrame + i) << 2);
+        v128.store64_lane(dip, f32x4.demote_f64x2_zero(f64x2.add(f64x2.promote_low_f32x4(v128.load64_zero(dip)), di)), 0);
+        if (t > 0) {
+          if (wantBeta) {
+            const up = f64x2.promote_low_f32x4(v128.load64_zero(uPre + ((prev + i) << 2)));
+            const sp = f64x2.promote_low_f32x4(v128.load64_zero(spikes + ((prev + i) << 2)));
+            const reset2 = subtract ? f64x2.sub(up, th) : zeroReset ? zero2 : up;
+            const vPrev = v128.bitselect(up, reset2, f64x2.eq(sp, zero2));
+            const dbp = dBeta + (<usize>n << 3);
+            v128.store(dbp, f64x2.add(v128.load(dbp), f64x2.mul(du, vPrev)));
+          }
+          if (wantAlpha) {
+            const ip = f64x2.promote_low_f32x4(v128.load64_zero(current + ((prev + i) << 2)));
+            const dap = dAlpha + (<usize>n << 3);
+            v128.store(dap, f64x2.add(v128.load(dap), f64x2.mul(di, ip)));
+          }
+        }
+        v128.store(gv + (i << 3), f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(beta + (<usize>n << 2))), du));
+        v128.store(gi + (i << 3), f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(alpha + (<usize>n << 2))), di));
+      }
+      for (; n < N; n++) {
+        const i = row + n;
+        const th = <f64>load<f32>(threshold + (<usize>n << 2));
+        const fired = load<f32>(spikes + ((frame + i) << 2)) == 1;
+        const carry = zeroReset && fired ? 0 : load<f64>(gv + (i << 3));
+        let du = <f64>load<f32>(dSpikes + ((frame + i) << 2)) * surrogate1(form, <f64>load<f32>(uPre + ((frame + i) << 2)) - th, p, c) + carry;
+        if (dMembrane) du += <f64>load<f32>(dMembrane + ((frame + i) << 2));
+        const di = du + load<f64>(gi + (i << 3));
+        const dip = dInput + ((inFrame + i) << 2);
+        store<f32>(dip, <f32>(<f64>load<f32>(dip) + di));
+        if (t > 0) {
+          if (wantBeta) {
+            const up = <f64>load<f32>(uPre + ((prev + i) << 2));
+            const vPrev = load<f32>(spikes + ((prev + i) << 2)) == 0 ? up : subtract ? up - th : zeroReset ? 0 : up;
+            const dbp = dBeta + (<usize>n << 3);
+            store<f64>(dbp, load<f64>(dbp) + du * vPrev);
+          }
+          if (wantAlpha) {
+            const dap = dAlpha + (<usize>n << 3);
+            store<f64>(dap, load<f64>(dap) + di * <f64>load<f32>(current + ((prev + i) << 2)));
+          }
+        }
+        store<f64>(gv + (i << 3), <f64>load<f32>(beta + (<usize>n << 2)) * du);
+        store<f64>(gi + (i << 3), <f64>load<f32>(alpha + (<usize>n << 2)) * di);
+      }
+    }
+  }
+}
+
+/**
  * One tick of a float32 LIF population of the event-driven emulator, the
  * arithmetic of the forward above for one row: u = fl(fl(β·v) + I),
  * s = [u > θ], v = reset(u, s, θ), in place on `v` `[N]`. Writes the indices

@@ -12,9 +12,15 @@
  *   ∂u = ∂s·σ'(u − θ) + r·g_v;  ∂i = ∂u + g_i;  ∂I = ∂i;
  *   ∂β += ∂u·v[t−1];  ∂α += ∂i·i[t−1];  g_v = β·∂u;  g_i = α·∂i
  * with r = 1 (subtract, none) or 1 − s (zero), the reset's spike stopped.
+ *
+ * The `sequence` and `infer` kernels run in WebAssembly SIMD where the
+ * module loads (`CubaLifWasm`, the same bits as the loops here, held to them
+ * by `cuba-lif-wasm.test.ts`); the backward needs a surrogate that declares
+ * its shape, else it runs the loops.
  */
 import {
   type Activation,
+  type InferKernel,
   type KernelRegistration,
   type LayerCounts,
   type NeuronModel,
@@ -22,9 +28,11 @@ import {
   type PopulationSynapses,
   type ResetSemantics,
   type SequenceForward,
+  type SequenceKernel,
   SynapticPopulation,
 } from "@neurobridge/core";
-import { collectSpikes, lifAdvance, loihiReset } from "./lif-kernels.js";
+import { collectSpikes, lifAdvance, loihiReset, wasmSurrogateOf } from "./lif-kernels.js";
+import { CubaLifWasm, type CubaParams } from "./lif-wasm.js";
 import { betaParam, thresholdParam } from "./params.js";
 
 /** The model, registered as `cuba-lif`. */
@@ -117,91 +125,136 @@ function forward(
 
 const semanticsOf = (layer: NeuronPlanLayer): ResetSemantics | undefined => layer.resolved.context.reset.semantics;
 
+/**
+ * `cuba-lif`'s `sequence` kernel for one layer: in WebAssembly where it
+ * loads (and `useWasm`), else the JavaScript loops — the same bits either way.
+ */
+export function createCubaLifSequence(layer: NeuronPlanLayer, useWasm = true): SequenceKernel | undefined {
+  const reset = semanticsOf(layer);
+  if (!reset) return undefined;
+  const { surrogate, context } = layer.resolved;
+  const dSurrogate = surrogate.compile?.(context.surrogate.params) ?? ((x: number) => surrogate.derivative(x, context.surrogate.params));
+  const N = layer.size;
+  const wasm = useWasm ? CubaLifWasm.create() : undefined;
+  const shaped = wasmSurrogateOf(layer);
+  return {
+    learnable: ["alpha", "beta"],
+    runsOn: wasm ? (shaped ? "wasm-simd" : "wasm-simd forward, js backward") : "js",
+    forward(input, batch, params, options = {}) {
+      const T = input.temporal ? input.rows / batch : layer.timeSteps;
+      if (wasm) {
+        const r = wasm.forward(input.data, !input.temporal, batch, T, params as unknown as CubaParams, reset, true);
+        const saved: Saved = {
+          uPre: r.uPre as Float32Array,
+          spikes: r.spikes,
+          current: r.current as Float32Array,
+          alpha: params.alpha as Float32Array,
+          beta: params.beta as Float32Array,
+          threshold: params.threshold as Float32Array,
+          batch,
+          staticInput: !input.temporal,
+        };
+        return {
+          output: { data: r.spikes, rows: T * batch, cols: N, temporal: true },
+          ...(options.keepMembrane ? { membrane: saved.uPre } : {}),
+          saved,
+        } satisfies SequenceForward;
+      }
+      const { spikes, saved } = forward(input, batch, T, params, reset, true);
+      return {
+        output: { data: spikes, rows: T * batch, cols: N, temporal: true },
+        ...(options.keepMembrane && saved ? { membrane: saved.uPre } : {}),
+        saved,
+      } satisfies SequenceForward;
+    },
+    backward(fwd, dOutput, learn, dMembrane) {
+      const saved = fwd.saved as Saved;
+      const { uPre, spikes, current, alpha, beta, threshold, batch, staticInput } = saved;
+      const BN = batch * N;
+      const T = fwd.output.rows / batch;
+      const wantBeta = learn.includes("beta");
+      const wantAlpha = learn.includes("alpha");
+      if (wasm && shaped) {
+        const back = wasm.backward(saved, dOutput, dMembrane, saved, batch, T, staticInput, reset, shaped, {
+          beta: wantBeta,
+          alpha: wantAlpha,
+        });
+        const dParams: Record<string, Float32Array> = {};
+        if (wantBeta) dParams.beta = back.dBeta;
+        if (wantAlpha) dParams.alpha = back.dAlpha;
+        return { dInput: back.dInput, dParams };
+      }
+      const dInput = new Float32Array(staticInput ? BN : T * BN);
+      const dBeta = new Float64Array(N);
+      const dAlpha = new Float64Array(N);
+      const gv = new Float64Array(BN);
+      const gi = new Float64Array(BN);
+      for (let t = T - 1; t >= 0; t--) {
+        for (let b = 0; b < batch; b++) {
+          for (let n = 0; n < N; n++) {
+            const k0 = b * N + n;
+            const k = t * BN + k0;
+            const th = threshold[n] as number;
+            const carry = reset === "zero" && spikes[k] === 1 ? 0 : (gv[k0] as number);
+            let du = (dOutput[k] as number) * dSurrogate((uPre[k] as number) - th) + carry;
+            if (dMembrane) du += dMembrane[k] as number;
+            const di = du + (gi[k0] as number);
+            const at = staticInput ? k0 : k;
+            dInput[at] = (dInput[at] as number) + di;
+            if (t > 0) {
+              const p = k - BN;
+              if (wantBeta) {
+                const up = uPre[p] as number;
+                const vPrev = spikes[p] === 0 ? up : reset === "subtract" ? up - th : reset === "zero" ? 0 : up;
+                dBeta[n] = (dBeta[n] as number) + du * vPrev;
+              }
+              if (wantAlpha) dAlpha[n] = (dAlpha[n] as number) + di * (current[p] as number);
+            }
+            gv[k0] = (beta[n] as number) * du;
+            gi[k0] = (alpha[n] as number) * di;
+          }
+        }
+      }
+      const dParams: Record<string, Float32Array> = {};
+      if (wantBeta) dParams.beta = Float32Array.from(dBeta);
+      if (wantAlpha) dParams.alpha = Float32Array.from(dAlpha);
+      return { dInput, dParams };
+    },
+  };
+}
+
 /** `cuba-lif`'s `sequence` kernel (learns α and β). */
 export const cubaLifSequenceKernel: KernelRegistration<"sequence"> = {
   model: "cuba-lif",
   kind: "sequence",
   description: "fused CUBA-LIF over all T steps with its BPTT backward (learns α and β)",
-  create(layer) {
-    const reset = semanticsOf(layer);
-    if (!reset) return undefined;
-    const { surrogate, context } = layer.resolved;
-    const dSurrogate = surrogate.compile?.(context.surrogate.params) ?? ((x: number) => surrogate.derivative(x, context.surrogate.params));
-    const N = layer.size;
-    return {
-      learnable: ["alpha", "beta"],
-      forward(input, batch, params, options = {}) {
-        const T = input.temporal ? input.rows / batch : layer.timeSteps;
-        const { spikes, saved } = forward(input, batch, T, params, reset, true);
-        return {
-          output: { data: spikes, rows: T * batch, cols: N, temporal: true },
-          ...(options.keepMembrane && saved ? { membrane: saved.uPre } : {}),
-          saved,
-        } satisfies SequenceForward;
-      },
-      backward(fwd, dOutput, learn, dMembrane) {
-        const { uPre, spikes, current, alpha, beta, threshold, batch, staticInput } = fwd.saved as Saved;
-        const BN = batch * N;
-        const T = fwd.output.rows / batch;
-        const dInput = new Float32Array(staticInput ? BN : T * BN);
-        const dBeta = new Float64Array(N);
-        const dAlpha = new Float64Array(N);
-        const gv = new Float64Array(BN);
-        const gi = new Float64Array(BN);
-        const wantBeta = learn.includes("beta");
-        const wantAlpha = learn.includes("alpha");
-        for (let t = T - 1; t >= 0; t--) {
-          for (let b = 0; b < batch; b++) {
-            for (let n = 0; n < N; n++) {
-              const k0 = b * N + n;
-              const k = t * BN + k0;
-              const th = threshold[n] as number;
-              const carry = reset === "zero" && spikes[k] === 1 ? 0 : (gv[k0] as number);
-              let du = (dOutput[k] as number) * dSurrogate((uPre[k] as number) - th) + carry;
-              if (dMembrane) du += dMembrane[k] as number;
-              const di = du + (gi[k0] as number);
-              const at = staticInput ? k0 : k;
-              dInput[at] = (dInput[at] as number) + di;
-              if (t > 0) {
-                const p = k - BN;
-                if (wantBeta) {
-                  const up = uPre[p] as number;
-                  const vPrev = spikes[p] === 0 ? up : reset === "subtract" ? up - th : reset === "zero" ? 0 : up;
-                  dBeta[n] = (dBeta[n] as number) + du * vPrev;
-                }
-                if (wantAlpha) dAlpha[n] = (dAlpha[n] as number) + di * (current[p] as number);
-              }
-              gv[k0] = (beta[n] as number) * du;
-              gi[k0] = (alpha[n] as number) * di;
-            }
-          }
-        }
-        const dParams: Record<string, Float32Array> = {};
-        if (wantBeta) dParams.beta = Float32Array.from(dBeta);
-        if (wantAlpha) dParams.alpha = Float32Array.from(dAlpha);
-        return { dInput, dParams };
-      },
-    };
-  },
+  create: (layer) => createCubaLifSequence(layer),
 };
+
+/** `cuba-lif`'s `infer` kernel for one layer (WebAssembly where it loads and `useWasm`; the same bits). */
+export function createCubaLifInfer(layer: NeuronPlanLayer, useWasm = true): InferKernel | undefined {
+  const reset = semanticsOf(layer);
+  if (!reset) return undefined;
+  const wasm = useWasm ? CubaLifWasm.create() : undefined;
+  return {
+    runsOn: wasm ? "wasm-simd" : "js",
+    run(input, batch, params) {
+      const T = input.temporal ? input.rows / batch : layer.timeSteps;
+      const counts: LayerCounts = { perStep: new Float64Array(T), everActive: new Uint8Array(layer.size) };
+      const spikes = wasm
+        ? wasm.forward(input.data, !input.temporal, batch, T, params as unknown as CubaParams, reset, false, counts).spikes
+        : forward(input, batch, T, params, reset, false, counts).spikes;
+      return { output: { data: spikes, rows: T * batch, cols: layer.size, temporal: true }, counts };
+    },
+  };
+}
 
 /** `cuba-lif`'s `infer` kernel. */
 export const cubaLifInferKernel: KernelRegistration<"infer"> = {
   model: "cuba-lif",
   kind: "infer",
   description: "fused CUBA-LIF forward counting spikes per step",
-  create(layer) {
-    const reset = semanticsOf(layer);
-    if (!reset) return undefined;
-    return {
-      run(input, batch, params) {
-        const T = input.temporal ? input.rows / batch : layer.timeSteps;
-        const counts: LayerCounts = { perStep: new Float64Array(T), everActive: new Uint8Array(layer.size) };
-        const { spikes } = forward(input, batch, T, params, reset, false, counts);
-        return { output: { data: spikes, rows: T * batch, cols: layer.size, temporal: true }, counts };
-      },
-    };
-  },
+  create: (layer) => createCubaLifInfer(layer),
 };
 
 /** Float32 CUBA-LIF population of the event-driven emulator. */

@@ -66,6 +66,49 @@ interface LifExports {
     uPre: number,
     effective: number,
   ): void;
+  cubaForward(
+    T: number,
+    B: number,
+    N: number,
+    input: number,
+    inputStatic: boolean,
+    alpha: number,
+    beta: number,
+    threshold: number,
+    reset: number,
+    cur: number,
+    v: number,
+    spikes: number,
+    uPre: number,
+    current: number,
+    active: number,
+    perStep: number,
+  ): void;
+  cubaBackward(
+    T: number,
+    B: number,
+    N: number,
+    uPre: number,
+    spikes: number,
+    current: number,
+    dSpikes: number,
+    dMembrane: number,
+    alpha: number,
+    beta: number,
+    threshold: number,
+    reset: number,
+    form: number,
+    p: number,
+    c: number,
+    inputStatic: boolean,
+    wantBeta: boolean,
+    wantAlpha: boolean,
+    dInput: number,
+    dBeta: number,
+    dAlpha: number,
+    gv: number,
+    gi: number,
+  ): void;
   eulerSweep(
     n: number,
     targets: number,
@@ -444,6 +487,172 @@ export class AlifWasm {
       pEff,
     );
     return { dInput: m.f32(pDin, inputLength).slice(), dBeta: Float32Array.from(m.f64(pDb, N)) };
+  }
+}
+
+/** CUBA-LIF parameters per neuron. */
+export interface CubaParams {
+  readonly alpha: Float32Array;
+  readonly beta: Float32Array;
+  readonly threshold: Float32Array;
+}
+
+/** What the CUBA-LIF forward keeps for its backward, each `[T·B, N]`: spikes, pre-reset membrane, current after each step. */
+export interface CubaArrays {
+  readonly spikes: Float32Array;
+  readonly uPre: Float32Array;
+  readonly current: Float32Array;
+}
+
+/**
+ * The current-based LIF (`cuba-lif`) in WebAssembly SIMD: `cubaForward` and
+ * `cubaBackward`, the arithmetic of `cuba-lif.ts`'s JavaScript loops with
+ * the same bits (`cuba-lif-wasm.test.ts`). Arrays are copied in and out on
+ * every call.
+ */
+export class CubaLifWasm {
+  private constructor(private readonly m: WasmKernels<LifExports>) {}
+
+  /** A workspace with its own memory, or undefined where the module cannot run. */
+  static create(): CubaLifWasm | undefined {
+    const m = loadLif();
+    return "unavailable" in m ? undefined : new CubaLifWasm(m);
+  }
+
+  /**
+   * Forward over `timeSteps` steps; `input` is `[B, N]` (static) or `[T·B, N]`.
+   * With `keep`, the membrane and current a backward needs; with `counts`, the activity.
+   */
+  forward(
+    input: Float32Array,
+    inputStatic: boolean,
+    batch: number,
+    timeSteps: number,
+    params: CubaParams,
+    reset: ResetSemantics,
+    keep: boolean,
+    counts?: LayerCounts,
+  ): { spikes: Float32Array; uPre?: Float32Array; current?: Float32Array } {
+    const { m } = this;
+    const N = params.beta.length;
+    const BN = batch * N;
+    const TBN = timeSteps * BN;
+    const [pIn, pAlpha, pBeta, pTh, pCur, pV, pSpikes, pU, pC, pActive, pPerStep] = m.layout([
+      input.length * 4,
+      N * 4,
+      N * 4,
+      N * 4,
+      BN * 4,
+      BN * 4,
+      TBN * 4,
+      keep ? TBN * 4 : 0,
+      keep ? TBN * 4 : 0,
+      counts ? N * 4 : 0,
+      counts ? timeSteps * 8 : 0,
+    ]) as number[] as [number, number, number, number, number, number, number, number, number, number, number];
+    m.f32(pIn, input.length).set(input);
+    m.f32(pAlpha, N).set(params.alpha);
+    m.f32(pBeta, N).set(params.beta);
+    m.f32(pTh, N).set(params.threshold);
+    if (counts) m.i32(pActive, N).fill(0);
+    m.exports.cubaForward(
+      timeSteps,
+      batch,
+      N,
+      pIn,
+      inputStatic,
+      pAlpha,
+      pBeta,
+      pTh,
+      RESET[reset],
+      pCur,
+      pV,
+      pSpikes,
+      keep ? pU : 0,
+      keep ? pC : 0,
+      counts ? pActive : 0,
+      counts ? pPerStep : 0,
+    );
+    if (counts) {
+      counts.perStep.set(m.f64(pPerStep, timeSteps));
+      const active = m.i32(pActive, N);
+      for (let n = 0; n < N; n++) if (active[n] !== 0) counts.everActive[n] = 1;
+    }
+    const spikes = m.f32(pSpikes, TBN).slice();
+    return keep ? { spikes, uPre: m.f32(pU, TBN).slice(), current: m.f32(pC, TBN).slice() } : { spikes };
+  }
+
+  /** The BPTT backward: d input (`[B, N]` static or `[T·B, N]`), dβ and dα. */
+  backward(
+    saved: CubaArrays,
+    dSpikes: Float32Array,
+    dMembrane: Float32Array | undefined,
+    params: CubaParams,
+    batch: number,
+    timeSteps: number,
+    inputStatic: boolean,
+    reset: ResetSemantics,
+    surrogate: WasmSurrogate,
+    want: { beta: boolean; alpha: boolean },
+  ): { dInput: Float32Array; dBeta: Float32Array; dAlpha: Float32Array } {
+    const { m } = this;
+    const N = params.beta.length;
+    const BN = batch * N;
+    const TBN = timeSteps * BN;
+    const inputLength = inputStatic ? BN : TBN;
+    const [pU, pS, pC, pDs, pDm, pAlpha, pBeta, pTh, pDin, pDb, pDa, pGv, pGi] = m.layout([
+      TBN * 4,
+      TBN * 4,
+      TBN * 4,
+      TBN * 4,
+      dMembrane ? TBN * 4 : 0,
+      N * 4,
+      N * 4,
+      N * 4,
+      inputLength * 4,
+      N * 8,
+      N * 8,
+      BN * 8,
+      BN * 8,
+    ]) as number[] as [number, number, number, number, number, number, number, number, number, number, number, number, number];
+    m.f32(pU, TBN).set(saved.uPre);
+    m.f32(pS, TBN).set(saved.spikes);
+    m.f32(pC, TBN).set(saved.current);
+    m.f32(pDs, TBN).set(dSpikes);
+    if (dMembrane) m.f32(pDm, TBN).set(dMembrane);
+    m.f32(pAlpha, N).set(params.alpha);
+    m.f32(pBeta, N).set(params.beta);
+    m.f32(pTh, N).set(params.threshold);
+    m.exports.cubaBackward(
+      timeSteps,
+      batch,
+      N,
+      pU,
+      pS,
+      pC,
+      pDs,
+      dMembrane ? pDm : 0,
+      pAlpha,
+      pBeta,
+      pTh,
+      RESET[reset],
+      surrogate.form,
+      surrogate.p,
+      surrogate.c,
+      inputStatic,
+      want.beta,
+      want.alpha,
+      pDin,
+      pDb,
+      pDa,
+      pGv,
+      pGi,
+    );
+    return {
+      dInput: m.f32(pDin, inputLength).slice(),
+      dBeta: Float32Array.from(m.f64(pDb, N)),
+      dAlpha: Float32Array.from(m.f64(pDa, N)),
+    };
   }
 }
 

@@ -1,0 +1,72 @@
+import { createRandom, createRuntime, type NeuronPlanLayer, type ResetSemantics, sequentialSpec } from "@neurobridge/core";
+import { describe, expect, it } from "vitest";
+import { lifPlugin } from "../plugin.js";
+import { createCubaLifInfer, createCubaLifSequence } from "./cuba-lif.js";
+
+const runtime = createRuntime({ plugins: [lifPlugin], seed: 1 });
+const rng = createRandom(13);
+const uniform = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
+const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
+
+// 13 neurons: three SIMD groups of four and a scalar tail.
+const N = 13;
+const B = 3;
+const T = 9;
+
+function cubaLayer(reset: ResetSemantics, surrogate: string): NeuronPlanLayer {
+  const spec = sequentialSpec({ layers: [4, N], neuron: "cuba-lif", timeSteps: T, outputNeuron: false });
+  const plan = runtime.plan({
+    ...spec,
+    nodes: [
+      ...spec.nodes.slice(0, 2),
+      { type: "neuron", id: "c", model: "cuba-lif", size: N, reset, surrogate: { name: surrogate } },
+      spec.nodes.at(-1) as never,
+    ],
+  });
+  return plan.layers[1] as NeuronPlanLayer;
+}
+
+describe("the CUBA-LIF kernels in WebAssembly SIMD", () => {
+  for (const reset of ["zero", "subtract", "none"] as const) {
+    for (const surrogate of ["fast-sigmoid", "atan", "triangle", "sigmoid"]) {
+      for (const inputStatic of [true, false]) {
+        it(`give the JavaScript loops' bits: training forward and backward, inference counts (reset ${reset}, ${surrogate}, ${inputStatic ? "static" : "per-step"} input)`, () => {
+          const layer = cubaLayer(reset, surrogate);
+          const wasm = createCubaLifSequence(layer, true);
+          const js = createCubaLifSequence(layer, false);
+          if (!wasm || !js) throw new Error("the CUBA-LIF kernel declined the layer");
+          // sigmoid declares no shape for the wasm backward: its backward stays in JavaScript.
+          expect(wasm.runsOn).toMatch(/^wasm-simd/);
+          expect(js.runsOn).toBe("js");
+          const params = { alpha: uniform(N, 0.5, 0.95), beta: uniform(N, 0.5, 1), threshold: uniform(N, 0.5, 1.5) };
+          const input = {
+            data: uniform((inputStatic ? 1 : T) * B * N, -0.4, 0.8),
+            rows: (inputStatic ? 1 : T) * B,
+            cols: N,
+            temporal: !inputStatic,
+          };
+          const fw = wasm.forward(input, B, params, { keepMembrane: true });
+          const fj = js.forward(input, B, params, { keepMembrane: true });
+          expect(bits(fw.output.data)).toEqual(bits(fj.output.data));
+          expect(bits(fw.membrane as Float32Array)).toEqual(bits(fj.membrane as Float32Array));
+          const spikes = fj.output.data.reduce((s, v) => s + v, 0);
+          expect(spikes).toBeGreaterThan(0);
+          expect(spikes).toBeLessThan(T * B * N);
+          const dOut = uniform(T * B * N, -1, 1);
+          const dMembrane = uniform(T * B * N, -0.2, 0.2);
+          for (const dm of [undefined, dMembrane]) {
+            const bw = wasm.backward(fw, dOut, ["alpha", "beta"], dm);
+            const bj = js.backward(fj, dOut, ["alpha", "beta"], dm);
+            expect(bits(bw.dInput)).toEqual(bits(bj.dInput));
+            expect(bits(bw.dParams.beta as Float32Array)).toEqual(bits(bj.dParams.beta as Float32Array));
+            expect(bits(bw.dParams.alpha as Float32Array)).toEqual(bits(bj.dParams.alpha as Float32Array));
+          }
+          const iw = createCubaLifInfer(layer, true)?.run(input, B, params);
+          const ij = createCubaLifInfer(layer, false)?.run(input, B, params);
+          expect(bits(iw?.output.data as Float32Array)).toEqual(bits(fj.output.data));
+          expect(iw?.counts).toEqual(ij?.counts);
+        });
+      }
+    }
+  }
+});
