@@ -9,8 +9,109 @@
  * arrive — each active axon visits its crossbar row — and every neuron then
  * leaks, compares with its thresholds and resets (`neuron.ts`).
  */
-import { NeuroBridgeError } from "@neurobridge/core";
+import { NeuroBridgeError, WasmKernels } from "@neurobridge/core";
+import { TRUENORTH_WASM } from "../wasm/truenorth.generated.js";
 import { MEMBRANE_MAX, MEMBRANE_MIN, TRUENORTH_RESET_MODES, type TrueNorthNeuronConfig } from "./neuron.js";
+
+interface TrueNorthExports {
+  trueNorthCoreTick(
+    count: number,
+    axons: number,
+    N: number,
+    weights: number,
+    v: number,
+    leak: number,
+    alpha: number,
+    beta: number,
+    mode: number,
+    resetV: number,
+    kappa: number,
+    reversal: number,
+    out: number,
+  ): number;
+}
+
+/** One core's arrays in the WebAssembly module's memory (byte addresses) and the views the host reads and writes. */
+interface WasmCore {
+  readonly at: {
+    weights: number;
+    v: number;
+    leak: number;
+    alpha: number;
+    beta: number;
+    mode: number;
+    resetV: number;
+    kappa: number;
+    reversal: number;
+    axons: number;
+    fired: number;
+  };
+  /** Membranes `[N]` (a view: the module's memory never grows after the layout). */
+  readonly v: Int32Array;
+  /** This tick's active axons, written by the host. */
+  readonly axons: Int32Array;
+  /** The slots that fired this tick. */
+  readonly fired: Int32Array;
+}
+
+/**
+ * Lays out every core of `chip` in one module instance for the emulator's
+ * life: the dense crossbar (each set bit's weight for its axon's type), the
+ * neuron constants, the membranes and the per-tick lists. Undefined where
+ * WebAssembly cannot run.
+ */
+function loadWasmCores(
+  chip: TrueNorthChip,
+  axonsPerCore: number,
+): { kernels: WasmKernels<TrueNorthExports>; cores: WasmCore[] } | undefined {
+  const kernels = WasmKernels.load<TrueNorthExports>(TRUENORTH_WASM);
+  if ("unavailable" in kernels) return undefined;
+  const sizes: number[] = [];
+  for (const core of chip.cores) {
+    const N = core.neurons.length;
+    sizes.push(axonsPerCore * N * 4, ...Array.from({ length: 8 }, () => N * 4), axonsPerCore * 4, N * 4);
+  }
+  const addresses = kernels.layout(sizes);
+  const cores = chip.cores.map((core, c): WasmCore => {
+    const N = core.neurons.length;
+    const A = core.axonTypes.length;
+    const [weights, v, leak, alpha, beta, mode, resetV, kappa, reversal, axons, fired] = addresses.slice(c * 11, c * 11 + 11) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const w = kernels.i32(weights, axonsPerCore * N);
+    w.fill(0);
+    for (let i = 0; i < A; i++) {
+      const type = core.axonTypes[i] as number;
+      for (let j = 0; j < N; j++)
+        if (core.crossbar[i * N + j]) w[i * N + j] = (core.neurons[j] as TrueNorthNeuronConfig).weights[type] as number;
+    }
+    const fill = (at: number, f: (n: TrueNorthNeuronConfig) => number) => kernels.i32(at, N).set(core.neurons.map(f));
+    fill(leak, (n) => n.leak);
+    fill(alpha, (n) => n.alpha);
+    fill(beta, (n) => n.beta);
+    fill(mode, (n) => TRUENORTH_RESET_MODES.indexOf(n.resetMode));
+    fill(resetV, (n) => n.resetVoltage);
+    fill(kappa, (n) => (n.kappa ? 1 : 0));
+    fill(reversal, (n) => (n.leakReversal ? 1 : 0));
+    return {
+      at: { weights, v, leak, alpha, beta, mode, resetV, kappa, reversal, axons, fired },
+      v: kernels.i32(v, N),
+      axons: kernels.i32(axons, axonsPerCore),
+      fired: kernels.i32(fired, N),
+    };
+  });
+  return { kernels, cores };
+}
 
 /** Where a neuron's spike goes. */
 export type TrueNorthTarget =
@@ -136,15 +237,27 @@ export class TrueNorthEmulator {
     readonly rowWeights: Int32Array[];
   }[];
   private tick = 0;
+  /**
+   * The cores' integrate-and-fire in WebAssembly SIMD (`assembly/truenorth.ts`,
+   * the same integers), where it loads; else the loops in {@link TrueNorthEmulator.step}.
+   */
+  private readonly wasm: { kernels: WasmKernels<TrueNorthExports>; cores: WasmCore[] } | undefined;
 
+  /**
+   * @param options.wasm - run the cores in WebAssembly where it loads (default true; false keeps the JavaScript loops, for tests)
+   */
   constructor(
     readonly chip: TrueNorthChip,
     readonly limits: TrueNorthLimits,
+    options: { wasm?: boolean } = {},
   ) {
     const issues = chipIssues(chip, limits);
     if (issues.length)
       throw new NeuroBridgeError("TRUENORTH_INVALID", `the chip configuration breaks TrueNorth's limits:\n  - ${issues.join("\n  - ")}`);
-    this.v = chip.cores.map((c) => new Int32Array(c.neurons.length));
+    // Initial membranes outside the 20-bit range would be saturated by the dense crossbar's first add: the loops keep them.
+    const inRange = chip.cores.every((c) => c.neurons.every((n) => (n.initialV ?? 0) >= MEMBRANE_MIN && (n.initialV ?? 0) <= MEMBRANE_MAX));
+    this.wasm = options.wasm === false || !inRange ? undefined : loadWasmCores(chip, limits.axonsPerCore);
+    this.v = this.wasm ? this.wasm.cores.map((w) => w.v) : chip.cores.map((c) => new Int32Array(c.neurons.length));
     this.active = chip.cores.map((c) => new Uint8Array(c.axonTypes.length));
     this.pending = Array.from({ length: limits.maxDelay + 1 }, () => []);
     this.cores = chip.cores.map((c) => {
@@ -218,29 +331,54 @@ export class TrueNorthEmulator {
     this.tick++;
     for (let c = 0; c < this.cores.length; c++) {
       const k = this.cores[c] as (typeof this.cores)[number];
-      const core = this.chip.cores[c] as TrueNorthCoreConfig;
       const v = this.v[c] as Int32Array;
       const active = this.active[c] as Uint8Array;
       const N = v.length;
+      const wasmCore = this.wasm?.cores[c];
       let events = 0;
       let axonEvents = 0;
       for (let i = 0; i < active.length; i++) {
         if (!active[i]) continue;
         active[i] = 0;
-        axonEvents++;
         const row = k.rows[i] as Int32Array;
+        events += row.length;
+        if (wasmCore) {
+          // The module integrates the listed rows (below).
+          wasmCore.axons[axonEvents++] = i;
+          continue;
+        }
+        axonEvents++;
         const w = k.rowWeights[i] as Int32Array;
         for (let r = 0; r < row.length; r++) {
           const j = row[r] as number;
           const u = (v[j] as number) + (w[r] as number);
           v[j] = u > MEMBRANE_MAX ? MEMBRANE_MAX : u < MEMBRANE_MIN ? MEMBRANE_MIN : u;
         }
-        events += row.length;
       }
       counters.axonEvents += axonEvents;
       counters.synapticEvents += events;
       if (synapticByCore) synapticByCore[c] = (synapticByCore[c] as number) + events;
       counters.neuronUpdates += N;
+      if (wasmCore) {
+        const { at } = wasmCore;
+        const fired = (this.wasm as { kernels: WasmKernels<TrueNorthExports> }).kernels.exports.trueNorthCoreTick(
+          axonEvents,
+          at.axons,
+          N,
+          at.weights,
+          at.v,
+          at.leak,
+          at.alpha,
+          at.beta,
+          at.mode,
+          at.resetV,
+          at.kappa,
+          at.reversal,
+          at.fired,
+        );
+        for (let e = 0; e < fired; e++) this.emit(c, wasmCore.fired[e] as number, outputs, counters, onSpike);
+        continue;
+      }
       for (let j = 0; j < N; j++) {
         const x = v[j] as number;
         const leak = k.reversal[j] ? Math.sign(x) * (k.leak[j] as number) : (k.leak[j] as number);
@@ -252,14 +390,7 @@ export class TrueNorthEmulator {
           if (mode === 0) u = k.resetV[j] as number;
           else if (mode === 1) u -= k.alpha[j] as number;
           v[j] = u > MEMBRANE_MAX ? MEMBRANE_MAX : u < MEMBRANE_MIN ? MEMBRANE_MIN : u;
-          counters.spikes++;
-          onSpike?.(c, j);
-          const t = core.targets[j] as TrueNorthTarget;
-          if (t.kind === "axon") this.schedule(t.core, t.axon, t.delay - 1);
-          else if (t.kind === "output") {
-            outputs[t.index] = (outputs[t.index] as number) + 1;
-            counters.outputSpikes++;
-          }
+          this.emit(c, j, outputs, counters, onSpike);
           continue;
         }
         const beta = k.beta[j] as number;
@@ -270,6 +401,24 @@ export class TrueNorthEmulator {
         }
         v[j] = u > MEMBRANE_MAX ? MEMBRANE_MAX : u < MEMBRANE_MIN ? MEMBRANE_MIN : u;
       }
+    }
+  }
+
+  /** Routes the spike of core `c`'s slot `j`: to its target axon (after its delay) or off chip. */
+  private emit(
+    c: number,
+    j: number,
+    outputs: Float64Array,
+    counters: TrueNorthCounters,
+    onSpike?: (core: number, slot: number) => void,
+  ): void {
+    counters.spikes++;
+    onSpike?.(c, j);
+    const t = (this.chip.cores[c] as TrueNorthCoreConfig).targets[j] as TrueNorthTarget;
+    if (t.kind === "axon") this.schedule(t.core, t.axon, t.delay - 1);
+    else if (t.kind === "output") {
+      outputs[t.index] = (outputs[t.index] as number) + 1;
+      counters.outputSpikes++;
     }
   }
 }

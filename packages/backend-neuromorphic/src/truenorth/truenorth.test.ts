@@ -132,6 +132,69 @@ describe("the TrueNorth neuron (hand-computed)", () => {
     }
   });
 
+  it("runs its cores in WebAssembly with the JavaScript loops' membranes, spikes, outputs and counters", () => {
+    const rng = createRandom(21);
+    const int = (lo: number, hi: number) => lo + Math.floor(rng.uniform(0, 1) * (hi - lo + 1));
+    const modes = ["absolute", "linear", "none"] as const;
+    // Three cores in a chain (core 0 → 1 → 2 → off chip), 256 axons each, 13–70 neurons (SIMD groups and a tail),
+    // every reset mode, κ, leak reversal, delays 1–3, and weights large enough to saturate the membrane.
+    const sizes = [70, 45, 13];
+    const cores = sizes.map((N, c) => ({
+      axonTypes: Uint8Array.from({ length: 256 }, () => int(0, 3)),
+      crossbar: Uint8Array.from({ length: 256 * N }, () => (rng.uniform(0, 1) < 0.4 ? 1 : 0)),
+      neurons: Array.from(
+        { length: N },
+        (): TrueNorthNeuronConfig => ({
+          weights: [int(-255, 255), int(-255, 255), int(-40, 60), int(-20, 80)],
+          leak: int(-5, 3),
+          leakReversal: rng.uniform(0, 1) < 0.3,
+          alpha: int(1, 400),
+          beta: int(0, 300),
+          kappa: rng.uniform(0, 1) < 0.5,
+          resetMode: modes[int(0, 2)] as (typeof modes)[number],
+          resetVoltage: int(0, 30),
+          initialV: int(-50, 50),
+        }),
+      ),
+      targets: Array.from({ length: N }, (_, j) =>
+        c + 1 < sizes.length
+          ? ({ kind: "axon", core: c + 1, axon: j % 256, delay: int(1, 3) } as const)
+          : ({ kind: "output", index: j % 10 } as const),
+      ),
+    }));
+    const chip = {
+      cores,
+      inputs: Array.from({ length: 40 }, (_, k) => [
+        { core: 0, axon: k },
+        { core: 0, axon: 100 + k },
+      ]),
+      outputs: 10,
+    };
+    const run = (wasm: boolean) => {
+      const emulator = new TrueNorthEmulator(chip, trueNorthLimits(), { wasm });
+      const counters = newTrueNorthCounters();
+      const outputs = new Float64Array(10);
+      const spikes: string[] = [];
+      const byCore = new Float64Array(3);
+      const lines = new Int32Array(40);
+      const draw = createRandom(5);
+      for (let sample = 0; sample < 3; sample++) {
+        emulator.reset();
+        for (let t = 0; t < 60; t++) {
+          let n = 0;
+          for (let k = 0; k < 40; k++) if (draw.uniform(0, 1) < 0.3) lines[n++] = k;
+          emulator.step(lines.subarray(0, n), outputs, counters, (core, slot) => spikes.push(`${sample}:${t}:${core}:${slot}`), byCore);
+        }
+      }
+      return { counters, outputs: [...outputs], spikes, byCore: [...byCore] };
+    };
+    const js = run(false);
+    const wasm = run(true);
+    expect(js.counters.spikes).toBeGreaterThan(100);
+    expect(js.counters.outputSpikes).toBeGreaterThan(10);
+    expect(wasm).toEqual(js);
+  });
+
   it("refuses a configuration outside the chip's limits, naming each", () => {
     const issues = chipIssues(
       {
