@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { batchAt, batchCount, createRandom, DataFileError, epochOrder, splitValidation, subset } from "@neurobridge/core";
@@ -43,9 +43,13 @@ describe("MNIST from the original files", () => {
     const src = defaultMnistDir();
     for (const f of Object.values(MNIST_FILES.test)) copyFileSync(join(src, f.name), join(dir, f.name));
     const labels = join(dir, MNIST_FILES.test.labels.name);
+    // Loaded (and so checked) once; a later corruption of the same file is still caught.
+    expect(loadMnist("test", { dir }).count).toBe(10000);
     const bytes = readFileSync(labels);
     bytes[100] = (bytes[100] as number) ^ 1;
     writeFileSync(labels, bytes);
+    // A rewrite changes the mtime; set it apart explicitly in case this file system stores it coarsely.
+    utimesSync(labels, new Date(), new Date(Date.now() + 5000));
     expect(() => loadMnist("test", { dir })).toThrow(/checksum mismatch: MD5 [0-9a-f]{32}, expected 27ae3e4e09519cfbb04c329615203637/);
     writeFileSync(labels, bytes.subarray(0, 5000));
     expect(() => loadMnist("test", { dir, verify: false })).toThrow(
