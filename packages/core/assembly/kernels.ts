@@ -171,6 +171,13 @@ export function deliverTickInt(count: i32, pres: usize, size: i32, weights: usiz
     addInto(a + ((<usize>j + 8) << 3), s2);
     addInto(a + ((<usize>j + 12) << 3), s3);
   }
+  // Narrow remainders (an output layer of 10): four columns per lane group, then single columns.
+  for (; j + 4 <= size; j += 4) {
+    const w = weights + ((<usize>j) << 2);
+    let s0 = i32x4.splat(0);
+    for (let e = 0; e < count; e++) s0 = i32x4.add(s0, v128.load(w + (<usize>load<i32>(pres + ((<usize>e) << 2))) * rowBytes));
+    addInto(a + ((<usize>j) << 3), s0);
+  }
   for (; j < size; j++) {
     const w = weights + ((<usize>j) << 2);
     let sum: i32 = 0;

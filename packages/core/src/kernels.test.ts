@@ -53,7 +53,7 @@ describe("SynapticAccumulator", () => {
 });
 
 describe("IntegerAccumulator", () => {
-  // 7 targets: the scalar tail only; 37: bands of 16 and a tail. Weights up to 2^15 sum in int32 lanes;
+  // 7 targets: a band of 4 and a tail; 37: bands of 16, one of 4 and a tail. Weights up to 2^15 sum in int32 lanes;
   // up to 2^30 a column's sum passes 2^31, and the float64 path must serve (int32 lanes would overflow).
   it.each([
     [7, 8],

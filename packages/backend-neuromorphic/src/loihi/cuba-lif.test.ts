@@ -2,8 +2,23 @@ import { createRandom } from "@neurobridge/core";
 import { describe, expect, it } from "vitest";
 import { INT_LANES_MAX_INPUT, LoihiCompartments } from "./compartments-wasm.js";
 import { decayShift, effectiveThreshold, loihiPopulationStep, loihiStep, UV_LIMIT, updateCurrent, updateVoltage } from "./cuba-lif.js";
+import { BIAS_EXPONENT_MAX, BIAS_MANTISSA_MAX, quantizeBias } from "./quantize.js";
 
 describe("Loihi CUBA-LIF, bit-accurate", () => {
+  it("quantises a bias to the register's mantissa · 2^exponent: the smallest exponent whose mantissa fits", () => {
+    // The search from exponent 0, as written in the register's definition.
+    const bySearch = (value: number) => {
+      let e = 0;
+      while (e < BIAS_EXPONENT_MAX && Math.abs(Math.round(value / 2 ** e)) > BIAS_MANTISSA_MAX) e++;
+      return Math.max(-BIAS_MANTISSA_MAX - 1, Math.min(BIAS_MANTISSA_MAX, Math.round(value / 2 ** e))) * 2 ** e;
+    };
+    const rng = createRandom(4);
+    const values = [0, 4095, 4095.5, -4095.5, 4096, 8191.5, 8192, -8192, 2 ** 19, -(2 ** 19), 524_160, 524_161, 2 ** 31, -(2 ** 31), 1e12];
+    for (let k = 0; k < 20_000; k++) values.push((rng.next() - 0.5) * 2 ** (rng.next() * 24));
+    for (const v of values) expect(quantizeBias(v), String(v)).toBe(bySearch(v));
+    expect(quantizeBias(10_000)).toBe(2500 * 4);
+  });
+
   it("rounds decays toward zero, for both signs", () => {
     // 1000 · 3891 = 3,891,000; / 4096 = 949.95… → 949 (not 950)
     expect(decayShift(1000 * 3891)).toBe(949);

@@ -36,7 +36,10 @@ export const WEIGHT_EXPONENT_MAX = 7;
 
 /** Rounds `value` (v units) to what the bias register holds: mantissa · 2^exponent. */
 export function quantizeBias(value: number): number {
-  let exponent = 0;
+  // Start the search where it must reach anyway: with |value| ≥ 2^(12+e), |value / 2^(e−1)| ≥ 2^13 rounds above
+  // the mantissa, so every exponent below e fails (the search is monotone: a larger exponent never rounds larger).
+  const magnitude = Math.abs(value);
+  let exponent = magnitude >= 8192 && magnitude < 2 ** 31 ? Math.min(BIAS_EXPONENT_MAX, 31 - Math.clz32(magnitude) - 12) : 0;
   while (exponent < BIAS_EXPONENT_MAX && Math.abs(Math.round(value / (POW2[exponent] as number))) > BIAS_MANTISSA_MAX) exponent++;
   const scale = POW2[exponent] as number;
   const mantissa = Math.max(-BIAS_MANTISSA_MAX - 1, Math.min(BIAS_MANTISSA_MAX, Math.round(value / scale)));
