@@ -117,12 +117,24 @@ export function denseReference(
 ): Float32Array {
   const { inFeatures: K, outFeatures: N, weight, bias } = layer;
   const y = new Float32Array(rows * N);
+  // Each row's non-zero inputs (pixels and ReLU outputs are mostly zero). A zero input adds ±0, which leaves
+  // every sum unchanged except the sign of an exactly zero one: those few are summed again over every input.
+  const nonzero = new Int32Array(K);
   for (let r = 0; r < rows; r++) {
+    const xr = r * K;
+    let nnz = 0;
+    for (let k = 0; k < K; k++) if ((x[xr + k] as number) !== 0) nonzero[nnz++] = k;
     for (let j = 0; j < N; j++) {
-      let s = bias ? (bias[j] as number) : 0;
       const w = j * K;
-      const xr = r * K;
-      for (let k = 0; k < K; k++) s += (x[xr + k] as number) * (weight[w + k] as number);
+      let s = bias ? (bias[j] as number) : 0;
+      for (let e = 0; e < nnz; e++) {
+        const k = nonzero[e] as number;
+        s += (x[xr + k] as number) * (weight[w + k] as number);
+      }
+      if (s === 0) {
+        s = bias ? (bias[j] as number) : 0;
+        for (let k = 0; k < K; k++) s += (x[xr + k] as number) * (weight[w + k] as number);
+      }
       y[r * N + j] = s;
     }
   }
