@@ -82,4 +82,22 @@ describe("seeded random", () => {
     const pinned = createRandom(5);
     expect([pinned.nextUint32(), pinned.nextUint32()]).toEqual([1835402488, 1170035684]);
   });
+
+  it("fillBernoulli gives next() < p for each probability, at an offset, leaving the generator where those calls would", () => {
+    const a = createRandom(78).fork("bernoulli");
+    const b = createRandom(78).fork("bernoulli");
+    // Probabilities at and beyond the edges (0, 1, NaN never or always as next() < p says), below and above the wasm size.
+    for (const n of [10, 1001, 100_000]) {
+      const p = Float64Array.from({ length: n }, (_, i) =>
+        i % 11 === 0 ? 0 : i % 13 === 0 ? 1 : i % 17 === 0 ? Number.NaN : (i % 100) / 100,
+      );
+      const out = new Float32Array(n + 5).fill(7);
+      a.fillBernoulli(p, out, 3);
+      const want = Array.from({ length: n }, (_, i) => (b.next() < (p[i] as number) ? 1 : 0));
+      expect(Array.from(out.subarray(3, 3 + n))).toEqual(want);
+      expect([out[0], out[1], out[2], out[n + 3], out[n + 4]]).toEqual([7, 7, 7, 7, 7]);
+      expect(a.getState()).toEqual(b.getState());
+    }
+    expect(() => a.fillBernoulli(new Float64Array(4), new Float32Array(5), 2)).toThrow(/4 draws from offset 2 do not fit an output of 5/);
+  });
 });

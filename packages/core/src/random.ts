@@ -28,6 +28,13 @@ export interface RandomSource {
   next(): number;
   /** Fills `out` with {@link RandomSource.next} draws, in order (the same stream as that many calls, in one tight loop). */
   fill(out: Float64Array): Float64Array;
+  /**
+   * Bernoulli draws in bulk: `out[offset + i]` becomes 1 when the i-th
+   * {@link RandomSource.next} draw is below `probabilities[i]`, else 0 — the
+   * same stream and the same outcomes as that many `next() < p` tests (a
+   * rate encoder's spikes).
+   */
+  fillBernoulli(probabilities: Float64Array, out: Float32Array, offset?: number): void;
   /** A float uniformly distributed in [lo, hi). */
   uniform(lo: number, hi: number): number;
   /** A normally distributed float (Box–Muller). */
@@ -150,22 +157,48 @@ export class SeededRandom implements RandomSource {
     return out;
   }
 
-  /** {@link SeededRandom.fill} in wasm (`xoshiroFill`): the same stream, 3.5 ns per draw against 5.6–6.2 in JavaScript (bound by the generator's serial dependency). */
-  private fillWasm(wasm: WasmKernels<CoreKernelExports>, out: Float64Array): Float64Array {
-    const [state, draws] = wasm.layout([16, out.length * 8]) as [number, number];
-    const words = wasm.i32(state, 4);
+  fillBernoulli(probabilities: Float64Array, out: Float32Array, offset = 0): void {
+    const n = probabilities.length;
+    if (!(Number.isInteger(offset) && offset >= 0 && offset + n <= out.length)) {
+      throw new RangeError(`fillBernoulli: ${n} draws from offset ${offset} do not fit an output of ${out.length}`);
+    }
+    const wasm = n >= WASM_FILL_MIN ? coreWasm() : undefined;
+    if (wasm && !("unavailable" in wasm)) {
+      // Drawn and compared in wasm (`xoshiroBernoulli`): no float64 draws copied out.
+      const [state, p, spikes] = wasm.layout([16, n * 8, n * 4]) as [number, number, number];
+      this.writeState(wasm.i32(state, 4));
+      wasm.f64(p, n).set(probabilities);
+      wasm.exports.xoshiroBernoulli(state, p, spikes, n);
+      out.set(wasm.f32(spikes, n), offset);
+      this.readState(wasm.i32(state, 4));
+      return;
+    }
+    const draws = this.fill(new Float64Array(n));
+    for (let i = 0; i < n; i++) out[offset + i] = +((draws[i] as number) < (probabilities[i] as number));
+  }
+
+  private writeState(words: Int32Array): void {
     words[0] = this.s0;
     words[1] = this.s1;
     words[2] = this.s2;
     words[3] = this.s3;
+  }
+
+  /** Reads the state back as int32, as the JavaScript loops leave it. */
+  private readState(words: Int32Array): void {
+    this.s0 = words[0] as number;
+    this.s1 = words[1] as number;
+    this.s2 = words[2] as number;
+    this.s3 = words[3] as number;
+  }
+
+  /** {@link SeededRandom.fill} in wasm (`xoshiroFill`): the same stream, 3.5 ns per draw against 5.6–6.2 in JavaScript (bound by the generator's serial dependency). */
+  private fillWasm(wasm: WasmKernels<CoreKernelExports>, out: Float64Array): Float64Array {
+    const [state, draws] = wasm.layout([16, out.length * 8]) as [number, number];
+    this.writeState(wasm.i32(state, 4));
     wasm.exports.xoshiroFill(state, draws, out.length);
     out.set(wasm.f64(draws, out.length));
-    // Read back as int32, as the JavaScript loop leaves them.
-    const after = wasm.i32(state, 4);
-    this.s0 = after[0] as number;
-    this.s1 = after[1] as number;
-    this.s2 = after[2] as number;
-    this.s3 = after[3] as number;
+    this.readState(wasm.i32(state, 4));
     return out;
   }
 

@@ -79,15 +79,14 @@ export const rateEncoder: Encoder = {
     const size = input.batch * input.features;
     const data = out.data;
     // One draw per input and step, spiking or not, in order: the stream of one rng.next() per value.
-    const draws = new Float64Array(size);
+    // Each input's spike probability, computed once when every step sees the same frame (NaN stays NaN: never spikes).
+    const probability = new Float64Array(size);
     for (let t = 0; t < timeSteps; t++) {
-      const src = frameAt(input, t);
-      const at = t * size;
-      rng.fill(draws);
-      for (let i = 0; i < size; i++) {
-        const p = Math.min(1, Math.max(0, gain * (src[i] as number)));
-        if ((draws[i] as number) < p) data[at + i] = 1;
+      if (t === 0 || input.steps > 1) {
+        const src = frameAt(input, t);
+        for (let i = 0; i < size; i++) probability[i] = Math.min(1, Math.max(0, gain * (src[i] as number)));
       }
+      rng.fillBernoulli(probability, data, t * size);
     }
     return out;
   },
