@@ -47,7 +47,11 @@ export interface ForwardSummary {
   readonly inputSpikes: number;
 }
 
-/** Runs work units for one spec. */
+/**
+ * Runs work units for one spec. `summarize` calls may overlap (evaluation
+ * keeps the next batch queued while one runs); an engine runs them one
+ * after another, in call order. `trainStep` calls do not overlap.
+ */
 export interface Engine {
   readonly name: string;
   readonly workers: number;
@@ -174,6 +178,8 @@ export async function executorTrainStep(
 export class LocalEngine implements Engine {
   readonly workers = 1;
   readonly name: string;
+  /** The last queued summary: the executor's kernels hand out scratch views, so passes must not interleave. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly executor: ChainExecutor,
@@ -191,12 +197,17 @@ export class LocalEngine implements Engine {
     return executorTrainStep(this.executor, params, inputs, labels, loss, createRandom(this.seed).fork(rngLabel), labels.length);
   }
 
-  async summarize(params: ParamArrays, inputs: Float32Array, batch: number, rngLabel: string): Promise<ForwardSummary> {
-    const forward = await this.executor.forward(params, inputs, batch, createRandom(this.seed).fork(rngLabel), {
-      inference: true,
-      transient: true,
-    });
-    return summarizeForward(forward, this.executor.plan.timeSteps);
+  summarize(params: ParamArrays, inputs: Float32Array, batch: number, rngLabel: string): Promise<ForwardSummary> {
+    const run = async () => {
+      const forward = await this.executor.forward(params, inputs, batch, createRandom(this.seed).fork(rngLabel), {
+        inference: true,
+        transient: true,
+      });
+      return summarizeForward(forward, this.executor.plan.timeSteps);
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next;
+    return next;
   }
 
   async dispose(): Promise<void> {}

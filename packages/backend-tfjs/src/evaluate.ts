@@ -65,13 +65,23 @@ export async function evaluate(
   const f = dataset.features;
   const parts: ForwardSummary[] = [];
   const start = performance.now();
+  // Two batches in flight: workers start the next as soon as they finish one, instead of waiting for the
+  // caller to merge and send (the same batches, shards and random streams, so the same results).
+  const inFlight: { done: number; summary: Promise<ForwardSummary> }[] = [];
+  const settle = async () => {
+    const first = inFlight.shift() as (typeof inFlight)[number];
+    parts.push(await first.summary);
+    options.onProgress?.(first.done, dataset.count);
+  };
   for (let s = 0, k = 0; s < dataset.count; s += batchSize, k++) {
     const batch = Math.min(batchSize, dataset.count - s);
-    parts.push(
-      await engine.summarize(params, dataset.inputs.subarray(s * f, (s + batch) * f), batch, `${options.rngLabel ?? "eval"}-${k}`),
-    );
-    options.onProgress?.(s + batch, dataset.count);
+    const summary = engine.summarize(params, dataset.inputs.subarray(s * f, (s + batch) * f), batch, `${options.rngLabel ?? "eval"}-${k}`);
+    // A rejected pass is awaited (and thrown) in order; until then it must not count as unhandled.
+    summary.catch(() => {});
+    inFlight.push({ done: s + batch, summary });
+    if (inFlight.length >= 2) await settle();
   }
+  while (inFlight.length > 0) await settle();
   const seconds = (performance.now() - start) / 1000;
   const summary = mergeSummaries(parts);
   const C = summary.classes;

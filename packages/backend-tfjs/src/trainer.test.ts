@@ -46,6 +46,21 @@ describe("training on MNIST (small subsets)", () => {
     for (const b of s.weights["lif1.beta"]?.data ?? []) expect(b > 0 && b < 1).toBe(true);
   });
 
+  it("evaluates with two batches in flight per worker and gives one batch's results, progress in order", async () => {
+    const trainer = await fresh(snn, 17);
+    const data = subset(test, 70);
+    const progress: number[] = [];
+    const batched = await trainer.evaluate(data, { batchSize: 16 });
+    const whole = await trainer.evaluate(data, { batchSize: 70 });
+    const plan = runtime.plan(snn, trainer.weights());
+    const local = await backend.evaluate(plan, data, { workers: 1, batchSize: 16, onProgress: (done) => progress.push(done) });
+    await trainer.dispose();
+    // Direct input: a sample's result does not depend on its batch, so every split must agree exactly.
+    expect(batched.outputs).toEqual(whole.outputs);
+    expect(local.outputs).toEqual(whole.outputs);
+    expect(progress).toEqual([16, 32, 48, 64, 70]);
+  });
+
   it("trains with the membrane loss and with rate-coded (spiking) input", async () => {
     const membrane = await (await fresh(snn, 13)).fit({ train, test, epochs: 1, batchSize: 32, learningRate: 1e-3, loss: "ce_membrane" });
     expect(membrane.history.at(-1)?.testAccuracy).toBeGreaterThan(0.5);

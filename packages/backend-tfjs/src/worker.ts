@@ -40,8 +40,8 @@ export type WorkerRequest =
     }
   | { type: "summarize"; id: number; shard: number; params?: ParamArrays; inputs: Float32Array; batch: number; rngLabel: string };
 
+if (!parentPort) throw new Error("worker.ts must run in a worker thread");
 const port = parentPort;
-if (!port) throw new Error("worker.ts must run in a worker thread");
 
 let executor: ChainExecutor | undefined;
 let seed = 0;
@@ -70,7 +70,13 @@ function publish(grads: ParamArrays): ParamArrays | undefined {
   return fresh ? box : undefined;
 }
 
-port.on("message", async (message: WorkerRequest) => {
+/** Requests run one after another in arrival order (the engine may queue the next while one runs; passes must not interleave). */
+let queue: Promise<void> = Promise.resolve();
+port.on("message", (message: WorkerRequest) => {
+  queue = queue.then(() => handle(message));
+});
+
+async function handle(message: WorkerRequest): Promise<void> {
   try {
     if (message.type === "init") {
       await useKernelBackend(message.kernel);
@@ -106,4 +112,4 @@ port.on("message", async (message: WorkerRequest) => {
   } catch (error) {
     port.postMessage({ type: "error", id: (message as { id?: number }).id, message: (error as Error).message });
   }
-});
+}
