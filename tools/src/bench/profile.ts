@@ -60,7 +60,7 @@ const sparse = Object.entries(executor.sparsity?.choices() ?? {})
   .map(([product, choice]) => `${product} ${choice}`)
   .join(", ");
 process.stdout.write(
-  `${profile.table()}\n\nspike density after ${warmup + batches} batches: ${density}\nsparse or dense products: ${sparse || "all dense (no known GEMM order)"}\n`,
+  `${profile.table()}\n\nspike density after ${warmup + batches} batches: ${density}\nsparse or dense products: ${sparse || (executor.sparsity ? "none fed by spikes" : "all dense (no known GEMM order)")}\n`,
 );
 process.stdout.write(
   `\n${batches} batches of ${batchSize} in one thread: ${perBatch.toFixed(1)} ms per batch, ${((perBatch * Math.ceil(train.count / batchSize)) / 1000).toFixed(1)} s per epoch in one thread` +
