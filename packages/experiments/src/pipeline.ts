@@ -43,6 +43,8 @@ export interface PaperOptions {
   readonly onTrainProgress?: (step: string, progress: TrainingProgress) => void;
   /** Where the sweep's jobs run (default: local processes, as many at once as the profile's `sweep.concurrency`). */
   readonly executor?: SweepExecutor;
+  /** Local jobs at once, in place of the profile's `sweep.concurrency` (the default executor keeps the profile's process reuse). */
+  readonly concurrency?: number;
   /** Progress of the sweep's jobs. */
   readonly onSweepProgress?: (progress: SweepProgress & { event?: JobEvent }) => void;
 }
@@ -213,7 +215,8 @@ async function runPaperLocked(options: PaperOptions) {
     grid,
     out: sweepDir,
     executor:
-      options.executor ?? new LocalExecutor({ concurrency: profile.sweep.concurrency, jobsPerProcess: profile.sweep.jobsPerProcess }),
+      options.executor ??
+      new LocalExecutor({ concurrency: options.concurrency ?? profile.sweep.concurrency, jobsPerProcess: profile.sweep.jobsPerProcess }),
     figures: false,
     ...(options.signal ? { signal: options.signal } : {}),
     onProgress: (p) => {

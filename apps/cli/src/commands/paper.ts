@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { printJson } from "../output.js";
 import { createProgress } from "../progress.js";
-import { seedOption } from "./options.js";
+import { positiveInt, seedOption } from "./options.js";
 import { executorOf } from "./sweep.js";
 
 interface PaperOptions {
@@ -22,16 +22,17 @@ interface PaperOptions {
 
 async function runPaperCommand(o: PaperOptions): Promise<void> {
   const seed = seedOption(o.seed);
-  // Local jobs without --concurrency: the profile's own lanes (the pipeline's default executor).
-  const executor =
-    o.executor === "local" && o.concurrency === undefined && o.redis === undefined
-      ? undefined
-      : await executorOf({
-          executor: o.executor,
-          attempts: "3",
-          ...(o.redis ? { redis: o.redis } : {}),
-          ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
-        });
+  // Local jobs: the pipeline's default executor, with the profile's process reuse (and --concurrency lanes, when given).
+  const local = o.executor === "local" && o.redis === undefined;
+  const concurrency = local && o.concurrency !== undefined ? positiveInt(o.concurrency, "--concurrency") : undefined;
+  const executor = local
+    ? undefined
+    : await executorOf({
+        executor: o.executor,
+        attempts: "3",
+        ...(o.redis ? { redis: o.redis } : {}),
+        ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+      });
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
@@ -47,6 +48,7 @@ async function runPaperCommand(o: PaperOptions): Promise<void> {
       force: o.force ?? false,
       signal: controller.signal,
       ...(executor ? { executor } : {}),
+      ...(concurrency !== undefined ? { concurrency } : {}),
       onSweepProgress: (p) => {
         const e = p.event;
         if (e && e.state !== "running")
