@@ -13,7 +13,7 @@
 /**
  * Delivers the `count` spikes at `pres` (i32, ascending presynaptic index)
  * of one tick into a `size`-wide population whose weights are `[fanIn, size]`
- * at `weights`. `c` (the current, float32) must hold the bias (or zeros);
+ * at `weights`, followed by 64 readable bytes (see `deliverNarrow`). `c` (the current, float32) must hold the bias (or zeros);
  * the last slice is folded too, so `c` holds the tick's input on return.
  *
  * Register-blocked: for each band of columns, one slice's partial sum stays
@@ -34,8 +34,66 @@ export function deliverTick(
   const bytes = (<usize>size) << 2;
   let j = 0;
   for (; j + 32 <= size; j += 32) deliverBand32(count, pres, bytes, weights + ((<usize>j) << 2), sliceK, c + ((<usize>j) << 2));
-  for (; j + 4 <= size; j += 4) deliverBand4(count, pres, bytes, weights + ((<usize>j) << 2), sliceK, c + ((<usize>j) << 2));
-  for (; j < size; j++) deliverColumn(count, pres, bytes, weights + ((<usize>j) << 2), sliceK, c + ((<usize>j) << 2));
+  for (; j + 16 < size; j += 4) deliverBand4(count, pres, bytes, weights + ((<usize>j) << 2), sliceK, c + ((<usize>j) << 2));
+  if (j < size) deliverNarrow(count, pres, bytes, weights + ((<usize>j) << 2), sliceK, c + ((<usize>j) << 2), size - j);
+}
+
+/**
+ * {@link deliverTick} for the last `width` (1–16) columns in one pass over
+ * the spikes (an output layer of 10: one pass instead of four): up to four
+ * lane groups per spike, of which only the first `width` lanes are folded
+ * into `c`. The groups read past the row's end into the next row (or, for
+ * the last row, into the 64 bytes the caller leaves readable after the
+ * weights); those lanes are never stored.
+ */
+function deliverNarrow(count: i32, pres: usize, bytes: usize, w: usize, sliceK: i32, c: usize, width: i32): void {
+  const zero = f32x4.splat(0);
+  let a0 = zero;
+  let a1 = zero;
+  let a2 = zero;
+  let a3 = zero;
+  let blockEnd = sliceK;
+  let touched = false;
+  for (let s = 0; s < count; s++) {
+    const pre = load<i32>(pres + ((<usize>s) << 2));
+    if (pre >= blockEnd) {
+      if (touched) {
+        foldLanes(c, width, a0, a1, a2, a3);
+        a0 = zero;
+        a1 = zero;
+        a2 = zero;
+        a3 = zero;
+        touched = false;
+      }
+      while (pre >= blockEnd) blockEnd += sliceK;
+    }
+    const row = w + (<usize>pre) * bytes;
+    a0 = f32x4.add(a0, v128.load(row, 0));
+    if (width > 4) a1 = f32x4.add(a1, v128.load(row, 16));
+    if (width > 8) a2 = f32x4.add(a2, v128.load(row, 32));
+    if (width > 12) a3 = f32x4.add(a3, v128.load(row, 48));
+    touched = true;
+  }
+  if (touched) foldLanes(c, width, a0, a1, a2, a3);
+}
+
+/** c[0…width) += the first `width` lanes of a0…a3. */
+function foldLanes(c: usize, width: i32, a0: v128, a1: v128, a2: v128, a3: v128): void {
+  foldGroup(c, width, a0);
+  if (width > 4) foldGroup(c + 16, width - 4, a1);
+  if (width > 8) foldGroup(c + 32, width - 8, a2);
+  if (width > 12) foldGroup(c + 48, width - 12, a3);
+}
+
+/** c[0…min(lanes, 4)) += the first lanes of `a`. */
+function foldGroup(c: usize, lanes: i32, a: v128): void {
+  if (lanes >= 4) {
+    v128.store(c, f32x4.add(v128.load(c), a));
+    return;
+  }
+  store<f32>(c, load<f32>(c) + f32x4.extract_lane(a, 0));
+  if (lanes > 1) store<f32>(c, load<f32>(c, 4) + f32x4.extract_lane(a, 1), 4);
+  if (lanes > 2) store<f32>(c, load<f32>(c, 8) + f32x4.extract_lane(a, 2), 8);
 }
 
 /** {@link deliverTick} for 32 columns starting at `w` (row stride `bytes`) and `c`: eight independent sums, so the adds pipeline. */
@@ -118,27 +176,6 @@ function deliverBand4(count: i32, pres: usize, bytes: usize, w: usize, sliceK: i
     touched = true;
   }
   if (touched) v128.store(c, f32x4.add(v128.load(c), a0));
-}
-
-/** {@link deliverTick} for one column. */
-function deliverColumn(count: i32, pres: usize, bytes: usize, w: usize, sliceK: i32, c: usize): void {
-  let a: f32 = 0;
-  let blockEnd = sliceK;
-  let touched = false;
-  for (let s = 0; s < count; s++) {
-    const pre = load<i32>(pres + ((<usize>s) << 2));
-    if (pre >= blockEnd) {
-      if (touched) {
-        store<f32>(c, load<f32>(c) + a);
-        a = 0;
-        touched = false;
-      }
-      while (pre >= blockEnd) blockEnd += sliceK;
-    }
-    a += load<f32>(w + (<usize>pre) * bytes);
-    touched = true;
-  }
-  if (touched) store<f32>(c, load<f32>(c) + a);
 }
 
 /**

@@ -278,7 +278,12 @@ export class SynapticAccumulator {
     const kernels = synapses.weights.length > 0 ? WasmKernels.load<CoreKernelExports>(CORE_WASM) : undefined;
     if (kernels && !("unavailable" in kernels)) {
       // One layout for the population's life: the views below stay valid.
-      const [weights, c, pres] = kernels.layout([synapses.weights.length * 4, size * 4, synapses.fanIn * 4]) as [number, number, number];
+      // 64 bytes after the weights: the narrow columns' lane groups read past the last row (see assembly/kernels.ts).
+      const [weights, c, pres] = kernels.layout([synapses.weights.length * 4 + 64, size * 4, synapses.fanIn * 4]) as [
+        number,
+        number,
+        number,
+      ];
       kernels.f32(weights, synapses.weights.length).set(synapses.weights);
       this.wasm = { kernels, weights, c, pres };
       this.c = kernels.f32(c, size);

@@ -58,13 +58,15 @@ const sameBits = (a: Float32Array, b: Float32Array) => {
 };
 
 describe("spike-sparse products", () => {
-  // Shapes cover every band width of the kernel (32, 4, 1 columns), one and several K slices, and empty rows.
+  // Shapes cover every band of the kernel (32 columns, 4, and a last narrow group of 1–16), one and several K slices, and empty rows.
   const shapes = [
     [24, 256, 256],
     [40, 784, 37],
     [33, 100, 10],
     [9, 300, 130],
     [2, 17, 3],
+    [5, 50, 52],
+    [3, 40, 16],
   ] as const;
 
   it.each(shapes)("forward %i × %i → %i equals the sliced dense sum bit for bit", (rows, inF, outF) => {

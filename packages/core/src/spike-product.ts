@@ -73,7 +73,8 @@ export function spikeProduct(
     (capacity + 4) * 4,
     (rows + 1) * 4,
     w.length * 4,
-    w.length * 4,
+    // 64 readable bytes after the rows the kernel sums (its narrow lane groups read past the last one).
+    w.length * 4 + 64,
     bias ? bias.length * 4 : 0,
     rows * outFeatures * 4,
   ]) as number[] as [number, number, number, number, number, number, number];
@@ -113,7 +114,7 @@ export function spikeWeightGradient(
     (capacity + 4) * 4,
     (inFeatures + 1) * 4,
     inFeatures * 4,
-    dy.length * 4,
+    dy.length * 4 + 64,
     inFeatures * outFeatures * 4,
     inFeatures * outFeatures * 4,
   ]) as number[] as [number, number, number, number, number, number, number, number, number];
