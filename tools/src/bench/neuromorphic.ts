@@ -90,8 +90,15 @@ for (const model of ["ffnn", "snn"] as const) {
     const data = subset(test, count);
     // Every core, as `neurobridge deploy` runs it: worker threads placed once (their start-up is inside the first run's time).
     const pool = EmulatorPool.start(d, threads, { count: data.count, batchSize: 256 });
-    // Throughput of emulation, not of starting threads: both measurements begin with the workers up.
+    // Throughput of emulation, not of starting threads: both measurements begin with the workers up,
+    // and warm (each path emulates 512 images first, as the ONNX sessions are warmed above).
     await pool?.ready();
+    for (const which of ["chip", "float"] as const) {
+      await evaluateDeployment(d, which, subset(test, 512), (offset) => runtime.random(`w${offset}`), {
+        threads,
+        ...(pool ? { pool } : {}),
+      });
+    }
     for (const [label, which] of [
       ["snn emulator loihi fixed", "chip"],
       ["snn emulator float32", "float"],
