@@ -363,41 +363,15 @@ export function xoshiroFill(state: usize, out: usize, n: i32): void {
 
 /**
  * `n` Bernoulli draws from xoshiro128** (src/random.ts's `fillBernoulli`):
- * out[i] = 1 (float32) when the i-th uniform draw — the same 53-bit float as
- * {@link xoshiroFill}'s — is below `p[i]` (float64), else 0; the state words
- * at `state` are read and written back as there.
+ * out[i] = 1 (float32) when the i-th uniform draw — {@link xoshiroFill}'s,
+ * drawn into `draws` (f64 scratch [n]) first — is below `p[i]` (float64),
+ * else 0. The state words at `state` advance as there.
  */
-export function xoshiroBernoulli(state: usize, p: usize, out: usize, n: i32): void {
-  let s0 = load<u32>(state);
-  let s1 = load<u32>(state, 4);
-  let s2 = load<u32>(state, 8);
-  let s3 = load<u32>(state, 12);
+export function xoshiroBernoulli(state: usize, p: usize, out: usize, n: i32, draws: usize): void {
+  xoshiroFill(state, draws, n);
   for (let i = 0; i < n; i++) {
-    let r: u32 = rotl<u32>(s1 * 5, 7) * 9;
-    let t: u32 = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = rotl<u32>(s3, 11);
-    const hi = r >>> 5;
-    r = rotl<u32>(s1 * 5, 7) * 9;
-    t = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = rotl<u32>(s3, 11);
-    const lo = r >>> 6;
-    const u = (<f64>hi * 67108864.0 + <f64>lo) / 9007199254740992.0;
-    store<f32>(out + ((<usize>i) << 2), <f32>(u < load<f64>(p + ((<usize>i) << 3))));
+    store<f32>(out + ((<usize>i) << 2), <f32>(load<f64>(draws + ((<usize>i) << 3)) < load<f64>(p + ((<usize>i) << 3))));
   }
-  store<u32>(state, s0);
-  store<u32>(state, s1, 4);
-  store<u32>(state, s2, 8);
-  store<u32>(state, s3, 12);
 }
 
 /**

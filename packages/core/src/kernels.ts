@@ -33,7 +33,7 @@ export interface CoreKernelExports {
   reluBackward(n: number, x: number, dy: number, g: number): void;
   reluInfer(steps: number, rows: number, n: number, x: number, y: number, ever: number, perStep: number): void;
   xoshiroFill(state: number, out: number, n: number): void;
-  xoshiroBernoulli(state: number, p: number, out: number, n: number): void;
+  xoshiroBernoulli(state: number, p: number, out: number, n: number, draws: number): void;
   spikeLists(rows: number, cols: number, x: number, idx: number, offsets: number, limit: number): number;
   transposeLists(rows: number, cols: number, idx: number, offsets: number, colIdx: number, colOffsets: number, cursor: number): void;
   accumulateLists(lists: number, idx: number, offsets: number, size: number, rows: number, sliceK: number, bias: number, out: number): void;

@@ -164,11 +164,11 @@ export class SeededRandom implements RandomSource {
     }
     const wasm = n >= WASM_FILL_MIN ? coreWasm() : undefined;
     if (wasm && !("unavailable" in wasm)) {
-      // Drawn and compared in wasm (`xoshiroBernoulli`): no float64 draws copied out.
-      const [state, p, spikes] = wasm.layout([16, n * 8, n * 4]) as [number, number, number];
+      // Drawn and compared in wasm (`xoshiroBernoulli`): no float64 draws copied out to JavaScript.
+      const [state, p, spikes, draws] = wasm.layout([16, n * 8, n * 4, n * 8]) as [number, number, number, number];
       this.writeState(wasm.i32(state, 4));
       wasm.f64(p, n).set(probabilities);
-      wasm.exports.xoshiroBernoulli(state, p, spikes, n);
+      wasm.exports.xoshiroBernoulli(state, p, spikes, n, draws);
       out.set(wasm.f32(spikes, n), offset);
       this.readState(wasm.i32(state, 4));
       return;
