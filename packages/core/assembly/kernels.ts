@@ -34,15 +34,16 @@ export function deliverTick(
   const bytes = (<usize>size) << 2;
   let j = 0;
   for (; j + 32 <= size; j += 32) deliverBand32(count, pres, bytes, weights + ((<usize>j) << 2), sliceK, c + ((<usize>j) << 2));
-  for (; j + 16 < size; j += 4) deliverBand4(count, pres, bytes, weights + ((<usize>j) << 2), sliceK, c + ((<usize>j) << 2));
-  if (j < size) deliverNarrow(count, pres, bytes, weights + ((<usize>j) << 2), sliceK, c + ((<usize>j) << 2), size - j);
+  // Then bands of 16 (four lane groups) and a last narrower one, each in one pass over the spikes.
+  for (; j < size; j += 16) {
+    deliverNarrow(count, pres, bytes, weights + ((<usize>j) << 2), sliceK, c + ((<usize>j) << 2), min(16, size - j));
+  }
 }
 
 /**
- * {@link deliverTick} for the last `width` (1–16) columns in one pass over
- * the spikes (an output layer of 10: one pass instead of four): up to four
- * lane groups per spike, of which only the first `width` lanes are folded
- * into `c`. The groups read past the row's end into the next row (or, for
+ * {@link deliverTick} for `width` (1–16) columns in one pass over the spikes
+ * (an output layer of 10: one pass instead of four): up to four lane groups
+ * per spike, of which only the first `width` lanes are folded into `c`. The groups read past the row's end into the next row (or, for
  * the last row, into the 64 bytes the caller leaves readable after the
  * weights); those lanes are never stored.
  */
@@ -154,28 +155,6 @@ function deliverBand32(count: i32, pres: usize, bytes: usize, w: usize, sliceK: 
     v128.store(c, f32x4.add(v128.load(c, 96), a6), 96);
     v128.store(c, f32x4.add(v128.load(c, 112), a7), 112);
   }
-}
-
-/** {@link deliverTick} for 4 columns. */
-function deliverBand4(count: i32, pres: usize, bytes: usize, w: usize, sliceK: i32, c: usize): void {
-  const zero = f32x4.splat(0);
-  let a0 = zero;
-  let blockEnd = sliceK;
-  let touched = false;
-  for (let s = 0; s < count; s++) {
-    const pre = load<i32>(pres + ((<usize>s) << 2));
-    if (pre >= blockEnd) {
-      if (touched) {
-        v128.store(c, f32x4.add(v128.load(c), a0));
-        a0 = zero;
-        touched = false;
-      }
-      while (pre >= blockEnd) blockEnd += sliceK;
-    }
-    a0 = f32x4.add(a0, v128.load(w + (<usize>pre) * bytes));
-    touched = true;
-  }
-  if (touched) v128.store(c, f32x4.add(v128.load(c), a0));
 }
 
 /**
