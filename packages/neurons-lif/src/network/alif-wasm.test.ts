@@ -1,37 +1,22 @@
-import { createRandom, createRuntime, type NeuronPlanLayer, type ResetSemantics, sequentialSpec } from "@neurobridge/core";
+import { createRandom } from "@neurobridge/core";
 import { describe, expect, it } from "vitest";
-import { lifPlugin } from "../plugin.js";
 import { createAlifSequence } from "./alif.js";
+import { bits, kernelLayer } from "./test-support/kernel-layer.js";
 
-const runtime = createRuntime({ plugins: [lifPlugin], seed: 1 });
 const rng = createRandom(9);
 const uniform = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
-const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
 
 // 13 neurons: three SIMD groups of four and a scalar tail.
 const N = 13;
 const B = 3;
 const T = 9;
 
-function alifLayer(reset: ResetSemantics, surrogate: string): NeuronPlanLayer {
-  const spec = sequentialSpec({ layers: [4, N], neuron: "alif", timeSteps: T, outputNeuron: false });
-  const plan = runtime.plan({
-    ...spec,
-    nodes: [
-      ...spec.nodes.slice(0, 2),
-      { type: "neuron", id: "a", model: "alif", size: N, reset, surrogate: { name: surrogate } },
-      spec.nodes.at(-1) as never,
-    ],
-  });
-  return plan.layers[1] as NeuronPlanLayer;
-}
-
 describe("the ALIF kernel in WebAssembly SIMD", () => {
   for (const reset of ["zero", "subtract", "none"] as const) {
     for (const surrogate of ["fast-sigmoid", "atan", "triangle", "sigmoid"]) {
       for (const inputStatic of [true, false]) {
         it(`gives the JavaScript loops' bits forward and backward (reset ${reset}, ${surrogate}, ${inputStatic ? "static" : "per-step"} input)`, () => {
-          const layer = alifLayer(reset, surrogate);
+          const layer = kernelLayer("alif", N, T, reset, surrogate);
           const wasm = createAlifSequence(layer, true);
           const js = createAlifSequence(layer, false);
           if (!wasm || !js) throw new Error("the ALIF kernel declined the layer");

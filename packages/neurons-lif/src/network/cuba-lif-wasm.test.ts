@@ -1,37 +1,22 @@
-import { createRandom, createRuntime, type NeuronPlanLayer, type ResetSemantics, sequentialSpec } from "@neurobridge/core";
+import { createRandom } from "@neurobridge/core";
 import { describe, expect, it } from "vitest";
-import { lifPlugin } from "../plugin.js";
 import { createCubaLifInfer, createCubaLifSequence } from "./cuba-lif.js";
+import { bits, kernelLayer } from "./test-support/kernel-layer.js";
 
-const runtime = createRuntime({ plugins: [lifPlugin], seed: 1 });
 const rng = createRandom(13);
 const uniform = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
-const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
 
 // 13 neurons: three SIMD groups of four and a scalar tail.
 const N = 13;
 const B = 3;
 const T = 9;
 
-function cubaLayer(reset: ResetSemantics, surrogate: string): NeuronPlanLayer {
-  const spec = sequentialSpec({ layers: [4, N], neuron: "cuba-lif", timeSteps: T, outputNeuron: false });
-  const plan = runtime.plan({
-    ...spec,
-    nodes: [
-      ...spec.nodes.slice(0, 2),
-      { type: "neuron", id: "c", model: "cuba-lif", size: N, reset, surrogate: { name: surrogate } },
-      spec.nodes.at(-1) as never,
-    ],
-  });
-  return plan.layers[1] as NeuronPlanLayer;
-}
-
 describe("the CUBA-LIF kernels in WebAssembly SIMD", () => {
   for (const reset of ["zero", "subtract", "none"] as const) {
     for (const surrogate of ["fast-sigmoid", "atan", "triangle", "sigmoid"]) {
       for (const inputStatic of [true, false]) {
         it(`give the JavaScript loops' bits: training forward and backward, inference counts (reset ${reset}, ${surrogate}, ${inputStatic ? "static" : "per-step"} input)`, () => {
-          const layer = cubaLayer(reset, surrogate);
+          const layer = kernelLayer("cuba-lif", N, T, reset, surrogate);
           const wasm = createCubaLifSequence(layer, true);
           const js = createCubaLifSequence(layer, false);
           if (!wasm || !js) throw new Error("the CUBA-LIF kernel declined the layer");
