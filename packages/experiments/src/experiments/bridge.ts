@@ -173,7 +173,9 @@ export async function convertCheckpoint(
   // Rate-matched: the logits stay IF neurons.
   const beta = neuron === "lif" ? (options.beta ?? 0.99) : 1;
   const calibrationCount = options.calibration ?? 2000;
-  const train = loadMnist("train", { normalization });
+  // Scale only the images calibration reads; an out-of-range count still meets the check below.
+  const firstOf = (n: number) => (Number.isInteger(n) && n > 0 ? { limit: n } : {});
+  const train = loadMnist("train", { normalization, ...firstOf(calibrationCount) });
   if (!(Number.isInteger(calibrationCount) && calibrationCount >= 1 && calibrationCount <= train.count)) {
     throw new NeuroBridgeError("OPTION_INVALID", `--calibration: must be an integer 1…${train.count}, got ${calibrationCount}`);
   }
@@ -210,7 +212,7 @@ export async function convertCheckpoint(
   };
   const samples = options.evalSamples ?? 1000;
   if (samples === 0) return report;
-  const test = loadMnist("test", { normalization });
+  const test = loadMnist("test", { normalization, ...firstOf(samples) });
   if (!(Number.isInteger(samples) && samples >= 1 && samples <= test.count)) {
     throw new NeuroBridgeError("OPTION_INVALID", `--eval-samples: must be an integer 0…${test.count}, got ${samples}`);
   }

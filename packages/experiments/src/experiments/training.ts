@@ -105,8 +105,10 @@ export function loadPaperData(o: { trainCount?: number; testCount?: number; norm
   train: Dataset;
   test: Dataset;
 } {
-  const train = loadMnist("train", { normalization: o.normalization ?? "unit" });
-  const test = loadMnist("test", { normalization: o.normalization ?? "unit" });
+  // Scale only the images kept (a quick run keeps 4,000 of 60,000); `subset` then checks the count and says what is accepted.
+  const limit = (n: number | undefined) => (n !== undefined && Number.isInteger(n) && n > 0 ? { limit: n } : {});
+  const train = loadMnist("train", { normalization: o.normalization ?? "unit", ...limit(o.trainCount) });
+  const test = loadMnist("test", { normalization: o.normalization ?? "unit", ...limit(o.testCount) });
   return {
     train: o.trainCount !== undefined ? subset(train, o.trainCount, "--subset (training images)") : train,
     test: o.testCount !== undefined ? subset(test, o.testCount, "--subset (test images)") : test,
