@@ -48,10 +48,11 @@ export interface TfjsBackendOptions {
   /** Where dense products run (default: onnxruntime when it loads, else tfjs). */
   readonly gemm?: "onnxruntime" | "tfjs";
   /**
-   * ONNX Runtime intra-op threads of this thread's GEMM (default 1). More
-   * threads are faster on large products (FFNN inference ~1.4×) but are not
-   * bit-neutral on every shape: a 784-64-10 network trained with batch 32
-   * moved on 2 threads. Worker engines give each worker 1.
+   * ONNX Runtime intra-op threads of this thread's GEMM (default: min(2,
+   * cores)). Only products whose sums MLAS's split leaves unchanged are
+   * threaded (`mlasSplitKeepsOrder`), so results are the same on any count;
+   * the paper's shapes all are. Worker engines give each worker 1 (the
+   * workers already fill the cores).
    */
   readonly gemmThreads?: number;
   /**
@@ -107,7 +108,7 @@ export class TfjsBackend implements TrainingBackend {
     const kernel = await useKernelBackend(options.kernel ?? "wasm");
     const gemm = await createGemm({
       ...(options.gemm ? { prefer: options.gemm } : {}),
-      threads: options.gemmThreads ?? 1,
+      threads: options.gemmThreads ?? Math.min(2, availableParallelism()),
     });
     return new TfjsBackend(runtime, gemm, kernel as "wasm" | "cpu", options);
   }

@@ -1,6 +1,6 @@
 import { createRandom, spikeProduct, spikeWeightGradient } from "@neurobridge/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createOrtGemm, createTfjsGemm, type Gemm } from "./gemm.js";
+import { createOrtGemm, createTfjsGemm, type Gemm, mlasSplitKeepsOrder } from "./gemm.js";
 import { useKernelBackend } from "./tf.js";
 
 /** Naive reference: Y[i][j] = Σ_p op(A)[i][p]·op(B)[p][j] + bias[j]. */
@@ -62,26 +62,46 @@ describe("GEMM providers", () => {
     }
   });
 
-  it("give the same bits on 1 and 2 ONNX Runtime threads on the paper's large shapes (not on every shape: the default stays 1)", async () => {
+  it("on 2 threads give one thread's bits wherever MLAS's split keeps the K slices, and thread only those products", async () => {
     const rng = createRandom(2);
     const rand = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+    const bits = (x: Float32Array) => new Uint32Array(x.buffer, x.byteOffset, x.length);
     const one = providers[0] as Gemm;
-    const two = await createOrtGemm(2);
-    // The training and evaluation shapes of the paper's networks, large enough to be split.
-    for (const [m, k, n, ta] of [
-      [300, 784, 256, false],
-      [256, 300, 784, true],
-      [600, 256, 10, false],
-    ] as const) {
-      const a = rand(m * k);
-      const b = rand(k * n);
-      const bias = rand(n);
-      const [ar, ac] = ta ? [k, m] : [m, k];
-      const x = await one.multiply(a, ar, ac, b, k, n, ta, false, bias);
-      const y = await two.multiply(a, ar, ac, b, k, n, ta, false, bias);
-      expect(new Uint32Array(y.buffer, y.byteOffset, y.length)).toEqual(new Uint32Array(x.buffer, x.byteOffset, x.length));
+    const everyShape = await createOrtGemm(2, { keepOrder: false });
+    const kept = await createOrtGemm(2);
+    expect(kept.kSlice).toBeDefined();
+    expect(everyShape.kSlice).toBeUndefined();
+    let moved = 0;
+    let threaded = 0;
+    // The paper's training and evaluation shapes, and narrow ones whose halves take other K slices
+    // (a 784-64-10 network at batch 32 moved on 2 threads before the split was checked).
+    for (const m of [32, 128, 300]) {
+      for (const n of [10, 40, 64, 256, 784]) {
+        for (const k of [10, 128, 784]) {
+          for (const ta of [false, true]) {
+            const a = rand(m * k);
+            const b = rand(k * n);
+            const bias = rand(n);
+            const [ar, ac] = ta ? [k, m] : [m, k];
+            const x = bits(await one.multiply(a, ar, ac, b, n, k, ta, true, bias));
+            const split = bits(await everyShape.multiply(a, ar, ac, b, n, k, ta, true, bias));
+            const keeps = mlasSplitKeepsOrder(m, n, k, ta, 2);
+            const differs = split.some((v, i) => v !== x[i]);
+            if (differs) moved++;
+            if (keeps) threaded++;
+            expect(keeps && differs, `${m}×${k}→${n}${ta ? " (Aᵀ)" : ""}: said to keep the order, but 2 threads moved bits`).toBe(false);
+            expect(bits(await kept.multiply(a, ar, ac, b, n, k, ta, true, bias)), `${m}×${k}→${n}`).toEqual(x);
+          }
+        }
+      }
     }
-    await two.dispose();
+    // The check can fail: some shapes do move on 2 threads, and most keep their order.
+    expect(moved).toBeGreaterThan(0);
+    expect(threaded).toBeGreaterThan(50);
+    expect(mlasSplitKeepsOrder(32, 64, 784, false, 2)).toBe(false);
+    expect(mlasSplitKeepsOrder(3200, 256, 256, false, 2)).toBe(true);
+    await everyShape.dispose();
+    await kept.dispose();
   });
 
   it("single-thread ONNX Runtime states its K slices, and the spike-sparse products reproduce it bit for bit", async () => {

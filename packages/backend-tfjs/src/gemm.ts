@@ -127,28 +127,94 @@ async function gemmModel(transA: boolean, transB: boolean, withBias: boolean): P
 }
 
 /**
- * GEMM on ONNX Runtime (Node). One session per transpose combination,
- * created on first use. With more than one thread, its intra-op threads do
- * not spin between calls: spinning, they took the core the caller's own
- * work between products needs (an FFNN epoch on 2 threads took 4.4 s
- * spinning, 1.9 s not).
+ * Whether ONNX Runtime's MLAS, running an `m × n` product of inner size `k`
+ * on up to `threads` threads, sums every output exactly as one thread does.
+ * MLAS splits the larger of M and N: a split of M leaves each output's sum
+ * alone; a split of N gives each thread a narrower product, and a narrower
+ * one may take other K slices (`mlasSliceK`: narrow outputs trade N for K).
+ * Every thread count up to `threads` is checked (MLAS uses fewer threads on
+ * small products), under both ways MLAS versions cut N (16-column blocks
+ * shared out, or ⌈N/t⌉ rounded up to 16). Measured against onnxruntime-node
+ * in gemm.test.ts: never true where the bits differ.
+ *
+ * @example
+ * ```ts
+ * mlasSplitKeepsOrder(3200, 256, 256, false, 2); // true: M is split
+ * mlasSplitKeepsOrder(32, 64, 784, false, 2); // false: 32-wide halves sum K in 512s, not 256s
+ * ```
+ */
+export function mlasSplitKeepsOrder(m: number, n: number, k: number, transA: boolean, threads: number): boolean {
+  if (!(n > m)) return true;
+  const whole = mlasSliceK(n, k, transA);
+  const same = (width: number) => {
+    const slice = mlasSliceK(width, k, transA);
+    // Equal slices, or both cover K in one slice.
+    return slice === whole || (k <= slice && k <= whole);
+  };
+  const blocks = Math.ceil(n / 16);
+  for (let t = 2; t <= threads; t++) {
+    // 16-column blocks shared out, the first ones taking one block more.
+    const parts = Math.min(t, blocks);
+    const shared: number[] = [];
+    for (let p = 0, from = 0; p < parts; p++) {
+      const width = Math.min(n - from, (Math.floor(blocks / parts) + (p < blocks % parts ? 1 : 0)) * 16);
+      shared.push(width);
+      from += width;
+    }
+    // ⌈N/t⌉ rounded up to 16, the last segment taking the rest.
+    const stride = Math.ceil(Math.ceil(n / t) / 16) * 16;
+    const rounded: number[] = [];
+    for (let from = 0; from < n; from += stride) rounded.push(Math.min(stride, n - from));
+    if (![...shared, ...rounded].filter((w) => w > 0).every(same)) return false;
+  }
+  return true;
+}
+
+/**
+ * Products smaller than this (multiply–adds) run on one thread: waking ONNX
+ * Runtime's sleeping pool costs more than it saves on them (an FFNN epoch at
+ * batch 128, all its products ≤ 26M, took 2.09 s threaded, 1.95 s not;
+ * the quick SNN's 210M products gain 14%).
+ */
+export const MIN_THREADED_MACS = 2 ** 26;
+
+/** Options of {@link createOrtGemm}. */
+export interface OrtGemmOptions {
+  /**
+   * Thread only the products whose sums stay those of one thread
+   * ({@link mlasSplitKeepsOrder}) and that are large enough to gain
+   * ({@link MIN_THREADED_MACS}), the rest on one thread (default true), so
+   * results do not depend on the thread count and `kSlice` holds for every
+   * product. False hands every product to the pool, as ONNX Runtime alone
+   * would (bits may then move with the thread count).
+   */
+  readonly keepOrder?: boolean;
+}
+
+/**
+ * GEMM on ONNX Runtime (Node). One session per transpose combination and
+ * thread count, created on first use. With more than one thread, its
+ * intra-op threads do not spin between calls: spinning, they took the core
+ * the caller's own work between products needs (an FFNN epoch on 2 threads
+ * took 4.4 s spinning, 1.9 s not).
  *
  * @param threads - intra-op threads (default 2, the machine's cores)
  */
-export async function createOrtGemm(threads = 2): Promise<Gemm> {
+export async function createOrtGemm(threads = 2, options: OrtGemmOptions = {}): Promise<Gemm> {
   const ort = (await import("onnxruntime-node")).default;
+  const keepOrder = options.keepOrder ?? true;
   const sessions = new Map<string, Promise<import("onnxruntime-node").InferenceSession>>();
-  const session = (transA: boolean, transB: boolean, withBias: boolean) => {
-    const key = `${transA}${transB}${withBias}`;
+  const session = (transA: boolean, transB: boolean, withBias: boolean, used: number) => {
+    const key = `${transA}${transB}${withBias}${used}`;
     let s = sessions.get(key);
     if (!s) {
       s = gemmModel(transA, transB, withBias).then((bytes) =>
         ort.InferenceSession.create(bytes, {
-          intraOpNumThreads: threads,
+          intraOpNumThreads: used,
           interOpNumThreads: 1,
           graphOptimizationLevel: "all",
           // Only where there is a pool: a 1-thread session runs on the caller (measured the same either way).
-          ...(threads > 1 ? { extra: { session: { intra_op: { allow_spinning: "0" } } } } : {}),
+          ...(used > 1 ? { extra: { session: { intra_op: { allow_spinning: "0" } } } } : {}),
         }),
       );
       sessions.set(key, s);
@@ -159,7 +225,11 @@ export async function createOrtGemm(threads = 2): Promise<Gemm> {
     name: `onnxruntime-${threads}t`,
     async multiply(a, aRows, aCols, b, bRows, bCols, transA, transB, bias) {
       checkShapes(aRows, aCols, bRows, bCols, transA, transB, a, b);
-      const s = await session(transA, transB, bias !== undefined);
+      const [m, k] = transA ? [aCols, aRows] : [aRows, aCols];
+      const n = transB ? bRows : bCols;
+      const used =
+        threads > 1 && (!keepOrder || (m * n * k >= MIN_THREADED_MACS && mlasSplitKeepsOrder(m, n, k, transA, threads))) ? threads : 1;
+      const s = await session(transA, transB, bias !== undefined, used);
       const feeds: Record<string, import("onnxruntime-node").Tensor> = {
         A: new ort.Tensor("float32", unshared(a), [aRows, aCols]),
         B: new ort.Tensor("float32", unshared(b), [bRows, bCols]),
@@ -168,8 +238,8 @@ export async function createOrtGemm(threads = 2): Promise<Gemm> {
       const out = await s.run(feeds);
       return (out.Y as import("onnxruntime-node").Tensor).data as Float32Array;
     },
-    // MLAS's K slices (checked in gemm.test.ts). Only on one thread: a threaded GEMM may split differently.
-    ...(threads === 1 ? { kSlice: mlasSliceK } : {}),
+    // MLAS's K slices (checked in gemm.test.ts): every product sums as on one thread, unless told otherwise.
+    ...(threads === 1 || keepOrder ? { kSlice: mlasSliceK } : {}),
     async dispose() {
       for (const s of sessions.values()) await (await s).release();
       sessions.clear();

@@ -1,6 +1,6 @@
 /**
  * Profile: where the time of a training epoch goes. Trains the paper's SNN
- * (or `--model ffnn`, the FFNN) (784-256-256-10, T = 25, β = 0.95, direct input, ce_rate)
+ * (or `--model ffnn`, the FFNN) (784-256-256-10, T = 25 or `--steps T`, β = 0.95, direct input, ce_rate)
  * in this thread for `--batches N` batches (default 60) of `--batch B` samples
  * (default 64, one worker's shard of a 128-sample batch) with the executor's
  * {@link PhaseProfile} and prints every layer's forward and backward, the
@@ -23,10 +23,11 @@ const batchSize = Number(arg("batch", "64"));
 const runtime = createRuntime({ plugins: [lifPlugin, tfjsPlugin()], seed: 42 });
 await runtime.backend("tfjs");
 const model = arg("model", "snn");
+const timeSteps = Number(arg("steps", "25"));
 const spec =
   model === "ffnn"
     ? sequentialSpec({ layers: [784, 256, 256, 10], neuron: "relu", outputNeuron: false })
-    : sequentialSpec({ layers: [784, 256, 256, 10], neuron: "lif", params: { beta: 0.95 }, timeSteps: 25 });
+    : sequentialSpec({ layers: [784, 256, 256, 10], neuron: "lif", params: { beta: 0.95 }, timeSteps });
 const plan = runtime.plan(spec);
 const profile = new PhaseProfile();
 const gemm = await createGemm({ threads: 1 });
