@@ -12,7 +12,7 @@ import { lockFolder } from "@neurobridge/core/node";
 import { type FigureSpec, renderFigure } from "@neurobridge/plots/node";
 import { StepCache, writeAtomic } from "./cache.js";
 import { pipelineCodeVersions } from "./code-version.js";
-import { type BridgeResult, bridgeExperiment, bridgeFigures, type ScratchPoint } from "./experiments/bridge.js";
+import { bridgeExperiment, bridgeFigures, type ScratchPoint } from "./experiments/bridge.js";
 import { CMOS45, energyConstants, ffnnCost, paperComparison, snnCost } from "./experiments/cost.js";
 import { deploymentExperiment } from "./experiments/deployment.js";
 import { collapseExperiment, fiExperiment, fitsExperiment, lifTraces } from "./experiments/lif.js";
