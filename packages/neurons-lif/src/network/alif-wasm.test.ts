@@ -1,7 +1,7 @@
 import { createRandom } from "@neurobridge/core";
 import { describe, expect, it } from "vitest";
 import { createAlifSequence } from "./alif.js";
-import { bits, kernelLayer } from "./test-support/kernel-layer.js";
+import { expectTwinSequences, kernelLayer } from "./test-support/kernel-layer.js";
 
 const rng = createRandom(9);
 const uniform = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
@@ -35,21 +35,7 @@ describe("the ALIF kernel in WebAssembly SIMD", () => {
             cols: N,
             temporal: !inputStatic,
           };
-          const fw = wasm.forward(input, B, params, { keepMembrane: true });
-          const fj = js.forward(input, B, params, { keepMembrane: true });
-          expect(bits(fw.output.data)).toEqual(bits(fj.output.data));
-          expect(bits(fw.membrane as Float32Array)).toEqual(bits(fj.membrane as Float32Array));
-          const spikes = fj.output.data.reduce((s, v) => s + v, 0);
-          expect(spikes).toBeGreaterThan(0);
-          expect(spikes).toBeLessThan(T * B * N);
-          const dOut = uniform(T * B * N, -1, 1);
-          const dMembrane = uniform(T * B * N, -0.2, 0.2);
-          for (const dm of [undefined, dMembrane]) {
-            const bw = wasm.backward(fw, dOut, ["beta"], dm);
-            const bj = js.backward(fj, dOut, ["beta"], dm);
-            expect(bits(bw.dInput)).toEqual(bits(bj.dInput));
-            expect(bits(bw.dParams.beta as Float32Array)).toEqual(bits(bj.dParams.beta as Float32Array));
-          }
+          expectTwinSequences(wasm, js, input, B, params, ["beta"], uniform);
         });
       }
     }

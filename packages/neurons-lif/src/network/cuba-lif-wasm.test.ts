@@ -1,7 +1,7 @@
 import { createRandom } from "@neurobridge/core";
 import { describe, expect, it } from "vitest";
 import { createCubaLifInfer, createCubaLifSequence } from "./cuba-lif.js";
-import { bits, kernelLayer } from "./test-support/kernel-layer.js";
+import { bits, expectTwinSequences, kernelLayer } from "./test-support/kernel-layer.js";
 
 const rng = createRandom(13);
 const uniform = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
@@ -30,22 +30,7 @@ describe("the CUBA-LIF kernels in WebAssembly SIMD", () => {
             cols: N,
             temporal: !inputStatic,
           };
-          const fw = wasm.forward(input, B, params, { keepMembrane: true });
-          const fj = js.forward(input, B, params, { keepMembrane: true });
-          expect(bits(fw.output.data)).toEqual(bits(fj.output.data));
-          expect(bits(fw.membrane as Float32Array)).toEqual(bits(fj.membrane as Float32Array));
-          const spikes = fj.output.data.reduce((s, v) => s + v, 0);
-          expect(spikes).toBeGreaterThan(0);
-          expect(spikes).toBeLessThan(T * B * N);
-          const dOut = uniform(T * B * N, -1, 1);
-          const dMembrane = uniform(T * B * N, -0.2, 0.2);
-          for (const dm of [undefined, dMembrane]) {
-            const bw = wasm.backward(fw, dOut, ["alpha", "beta"], dm);
-            const bj = js.backward(fj, dOut, ["alpha", "beta"], dm);
-            expect(bits(bw.dInput)).toEqual(bits(bj.dInput));
-            expect(bits(bw.dParams.beta as Float32Array)).toEqual(bits(bj.dParams.beta as Float32Array));
-            expect(bits(bw.dParams.alpha as Float32Array)).toEqual(bits(bj.dParams.alpha as Float32Array));
-          }
+          const fj = expectTwinSequences(wasm, js, input, B, params, ["alpha", "beta"], uniform);
           const iw = createCubaLifInfer(layer, true)?.run(input, B, params);
           const ij = createCubaLifInfer(layer, false)?.run(input, B, params);
           expect(bits(iw?.output.data as Float32Array)).toEqual(bits(fj.output.data));
