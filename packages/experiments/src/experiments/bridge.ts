@@ -28,7 +28,7 @@ import { checkpointNormalization, loadMnist, subset } from "@neurobridge/mnist";
 import { type Conversion, convertToSnn, type Normalisation, rateActivations } from "@neurobridge/neurons-lif";
 import type { FigureSpec } from "@neurobridge/plots";
 import { CMOS45 } from "./cost.js";
-import { type TrainConfig, trainExperiment } from "./training.js";
+import { firstImages, type TrainConfig, trainExperiment } from "./training.js";
 
 /** Options of {@link convertCheckpoint}. */
 export interface ConvertCheckpointOptions {
@@ -174,8 +174,7 @@ export async function convertCheckpoint(
   const beta = neuron === "lif" ? (options.beta ?? 0.99) : 1;
   const calibrationCount = options.calibration ?? 2000;
   // Scale only the images calibration reads; an out-of-range count still meets the check below.
-  const firstOf = (n: number) => (Number.isInteger(n) && n > 0 ? { limit: n } : {});
-  const train = loadMnist("train", { normalization, ...firstOf(calibrationCount) });
+  const train = loadMnist("train", { normalization, ...firstImages(calibrationCount) });
   if (!(Number.isInteger(calibrationCount) && calibrationCount >= 1 && calibrationCount <= train.count)) {
     throw new NeuroBridgeError("OPTION_INVALID", `--calibration: must be an integer 1…${train.count}, got ${calibrationCount}`);
   }
@@ -212,7 +211,7 @@ export async function convertCheckpoint(
   };
   const samples = options.evalSamples ?? 1000;
   if (samples === 0) return report;
-  const test = loadMnist("test", { normalization, ...firstOf(samples) });
+  const test = loadMnist("test", { normalization, ...firstImages(samples) });
   if (!(Number.isInteger(samples) && samples >= 1 && samples <= test.count)) {
     throw new NeuroBridgeError("OPTION_INVALID", `--eval-samples: must be an integer 0…${test.count}, got ${samples}`);
   }

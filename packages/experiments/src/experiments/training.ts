@@ -100,15 +100,22 @@ export interface TrainResult {
 export const activityJson = (activity: readonly LayerActivity[]): ActivityRecord[] =>
   activity.map((a) => ({ ...a, eventsPerStep: Array.from(a.eventsPerStep) }));
 
+/**
+ * `loadMnist`'s `limit` for a caller that keeps the first `n` images: only
+ * those are scaled. A count that is not a positive integer loads every image,
+ * so the caller's own range check names what is wrong and what is accepted.
+ */
+export const firstImages = (n: number | undefined): { limit?: number } =>
+  n !== undefined && Number.isInteger(n) && n > 0 ? { limit: n } : {};
+
 /** MNIST as the experiments use it: the first `trainCount` / `testCount` images, scaled by `normalization`. */
 export function loadPaperData(o: { trainCount?: number; testCount?: number; normalization?: MnistNormalization } = {}): {
   train: Dataset;
   test: Dataset;
 } {
   // Scale only the images kept (a quick run keeps 4,000 of 60,000); `subset` then checks the count and says what is accepted.
-  const limit = (n: number | undefined) => (n !== undefined && Number.isInteger(n) && n > 0 ? { limit: n } : {});
-  const train = loadMnist("train", { normalization: o.normalization ?? "unit", ...limit(o.trainCount) });
-  const test = loadMnist("test", { normalization: o.normalization ?? "unit", ...limit(o.testCount) });
+  const train = loadMnist("train", { normalization: o.normalization ?? "unit", ...firstImages(o.trainCount) });
+  const test = loadMnist("test", { normalization: o.normalization ?? "unit", ...firstImages(o.testCount) });
   return {
     train: o.trainCount !== undefined ? subset(train, o.trainCount, "--subset (training images)") : train,
     test: o.testCount !== undefined ? subset(test, o.testCount, "--subset (test images)") : test,
