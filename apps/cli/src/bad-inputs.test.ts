@@ -305,6 +305,26 @@ function corpus(): Case[] {
   add(["export", "nir", "--checkpoint", p("ck-snn"), "--out", p("x.nir"), "--dt", "fast"], /--dt/);
   add(["export", "nir", "--checkpoint", p("ck-snn"), "--out", p("x.nir"), "--convention", "sinabs"], /sinabs/);
   add(["export", "nir", "--checkpoint", p("ck-snn"), "--out", dir], /folder/);
+  // A network that does not fit the data (1 input, 1 output): every entry point that takes data refuses it.
+  for (const backend of ["tfjs", "emulator", "loihi"]) {
+    add(["eval", "--checkpoint", p("ck-one-input"), "--backend", backend], /784 features; the network's input takes 1/);
+  }
+  add(["eval", "--checkpoint", p("ck-one-input"), "--workers", "2"], /784 features; the network's input takes 1/);
+  add(["deploy", "--checkpoint", p("ck-one-input"), "--target", "loihi"], /784 features; the network's input takes 1/);
+  add(["plot", "raster", "--checkpoint", p("ck-one-input"), "--out", p("r.svg")], /784 features; the network's input takes 1/);
+  // Outputs: the format's extension, and never a file of another format or a checkpoint's own without --force.
+  add(["export", "onnx", "--checkpoint", p("ck-snn"), "--out", p("snn.nir")], /'.*snn\.nir' does not end in \.onnx/);
+  add(
+    ["export", "onnx", "--checkpoint", p("ck-snn"), "--out", p("nir-inside.onnx")],
+    /already holds NIR \(HDF5\) data, not ONNX; .*--force/,
+  );
+  add(["export", "nir", "--checkpoint", p("ck-snn"), "--out", p("onnx-inside.nir")], /already holds ONNX data, not NIR/);
+  add(["export", "onnx", "--checkpoint", p("ck-snn"), "--out", p("ck-snn", "training.json")], /does not end in \.onnx/);
+  add(["plot", "raster", "--checkpoint", p("ck-snn"), "--out", p("onnx-inside.png")], /already holds ONNX data, not PNG/);
+  add(["plot", "raster", "--checkpoint", p("ck-snn"), "--out", ""], /--out: empty/);
+  add(["lif", "simulate", "--current", "250pA", "--out", p("ck-snn", "training.json")], /is a file of the checkpoint/);
+  add(["lif", "simulate", "--current-file", p("current-ok.csv"), "--out", p("current-ok.csv")], /is also an input of this run/);
+  add(["neuron", "simulate", "--model", "adex", "--current", "1nA", "--out", p("snn.csv")], /already holds NIR \(HDF5\) data, not CSV/);
   add(["inspect"], /--onnx FILE\.onnx or --nir FILE\.nir/);
   add(["inspect", "--onnx", p("ffnn.onnx"), "--nir", p("x.nir")], /one file/);
 
@@ -445,6 +465,8 @@ describe("the bad-input corpus", () => {
     write("truncated.onnx", readFileSync(p("ffnn.onnx")).subarray(0, 3000));
     const nir = await run(["export", "nir", "--checkpoint", p("ck-snn"), "--out", p("snn.nir")]);
     expect(nir.code, nir.stderr).toBe(0);
+    const imported = await run(["import", "nir", join(samples, "lif_norse.nir"), "--out", p("ck-one-input")]);
+    expect(imported.code, imported.stderr).toBe(0);
     write("truncated.nir", readFileSync(p("snn.nir")).subarray(0, 300));
     write("cut.nir", readFileSync(p("snn.nir")).subarray(0, 50_000));
     const damaged = (name: string, damage: (d: string) => void) => {
@@ -483,6 +505,11 @@ describe("the bad-input corpus", () => {
     nan["fc1.weight"] = { shape: (nan["fc1.weight"] as { shape: number[] }).shape, data };
     saveCheckpoint(p("ck-nan"), { spec: ck.spec, weights: nan });
     copyFileSync(p("ffnn.onnx"), p("ffnn-copy.onnx"));
+    copyFileSync(p("ffnn.onnx"), p("onnx-inside.nir"));
+    copyFileSync(p("ffnn.onnx"), p("onnx-inside.png"));
+    copyFileSync(p("snn.nir"), p("nir-inside.onnx"));
+    write("snn.csv", readFileSync(p("snn.nir")));
+    write("current-ok.csv", "time_ms,current_pA\n0,250\n0.1,250\n0.2,250\n");
   }, 600_000);
 
   it("gives every one of at least 200 bad inputs a non-zero exit, a message naming the problem, no stack trace, in bounded time", async () => {

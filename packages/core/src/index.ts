@@ -17,6 +17,7 @@ export * from "./builtins/losses.js";
 export * from "./builtins/models.js";
 export * from "./builtins/surrogates.js";
 export * from "./codecs.js";
+export * from "./data-fit.js";
 export * from "./dataset.js";
 export * from "./errors.js";
 export * from "./kernels.js";

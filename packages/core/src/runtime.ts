@@ -15,6 +15,7 @@ import { builtinLosses } from "./builtins/losses.js";
 import { builtinKernels, builtinRateModels, builtinResets } from "./builtins/models.js";
 import { builtinSurrogates } from "./builtins/surrogates.js";
 import { type CodecOf, type CodecRegistration, codecKey } from "./codecs.js";
+import { guardBackend } from "./data-fit.js";
 import { DuplicateRegistrationError, NeuroBridgeError, UnknownRegistrationError, ValidationError } from "./errors.js";
 import { KERNEL_KINDS, type KernelKind, type KernelRegistration, kernelKey } from "./kernels.js";
 import { neuronModelIssues } from "./neuron-check.js";
@@ -468,7 +469,8 @@ export class Runtime implements SpecCatalog {
     let backend = this.backends.get(name) as Promise<BackendOf<N>> | undefined;
     if (!backend) {
       const registration = this.registries.backend.get(name);
-      const created = Promise.resolve(registration.create(this));
+      // Every backend checks that data fits the network before it runs, plugin backends included.
+      const created = Promise.resolve(registration.create(this)).then((b) => guardBackend(b));
       this.backends.set(name, created);
       created.catch(() => this.backends.delete(name));
       backend = created as Promise<BackendOf<N>>;

@@ -22,6 +22,7 @@ import type {
   Trainer,
   TrainerOptions,
 } from "./backend.js";
+import { checkDataFits } from "./data-fit.js";
 import { NeuroBridgeError } from "./errors.js";
 import type { NetworkPlan } from "./plan.js";
 import type { Runtime } from "./runtime.js";
@@ -206,21 +207,8 @@ export async function trainOn(
 ): Promise<TrainingResult> {
   const train = toDataset(options.train, "train");
   const test = options.test ? toDataset(options.test, "test") : undefined;
-  for (const [what, d] of [
-    ["train", train],
-    ["test", test],
-  ] as const) {
-    if (!d) continue;
-    if (d.features !== plan.inputSize) {
-      throw new NeuroBridgeError(
-        "SHAPE_MISMATCH",
-        `${what}: examples have ${d.features} features; the network's input takes ${plan.inputSize}`,
-      );
-    }
-    if (d.classes > plan.outputSize) {
-      throw new NeuroBridgeError("SHAPE_MISMATCH", `${what}: has ${d.classes} classes; the network's output has ${plan.outputSize}`);
-    }
-  }
+  checkDataFits(plan, train, "train");
+  if (test) checkDataFits(plan, test, "test");
   const weights = options.weights ?? initWeights(plan.spec, runtime.random("init"), runtime);
   const { weights: _w, seed, workers, config, train: _t, test: _e, ...fit } = options;
   const trainer = await backend.createTrainer(plan, weights, {

@@ -35,7 +35,7 @@ export interface NirConventions {
 
 /** Options naming a convention and, optionally, a different dt. */
 export interface NirConventionOptions {
-  /** Default `snntorch`. */
+  /** Writing: default `snntorch`. Reading: default the convention the file's numbers show (`detectConvention`). */
   readonly convention?: string;
   /** Seconds per step (> 0); default the convention's, or the dt a NeuroBridge file recorded. */
   readonly dt?: number;

@@ -3,9 +3,8 @@
  * nodes with their types, shapes and parameter ranges, edges, recurrent
  * edges, and which convention the numbers follow.
  */
-import { NIR_CONVENTIONS, type NirConventionName } from "./codec.js";
-import { checkGraph, graphShapes, type NirGraph, type NirNode, type NodeShapes, optionalField } from "./graph.js";
-import { metaNumber, metaString } from "./hdf5.js";
+import { type DetectedConvention, detectConvention } from "./detect-convention.js";
+import { checkGraph, graphShapes, type NirGraph, type NirNode, type NodeShapes } from "./graph.js";
 
 /** One node described. */
 export interface NirNodeDescription {
@@ -27,44 +26,7 @@ export interface NirDescription {
   /** Problems NIR's type check finds (empty when well typed). */
   readonly typeProblems: readonly string[];
   /** The convention the leaky nodes' r and w_in match, or `neurobridge` when the file records its own. */
-  readonly convention: {
-    readonly detected: NirConventionName | "neurobridge" | "unknown";
-    readonly dt?: number;
-    readonly evidence: string;
-  };
-}
-
-const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b));
-
-/** Which convention the LIF-like nodes follow: r = τ/dt at some dt (snnTorch: 1e-4), or r = 1 (Norse). */
-function detectConvention(graph: NirGraph): NirDescription["convention"] {
-  const recorded = metaString(graph.metadata, "neurobridge.convention");
-  if (recorded) {
-    const dt = metaNumber(graph.metadata, "neurobridge.dt");
-    return {
-      detected: "neurobridge",
-      ...(dt !== undefined ? { dt } : {}),
-      evidence: `written by NeuroBridge with the ${recorded} convention`,
-    };
-  }
-  const ratios: number[] = [];
-  for (const node of Object.values(graph.nodes)) {
-    const tau = optionalField(node, "tau") ?? optionalField(node, "tau_mem");
-    const r = optionalField(node, "r");
-    if (!tau || !r || node.type.startsWith("I")) continue;
-    for (let j = 0; j < tau.data.length; j++)
-      if (Number.isFinite(tau.data[j])) ratios.push((tau.data[j] as number) / (r.data[j] as number));
-  }
-  if (!ratios.length) return { detected: "unknown", evidence: "no leaky nodes with τ and r" };
-  if (ratios.every((x) => close(x, ratios[0] as number))) {
-    const dt = ratios[0] as number;
-    if (close(dt, NIR_CONVENTIONS.snntorch.dt))
-      return { detected: "snntorch", dt, evidence: "r = τ/dt with dt = 1e-4 s on every leaky node" };
-    const rOne = Object.values(graph.nodes).every((n) => !optionalField(n, "r") || optionalField(n, "r")?.data.every((x) => x === 1));
-    if (rOne) return { detected: "norse", evidence: "r = 1 on every node (Norse's convention; dt is not stored — Norse uses 1e-3 s)" };
-    return { detected: "unknown", dt, evidence: `r = τ/dt with dt = ${dt} s` };
-  }
-  return { detected: "unknown", evidence: "τ/r differs between neurons" };
+  readonly convention: DetectedConvention;
 }
 
 const toPlain = (meta: NirNode["metadata"]): Record<string, string | number> =>

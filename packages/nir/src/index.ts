@@ -25,6 +25,7 @@ import { type NirExport, type NirExportOptions, type NirImport, type NirImportOp
 
 export * from "./codec.js";
 export * from "./describe.js";
+export * from "./detect-convention.js";
 export * from "./graph.js";
 export { metaNumber, metaString, type ReadNirOptions, type ReadNirResult, readNirGraph, writeNirGraph } from "./hdf5.js";
 export * from "./interpreter.js";

@@ -19,6 +19,7 @@ import {
   type Weights,
 } from "@neurobridge/core";
 import { type NirConventionOptions, type NirConventions, type NirReadNeuron, refused, resolveConventions } from "./codec.js";
+import { importConventions } from "./detect-convention.js";
 import {
   field,
   graphOrder,
@@ -155,7 +156,7 @@ function readNeuron(runtime: Runtime, node: NirNode, name: string, conventions: 
  *   nodes without a host here (Conv2d, SumPool2d, LI, …), and neurons no codec reads
  */
 export function nirToNetwork(runtime: Runtime, graph: NirGraph, options: NirImportOptions = {}): NirImport {
-  const conventions = resolveConventions(options, metaNumber(graph.metadata, "neurobridge.dt"));
+  const { conventions, note } = importConventions(graph, options);
   const { order, recurrent } = graphOrder(graph);
   if (recurrent.length) {
     fail(
@@ -278,7 +279,7 @@ export function nirToNetwork(runtime: Runtime, graph: NirGraph, options: NirImpo
   };
   // Validates parameters against the models' declared ranges (e.g. a threshold ≤ 0).
   runtime.plan(spec, weights);
-  return { spec, weights, conventions, models, warnings };
+  return { spec, weights, conventions, models, warnings: note ? [note, ...warnings] : warnings };
 }
 
 /** One number when every neuron has the same value (a scalar spec param), else the array. */

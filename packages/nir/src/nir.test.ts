@@ -154,6 +154,17 @@ describe("NIR round trip of a trained SNN (ours → NIR → ours)", () => {
 });
 
 describe("a network the emulator runs after import (Norse's LIF file)", () => {
+  it("reads it with the convention inspect detects when none is named, and says so", async () => {
+    const detected = await readNir(runtime, fixture("lif_norse.nir"));
+    const named = await readNir(runtime, fixture("lif_norse.nir"), { convention: "norse" });
+    expect(detected.conventions).toEqual(named.conventions);
+    expect(detected.spec.nodes).toEqual(named.spec.nodes);
+    expect(detected.warnings[0]).toMatch(/read with the norse convention \(detected: r = 1 on every node/);
+    const snntorch = await readNir(runtime, fixture("lif_norse.nir"), { convention: "snntorch" });
+    expect(snntorch.conventions.name).toBe("snntorch");
+    expect(snntorch.warnings.some((w) => /detected/.test(w))).toBe(false);
+  });
+
   it("reads Norse's LIF with Norse's convention (dt 1 ms, r 1): β 0.6, input gain dt/τ folded into the weight, NIR's reset to 0", async () => {
     const back = await readNir(runtime, fixture("lif_norse.nir"), { convention: "norse", timeSteps: 12 });
     const lif = back.spec.nodes.find((n) => n.type === "neuron");
@@ -199,7 +210,11 @@ describe("a network the emulator runs after import (Norse's LIF file)", () => {
       "type mismatch on edge 1_LIFNeuronTorch → output: '1_LIFNeuronTorch' emits [1], 'output' (Output) takes [1, 1, 1]",
     );
     expect(String((error as Error).message)).toContain("nir.read");
-    const loose = await readNir(runtime, fixture("lif_rockpool.nir"), { typeCheck: false });
+    // Rockpool's r = (τ/dt)·e^(−dt/τ) matches no named convention: the reader refuses to guess one.
+    await expect(readNir(runtime, fixture("lif_rockpool.nir"), { typeCheck: false })).rejects.toThrow(
+      /cannot tell which convention the file follows \(r = τ\/dt with dt = 0\.000104\d* s\).*--convention: snntorch, norse, nir/,
+    );
+    const loose = await readNir(runtime, fixture("lif_rockpool.nir"), { typeCheck: false, convention: "snntorch" });
     expect(loose.typeProblems).toHaveLength(1);
     expect(loose.spec.nodes.map((n) => n.type)).toEqual(["input", "dense", "neuron", "output"]);
   });

@@ -5,9 +5,12 @@
  * - JSON `{ "dt": "0.1ms", "unit": "pA", "samples": [250, 260, …] }`.
  * The current is held constant between samples (kind `trace`).
  */
+
+import { resolve } from "node:path";
 import { DataFileError, NeuroBridgeError, parseQuantity } from "@neurobridge/core";
 import type { CurrentInput } from "@neurobridge/neurons-lif";
 import { readJsonFile, readTextFile } from "../files.js";
+import { checkOutputFile, FORMATS } from "../output-files.js";
 
 const unitScale = (file: string, unit: string, dimension: "time" | "current") => {
   try {
@@ -106,12 +109,17 @@ export function currentFromFlags(o: CurrentFlags, amplitude: number): CurrentInp
   return { kind: "step", amplitude, start, ...(stop !== undefined ? { stop } : {}) };
 }
 
-/** `--out` of a trace: `.csv` or `.json`, said before any work is done. */
-export function traceOutOption(out: string | undefined): void {
-  if (out !== undefined && !/\.(csv|json)$/i.test(out)) {
-    throw new NeuroBridgeError(
-      "OPTION_INVALID",
-      `--out ${out}: a trace is written as .csv or .json; give a file name ending in one of them`,
-    );
+/**
+ * `--out` of a trace: a .csv or .json file that is not one of the run's
+ * `inputs` (e.g. `--current-file`, `--params`) nor, without `--force`, a file
+ * of another format or a checkpoint's own file.
+ */
+export function traceOutOption(out: string | undefined, options: { force?: boolean; inputs?: readonly (string | undefined)[] } = {}): void {
+  if (out === undefined) return;
+  checkOutputFile(out, [FORMATS.csv, FORMATS.json], { ...(options.force ? { force: true } : {}) });
+  for (const input of options.inputs ?? []) {
+    if (input !== undefined && resolve(input) === resolve(out)) {
+      throw new NeuroBridgeError("OPTION_INVALID", `--out ${out}: is also an input of this run; write the trace to another file`);
+    }
   }
 }

@@ -81,6 +81,7 @@ interface SimulateOptions {
   stepStop?: string;
   v0?: string;
   out?: string;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -92,7 +93,7 @@ function runSimulate(o: SimulateOptions): void {
       "give exactly one of --current (e.g. 250pA) and --current-file (a sampled current, .csv or .json)",
     );
   }
-  traceOutOption(o.out);
+  traceOutOption(o.out, { ...(o.force ? { force: true } : {}), inputs: [o.currentFile, o.params] });
   const sampled = o.currentFile !== undefined;
   const amplitude = o.current !== undefined ? q(o.current, "current", "--current") : Number.NaN;
   const duration = q(o.duration, "time", "--duration");
@@ -296,6 +297,7 @@ export function registerLifCommands(program: Command): void {
     .option("--step-stop <time>", "end of the step")
     .option("--v0 <voltage>", "initial membrane potential (default E_L)")
     .option("--out <file>", "write the voltage trace (.csv, or .json)")
+    .option("--force", "replace a --out file of another format")
     .option("--json", "print one JSON object")
     .action((o: SimulateOptions) => runSimulate(o));
   fiFlags(lif.command("fi").description("F–I curve: analytic and simulated rate per current"), {

@@ -80,6 +80,7 @@ interface SimulateOptions extends CommonOptions {
   stepStop?: string;
   seed: string;
   out?: string;
+  force?: boolean;
 }
 
 function runSimulate(o: SimulateOptions): void {
@@ -92,7 +93,7 @@ function runSimulate(o: SimulateOptions): void {
   if (o.current === undefined && o.currentFile === undefined && presetCurrent === undefined) {
     throw new NeuroBridgeError("OPTION_INVALID", "give --current (e.g. 250pA) or --current-file (a sampled current, .csv or .json)");
   }
-  traceOutOption(o.out);
+  traceOutOption(o.out, { ...(o.force ? { force: true } : {}), inputs: [o.currentFile, o.params] });
   const sampled = o.currentFile !== undefined;
   const amplitude = o.current !== undefined ? parseQuantity(o.current, "current", "--current") : (presetCurrent ?? Number.NaN);
   const duration = parseQuantity(o.duration, "time", "--duration");
@@ -306,6 +307,7 @@ export function registerNeuronCommands(program: Command): void {
     .option("--step-stop <time>", "end of the step")
     .option("--seed <n>", "seed of stochastic inputs (coba's Poisson trains)", "0")
     .option("--out <file>", "write every state's trace (.csv, or .json)")
+    .option("--force", "replace a --out file of another format")
     .action((o: SimulateOptions) => runSimulate(o));
   fiFlags(
     neuron.command("fi").description("F–I curve: simulated rate per current, analytic where one exists, first- and last-ISI rates"),

@@ -87,7 +87,16 @@ describe("neurobridge export nir / import nir / inspect --nir", () => {
       expect(run.stderr, args.join(" ")).toMatch(message);
       expect(run.stderr, args.join(" ")).not.toMatch(/\n\s+at /);
     }
-    const loose = runCli(["import", "nir", join(samples, "lif_rockpool.nir"), "--out", join(dir, "r"), "--no-type-check"]);
+    const loose = runCli([
+      "import",
+      "nir",
+      join(samples, "lif_rockpool.nir"),
+      "--out",
+      join(dir, "r"),
+      "--no-type-check",
+      "--convention",
+      "snntorch",
+    ]);
     expect(loose.code, loose.stderr).toBe(0);
     expect(loose.stderr).toMatch(/warning: NIR type check: type mismatch/);
   }, 120_000);

@@ -18,6 +18,7 @@ const nir = () => import("@neurobridge/nir");
 import type { Command } from "commander";
 import { readBinaryFile, writeFileAtomic } from "../files.js";
 import { type GlobalOptions, printJson } from "../output.js";
+import { checkOutputFile, FORMATS } from "../output-files.js";
 import { createCliRuntime } from "../runtime.js";
 import { positiveInt } from "./options.js";
 
@@ -40,8 +41,12 @@ const warn = (warnings: readonly string[]) => {
   for (const w of warnings) process.stderr.write(`neurobridge: warning: ${w}\n`);
 };
 
-async function runExport(o: { checkpoint: string; out: string; convention?: string; dt?: string; json?: boolean }, globals: GlobalOptions) {
+async function runExport(
+  o: { checkpoint: string; out: string; convention?: string; dt?: string; force?: boolean; json?: boolean },
+  globals: GlobalOptions,
+) {
   const conventions = conventionOptions(o);
+  checkOutputFile(o.out, FORMATS.nir, { ...(o.force ? { force: true } : {}) });
   const runtime = await createCliRuntime({ plugins: globals.plugin ?? [] });
   const checkpoint = loadCheckpoint(o.checkpoint, runtime);
   const normalization = checkpointNormalization(checkpoint);
@@ -146,6 +151,7 @@ export function registerNirCommands(program: Command, exportCommand: Command): v
     .requiredOption("--out <file>", "the .nir file to write")
     .option("--convention <name>", convention, "snntorch")
     .option("--dt <seconds>", "time step the per-step decays are turned into time constants with (default: the convention's)")
+    .option("--force", "replace a --out file of another format")
     .option("--json", "print one JSON object")
     .addHelpText("after", "\nExample:\n  neurobridge export nir --checkpoint out/snn --out snn.nir")
     .action((o, command: Command) => runExport(o, command.optsWithGlobals<GlobalOptions>()));
@@ -154,7 +160,7 @@ export function registerNirCommands(program: Command, exportCommand: Command): v
     .command("nir <file>")
     .description("read a NIR graph (Input → (Affine|Linear → LIF|IF|CubaLIF)* → Output) into a checkpoint")
     .requiredOption("--out <dir>", "checkpoint folder to write")
-    .option("--convention <name>", convention, "snntorch")
+    .option("--convention <name>", `${convention} (default: the one the file's numbers show, as inspect --nir reports it)`)
     .option("--dt <seconds>", "time step of the file (NIR stores none; default: the file's NeuroBridge metadata, else the convention's)")
     .option("--steps <n>", "time steps per sample (default: the file's NeuroBridge metadata, else 25)")
     .option("--no-type-check", "load a file that fails NIR's type check (e.g. Rockpool's mis-shaped Output), reporting the mismatch")

@@ -22,6 +22,7 @@ import { checkpointNormalization, loadMnist, subset } from "@neurobridge/mnist";
 import type { Command } from "commander";
 import { writeFileAtomic } from "../files.js";
 import { type GlobalOptions, printJson } from "../output.js";
+import { checkOutputFile, FORMATS } from "../output-files.js";
 import { createProgress } from "../progress.js";
 import { createCliRuntime } from "../runtime.js";
 import { registerNirCommands, runInspectNir } from "./nir.js";
@@ -37,8 +38,9 @@ function modeOption(value: string | undefined): OnnxExportMode | undefined {
   return value as OnnxExportMode;
 }
 
-async function runExport(o: { checkpoint: string; mode?: string; out: string; json?: boolean }, globals: GlobalOptions) {
+async function runExport(o: { checkpoint: string; mode?: string; out: string; force?: boolean; json?: boolean }, globals: GlobalOptions) {
   const mode = modeOption(o.mode);
+  checkOutputFile(o.out, FORMATS.onnx, { ...(o.force ? { force: true } : {}) });
   const runtime = await createCliRuntime({ plugins: globals.plugin ?? [] });
   const checkpoint = loadCheckpoint(o.checkpoint, runtime);
   const normalization = checkpointNormalization(checkpoint);
@@ -135,6 +137,7 @@ export function registerOnnxCommands(program: Command): void {
     .requiredOption("--checkpoint <dir>", "checkpoint folder")
     .requiredOption("--out <file>", "the .onnx file to write")
     .option("--mode <mode>", "SNN layout: unrolled (all T steps in one graph) | step (one step, state as inputs/outputs)")
+    .option("--force", "replace a --out file of another format")
     .option("--json", "print one JSON object")
     .action((o, command: Command) => runExport(o, command.optsWithGlobals<GlobalOptions>()));
   program

@@ -51,7 +51,7 @@ describe("neurobridge plot", () => {
         ["plot", "scatter", "--checkpoint", snn, "--out", out],
         /plot: unknown plot 'scatter'; accepted: raster, membrane, counts, activity/,
       ],
-      [["plot", "raster", "--checkpoint", snn, "--out", join(dir, "x.jpg")], /--out: '.*x\.jpg' must end in \.png or \.svg/],
+      [["plot", "raster", "--checkpoint", snn, "--out", join(dir, "x.jpg")], /--out: '.*x\.jpg' does not end in \.png or \.svg/],
       [["plot", "raster", "--checkpoint", snn, "--sample", "10000", "--out", out], /--sample: must be an integer 0…9999/],
       [
         ["plot", "raster", "--checkpoint", snn, "--layer", "fc1", "--out", out],

@@ -10,6 +10,7 @@ import { PLOT_KINDS, PLOT_RECORDS, type PlotKind } from "@neurobridge/plots";
 import type { Command } from "commander";
 import { writeFileAtomic } from "../files.js";
 import { type GlobalOptions, printJson } from "../output.js";
+import { checkOutputFile, FORMATS } from "../output-files.js";
 import { createCliRuntime } from "../runtime.js";
 import { positiveInt } from "./options.js";
 
@@ -21,6 +22,7 @@ interface PlotOptions {
   neurons?: string;
   count?: string;
   backend: string;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -37,7 +39,7 @@ async function runPlot(kind: string, o: PlotOptions, globals: GlobalOptions, run
   if (!(PLOT_KINDS as readonly string[]).includes(kind)) {
     throw new NeuroBridgeError("OPTION_INVALID", `plot: unknown plot '${kind}'; accepted: ${PLOT_KINDS.join(", ")}`);
   }
-  if (!/\.(png|svg)$/i.test(o.out)) throw new NeuroBridgeError("OPTION_INVALID", `--out: '${o.out}' must end in .png or .svg`);
+  checkOutputFile(o.out, [FORMATS.png, FORMATS.svg], { ...(o.force ? { force: true } : {}) });
   const sample = positiveInt(o.sample, "--sample", 0);
   const neurons = o.neurons ? neuronList(o.neurons) : undefined;
   const count = o.count ? positiveInt(o.count, "--count") : undefined;
@@ -77,6 +79,7 @@ export function registerPlotCommand(program: Command): void {
     .option("--neurons <list>", "membrane: these neurons, e.g. 0,5,12 (default: the most active)")
     .option("--count <n>", "membrane: how many of the most active neurons (default 5)")
     .option("--backend <name>", "backend that records: tfjs (spikes, membrane) | emulator | loihi (spikes)", "tfjs")
+    .option("--force", "replace a --out file of another format")
     .option("--json", "print one JSON object")
     .addHelpText(
       "after",

@@ -21,7 +21,7 @@ import {
   OnnxNetwork,
   totals,
 } from "@neurobridge/backend-neuromorphic";
-import type { Dataset, NetworkPlan, Runtime } from "@neurobridge/core";
+import { checkDataFits, type Dataset, type NetworkPlan, type Runtime } from "@neurobridge/core";
 import { loadCheckpoint } from "@neurobridge/core/node";
 import { readNir, writeNir } from "@neurobridge/nir";
 import { writeAtomic } from "../cache.js";
@@ -156,6 +156,7 @@ export async function deployExperiment(
     onProgress?: (stage: "chip" | "float", done: number, total: number) => void;
   } = {},
 ): Promise<DeployResult> {
+  checkDataFits(plan, test, "the test data");
   const backend = await runtime.backend(target);
   // Placing the network is the check (Loihi quantises and maps every population): do it once,
   // and ask the backend for every failing constraint only to explain a failure.

@@ -2,7 +2,7 @@
  * Recording one MNIST test sample through a checkpoint on any backend that
  * records, and the figures of it — what `neurobridge plot` draws.
  */
-import { type LayerRecording, NeuroBridgeError, type RecordKind, type Runtime } from "@neurobridge/core";
+import { checkDataFits, type LayerRecording, NeuroBridgeError, type RecordKind, type Runtime } from "@neurobridge/core";
 import { loadCheckpoint } from "@neurobridge/core/node";
 import { checkpointNormalization, loadMnist } from "@neurobridge/mnist";
 import { type FigureSpec, layerActivityFigure, membraneFigure, type PlotKind, rasterFigure, spikeCountHistogram } from "@neurobridge/plots";
@@ -37,6 +37,7 @@ export async function recordSample(runtime: Runtime, dir: string, options: Recor
     );
   }
   const test = loadMnist("test", { normalization: checkpointNormalization(checkpoint) });
+  checkDataFits(plan, test, "the MNIST test images");
   const sample = options.sample ?? 0;
   if (!(Number.isInteger(sample) && sample >= 0 && sample < test.count)) {
     throw new NeuroBridgeError("OPTION_INVALID", `--sample: must be an integer 0…${test.count - 1} (an MNIST test image), got ${sample}`);
