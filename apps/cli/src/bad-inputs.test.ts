@@ -344,6 +344,14 @@ function corpus(): Case[] {
   add(["sweep", "--grid", p("sweep-array.json"), "--out", p("sw")], /must be a JSON object with base, grid and\/or list/);
   add(["sweep", "--grid", p("sweep-typo.json"), "--out", p("sw")], /gird: is not a grid key; accepted: kind, base, grid, list/);
   add(
+    ["sweep", "--grid", p("sweep-cli-name.json"), "--out", p("sw")],
+    /subset: is not a train setting; did you mean 'trainCount' \(the CLI's --subset\)\?/,
+  );
+  // A checkpoint trained with a plugin names it when read without.
+  for (const cmd of [["eval"], ["deploy", "--target", "loihi"], ["export", "onnx", "--out", p("plugin.onnx")]]) {
+    add([...cmd, "--checkpoint", p("ck-plugin")], /written with plugin '@neurobridge-examples\/custom-neuron' \(--plugin .*plugin\.js\)/);
+  }
+  add(
     ["sweep", "--grid", p("sweep-bad-settings.json"), "--out", p("sw")],
     /jobs\[0\]\.timeSteps: must be a positive integer, got 2\.5.*jobs\[0\]\.learningRate: must be a positive number/s,
   );
@@ -426,6 +434,7 @@ describe("the bad-input corpus", () => {
     write("sweep-ok.json", JSON.stringify({ base: { model: "snn", epochs: 1, trainCount: 256, testCount: 100 }, grid: { seed: [1] } }));
     write("sweep-array.json", "[1, 2]");
     write("sweep-typo.json", JSON.stringify({ gird: { seed: [1] } }));
+    write("sweep-cli-name.json", JSON.stringify({ base: { subset: 256 } }));
     write("sweep-bad-settings.json", JSON.stringify({ base: { learningRate: -1, timeSteps: 2.5 } }));
     write("sweep-bad-neuron.json", JSON.stringify({ base: { network: { neuron: "izhikevich" } } }));
     write("sweep-bad-kind.json", JSON.stringify({ kind: "render" }));
@@ -465,6 +474,28 @@ describe("the bad-input corpus", () => {
     write("truncated.onnx", readFileSync(p("ffnn.onnx")).subarray(0, 3000));
     const nir = await run(["export", "nir", "--checkpoint", p("ck-snn"), "--out", p("snn.nir")]);
     expect(nir.code, nir.stderr).toBe(0);
+    const customNeuron = join(here, "..", "..", "..", "examples", "custom-neuron", "dist", "plugin.js");
+    const withPlugin = await run(
+      [
+        "--plugin",
+        customNeuron,
+        "train",
+        "--neuron",
+        "izhikevich",
+        "--epochs",
+        "1",
+        "--subset",
+        "256",
+        "--steps",
+        "4",
+        "--workers",
+        "1",
+        "--out",
+        p("ck-plugin"),
+      ],
+      120_000,
+    );
+    expect(withPlugin.code, withPlugin.stderr).toBe(0);
     const imported = await run(["import", "nir", join(samples, "lif_norse.nir"), "--out", p("ck-one-input")]);
     expect(imported.code, imported.stderr).toBe(0);
     write("truncated.nir", readFileSync(p("snn.nir")).subarray(0, 300));

@@ -338,7 +338,8 @@ export const neuromorphicPlugin: NeuroBridgePlugin = {
     });
     r.backend({
       name: "truenorth",
-      description: "IBM TrueNorth's crossbar constraints (check only in this release).",
+      description:
+        "IBM TrueNorth: crossbar constraints checked, networks deployed onto integer cores with splitters and emulated tick by tick.",
       capabilities: TRUENORTH_CAPABILITIES,
       create: (runtime) => new TrueNorthBackend(runtime),
     });

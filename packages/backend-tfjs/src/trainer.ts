@@ -25,6 +25,7 @@ import {
   type Runtime,
   shouldStopEarly,
   strategyParams,
+  TRAINING_DEFAULTS,
   type Trainer,
   type TrainingProgressState,
   validateWeights,
@@ -253,7 +254,7 @@ export class ExecutorTrainer implements Trainer {
       running: this.running,
       config: { ...this.config, seed: this.seed },
     };
-    saveCheckpoint(dir, { spec: this.plan.spec, weights: this.weights(), optimizer, progress });
+    saveCheckpoint(dir, { spec: this.plan.spec, weights: this.weights(), optimizer, progress, plugins: this.runtime.pluginRecords() });
   }
 
   /** Trains until `options.epochs` epochs are complete (counting restored ones), or the signal fires. */
@@ -325,7 +326,7 @@ export class ExecutorTrainer implements Trainer {
         }
         const learningRate = scheduledLearningRate(
           options.learningRate,
-          options.lrSchedule ?? "constant",
+          options.lrSchedule ?? TRAINING_DEFAULTS.lrSchedule,
           this.adam.step,
           epochs * batches,
         );

@@ -207,7 +207,8 @@ export interface FitOptions {
   /**
    * `constant` (the paper's Adam lr), or `cosine`: lr·½(1 + cos(π·step/steps))
    * over the whole run. Keyed to the optimiser's step count, so a resumed run
-   * continues the same schedule.
+   * continues the same schedule. Default `TRAINING_DEFAULTS.lrSchedule`
+   * (`cosine`), as on the command line.
    */
   readonly lrSchedule?: "constant" | "cosine";
   /** Folder to checkpoint into: every `checkpointEvery` batches, after each epoch, and when stopped. */
@@ -242,8 +243,16 @@ export interface TrainingProgressState {
 }
 
 /** A checkpoint in memory (the codec is `@neurobridge/core/node`). */
+/** A plugin a checkpoint was written with: its name and, when known, the module it loads from. */
+export interface CheckpointPlugin {
+  readonly name: string;
+  readonly module?: string;
+}
+
 export interface Checkpoint {
   readonly spec: NetworkSpec;
+  /** The plugins the writing runtime had (`Runtime.pluginRecords()`), so a reader missing one is told which. */
+  readonly plugins?: readonly CheckpointPlugin[];
   readonly weights: Weights;
   /** Optimiser state and raw trainable values, when saved by a trainer. */
   readonly optimizer?: Weights;

@@ -19,6 +19,7 @@ export * from "./builtins/surrogates.js";
 export * from "./codecs.js";
 export * from "./data-fit.js";
 export * from "./dataset.js";
+export * from "./defaults.js";
 export * from "./errors.js";
 export * from "./kernels.js";
 export * from "./neuron-check.js";

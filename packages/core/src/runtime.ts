@@ -9,7 +9,7 @@
  * injection with explicit tokens: `constructor(@inject(TOKENS.runtime) rt: Runtime)`.
  */
 import { type DependencyContainer, type InjectionToken, container as rootContainer } from "tsyringe";
-import type { Backend, BackendCapabilities, BackendOf } from "./backend.js";
+import type { Backend, BackendCapabilities, BackendOf, CheckpointPlugin } from "./backend.js";
 import { builtinEncoders } from "./builtins/encoders.js";
 import { builtinLosses } from "./builtins/losses.js";
 import { builtinKernels, builtinRateModels, builtinResets } from "./builtins/models.js";
@@ -366,6 +366,18 @@ export class Runtime implements SpecCatalog {
   /** The registry of one kind. */
   registry<K extends RegistryKind>(kind: K): Registry<RegistryKinds[K]> {
     return this.registries[kind];
+  }
+
+  /** Names of the registered plugins, in registration order. */
+  pluginNames(): string[] {
+    return this.pluginList.map((p) => p.name);
+  }
+
+  /** The plugins to record in a checkpoint: every one but core's, with its module when it has one. */
+  pluginRecords(): CheckpointPlugin[] {
+    return this.pluginList
+      .filter((p) => p.name !== corePlugin.name)
+      .map((p) => ({ name: p.name, ...(p.source ? { module: p.source.module } : {}) }));
   }
 
   /** Registered names of one kind. */

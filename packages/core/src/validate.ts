@@ -5,6 +5,7 @@
  * and surrogate named is registered and its parameters are in range. Every
  * issue names its field and what is accepted; all issues are reported at once.
  */
+import { TRAINING_DEFAULTS } from "./defaults.js";
 import { SpecValidationError, type ValidationIssue } from "./errors.js";
 import type { NeuronModel } from "./neuron-model.js";
 import { type ParamSpec, type ParamValue, resolveParams } from "./params.js";
@@ -28,12 +29,14 @@ export interface SpecCatalog {
   findSurrogate(name: string): SurrogateGradient | undefined;
   findReset(name: string): ResetMechanism | undefined;
   names(kind: "neuronModel" | "encoder" | "surrogate" | "reset"): string[];
+  /** Names of the registered plugins (a reader compares them with the plugins a file was written with). */
+  pluginNames?(): string[];
 }
 
 /** Default reset mechanism of spiking neuron nodes. */
 export const DEFAULT_RESET = "subtract";
 /** Default surrogate gradient of spiking neuron nodes. */
-export const DEFAULT_SURROGATE = "fast-sigmoid";
+export const DEFAULT_SURROGATE = TRAINING_DEFAULTS.surrogate;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isPositiveInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v > 0;

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { createRuntime, type Dataset, type TrainingProgress } from "@neurobridge/core";
+import { createRuntime, type Dataset, TRAINING_DEFAULTS, type TrainingProgress } from "@neurobridge/core";
 import { lockFolder } from "@neurobridge/core/node";
 import { type FigureSpec, renderFigure } from "@neurobridge/plots/node";
 import { StepCache, writeAtomic } from "./cache.js";
@@ -51,13 +51,13 @@ export interface PaperOptions {
 
 /** The profile: what the full and quick runs compute. */
 export function paperProfile(quick: boolean, seed: number) {
-  const train = (model: "ffnn" | "snn", epochs: number, timeSteps = model === "snn" ? 25 : 1): TrainConfig => ({
+  const train = (model: "ffnn" | "snn", epochs: number, timeSteps = model === "snn" ? TRAINING_DEFAULTS.timeSteps : 1): TrainConfig => ({
     model,
     epochs,
     timeSteps,
-    batchSize: 128,
-    learningRate: 1e-3,
-    lrSchedule: "cosine",
+    batchSize: TRAINING_DEFAULTS.batchSize,
+    learningRate: TRAINING_DEFAULTS.learningRate,
+    lrSchedule: TRAINING_DEFAULTS.lrSchedule,
     seed,
     trainCount: quick ? 4000 : 60_000,
     testCount: quick ? 1000 : 10_000,

@@ -16,6 +16,7 @@ import {
   SPEC_FORMAT,
   SPEC_VERSION,
   type StrategyRef,
+  TRAINING_DEFAULTS,
   type Weights,
 } from "@neurobridge/core";
 import { type NirConventionOptions, type NirConventions, type NirReadNeuron, refused, resolveConventions } from "./codec.js";
@@ -237,7 +238,12 @@ export function nirToNetwork(runtime: Runtime, graph: NirGraph, options: NirImpo
         break;
       }
       default: {
-        if (!NIR_NODE_TYPES[node.type]) fail(`node '${name}' has NIR type '${node.type}', which this reader does not know`);
+        // The registered codecs are asked first: a plugin may read a type NIR 1.0 does not define.
+        if (!neuronTypes.has(node.type) && !NIR_NODE_TYPES[node.type]) {
+          fail(
+            `node '${name}' has NIR type '${node.type}', which neither NIR 1.0 nor a registered codec defines (codec types: ${[...neuronTypes].join(", ") || "none"}; a plugin adds one with registrar.codec({ format: "nir", … }))`,
+          );
+        }
         if (!neuronTypes.has(node.type)) {
           fail(
             `node '${name}' (${node.type}) is not supported yet: NeuroBridge networks are chains of dense layers and neuron populations (neuron types read: ${[...neuronTypes].join(", ") || "none"}); @neurobridge/nir's reference interpreter (simulateNir) runs it`,
@@ -265,7 +271,7 @@ export function nirToNetwork(runtime: Runtime, graph: NirGraph, options: NirImpo
   }
   const encoderMeta = metaString(graph.metadata, "neurobridge.encoder");
   const encoder = options.encoder ?? (encoderMeta ? (JSON.parse(encoderMeta) as StrategyRef) : { name: "direct" });
-  const timeSteps = options.timeSteps ?? metaNumber(graph.metadata, "neurobridge.timeSteps") ?? 25;
+  const timeSteps = options.timeSteps ?? metaNumber(graph.metadata, "neurobridge.timeSteps") ?? TRAINING_DEFAULTS.timeSteps;
   const normalization = metaString(graph.metadata, "neurobridge.normalization");
   const spec: NetworkSpec = {
     format: SPEC_FORMAT,

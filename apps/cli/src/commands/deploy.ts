@@ -58,9 +58,13 @@ async function runDeploy(o: DeployOptions, globals: GlobalOptions) {
   });
   progress.stop();
   if (!result.deployed) {
-    if (o.json) printJson(result);
-    // One line on stderr naming the constraint; exit 1.
-    const message = `${result.error} [constraint: ${result.constraint}]`;
+    // Every failing constraint, not only the first; under --json the CLI's error shape { error: { code, message } }.
+    const others = result.issues.filter((i) => i.message !== result.error);
+    const message = [
+      `${result.error} [constraint: ${result.constraint}]`,
+      ...others.map((i) => `  also: ${i.message} [constraint: ${i.constraint}${i.path ? ` at ${i.path}` : ""}]`),
+    ].join("\n");
+    if (o.json) printJson({ ...result, error: { code: "DEPLOYMENT", message, constraint: result.constraint } });
     throw o.json ? new ReportedError("DEPLOYMENT", message) : new NeuroBridgeError("DEPLOYMENT", message);
   }
   if (o.json) return printJson(result);

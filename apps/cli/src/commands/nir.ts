@@ -93,7 +93,7 @@ async function runImport(
         `${o.out} already holds a checkpoint; replace it with --force, or choose another folder`,
       );
     }
-    saveCheckpoint(o.out, { spec: read.spec, weights: read.weights });
+    saveCheckpoint(o.out, { spec: read.spec, weights: read.weights, plugins: runtime.pluginRecords() });
   } finally {
     lock.release();
   }

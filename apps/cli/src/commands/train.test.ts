@@ -96,9 +96,7 @@ describe("neurobridge train / eval", () => {
     setTimeout(() => child.kill("SIGTERM"), 4000);
     const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
     expect(code, stderr).toBe(143);
-    expect(stderr).toMatch(
-      /interrupted \(SIGTERM\); checkpoint saved in .*Resume with: neurobridge train --model snn --epochs 2 --out .* --resume/,
-    );
+    expect(stderr).toMatch(/interrupted \(SIGTERM\); checkpoint saved in .*Resume with: neurobridge train --out .* --resume/);
     const hint = (stderr.match(/Resume with: neurobridge (.*)\n/)?.[1] ?? "").split(" ");
     const resumed = runCli([...hint, "--json"], { timeoutMs: 240_000 });
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -117,5 +115,32 @@ describe("neurobridge train / eval", () => {
     const locked = runCli([...args, "--force"], { timeoutMs: 120_000 });
     expect(locked.code).toBe(1);
     expect(locked.stderr).toMatch(new RegExp(`is in use by process ${process.pid} \\(a training run\\)`));
+  }, 300_000);
+
+  it("resumes with every setting of the checkpoint: no --model needed, the stored epochs, conflicting flags named", () => {
+    const out = mkdtempSync(join(tmpdir(), "nb-resume-"));
+    // --neuron alone implies the spiking network.
+    const first = runCli(
+      ["train", "--neuron", "alif", "--epochs", "2", "--subset", "256", "--steps", "4", "--lr", "2e-3", "--out", out, "--json"],
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    expect(first.code, first.stderr).toBe(0);
+    expect(lastJson(first.stdout)).toMatchObject({ model: "snn", neuron: "alif", epochs: 2 });
+    // Nothing left to do: it stays at the stored 2 epochs (the CLI's default of 10 used to win).
+    const again = runCli(["train", "--out", out, "--resume", "--json"], { timeoutMs: 120_000 });
+    expect(again.code, again.stderr).toBe(0);
+    expect(lastJson(again.stdout)).toMatchObject({ status: "completed", model: "snn", neuron: "alif", epochs: 2 });
+    const conflict = runCli(["train", "--out", out, "--resume", "--lr", "1e-3", "--steps", "4"]);
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toMatch(/these differ: --lr 0\.001 \(the run in .* uses 0\.002\)/);
+    expect(conflict.stderr).not.toMatch(/--steps/);
+    const extended = runCli(["train", "--out", out, "--resume", "--epochs", "3", "--json"], { timeoutMs: 120_000 });
+    expect(extended.code, extended.stderr).toBe(0);
+    expect(lastJson(extended.stdout)).toMatchObject({ status: "completed", epochs: 3 });
+    const none = runCli(["train", "--out", join(out, "fresh")]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/--model: required \(ffnn \| snn\), unless --neuron names the model or --resume continues a run/);
   }, 300_000);
 });

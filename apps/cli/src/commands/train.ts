@@ -5,10 +5,9 @@
  * experiment picks defaults, the loss, the backend and resume rules. Ctrl-C
  * stops after the current batch, writes a checkpoint and tells how to resume.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { TfjsBackendOptions } from "@neurobridge/backend-tfjs";
-import { NeuroBridgeError, type Runtime } from "@neurobridge/core";
+import { NeuroBridgeError, type Runtime, TRAINING_DEFAULTS } from "@neurobridge/core";
+import { readCheckpointProgress } from "@neurobridge/core/node";
 import type { TrainConfig } from "@neurobridge/experiments";
 import { PAPER_MODELS, type PaperModel } from "@neurobridge/neurons-lif";
 
@@ -27,7 +26,7 @@ export const MODELS = PAPER_MODELS;
 export const DEFAULT_EPOCHS: Record<PaperModel, number> = { ffnn: 10, snn: 10 };
 
 interface TrainOptions {
-  model: string;
+  model?: string;
   epochs?: string;
   subset?: string;
   batch: string;
@@ -97,9 +96,24 @@ function modelOption(value: string): PaperModel {
   return value as PaperModel;
 }
 
-/** The training config the options describe. */
-function trainConfig(o: TrainOptions): TrainConfig {
-  const model = modelOption(o.model);
+/**
+ * The network kind: `--model`, else the resumed run's, else the one `--neuron`
+ * implies (a spiking model trains the SNN, a rate model the FFNN).
+ */
+function modelFor(o: TrainOptions, saved: TrainConfig | undefined, runtime: Runtime): PaperModel {
+  if (o.model !== undefined) return modelOption(o.model);
+  if (saved) return saved.model;
+  if (o.neuron !== undefined) return runtime.neuronModel(o.neuron).dynamics === "spiking" ? "snn" : "ffnn";
+  if (o.activation !== undefined) return "ffnn";
+  throw new NeuroBridgeError(
+    "OPTION_INVALID",
+    `--model: required (${PAPER_MODELS.join(" | ")}), unless --neuron names the model or --resume continues a run`,
+  );
+}
+
+/** The training config the options describe; on resume, unset settings are the saved run's. */
+function trainConfig(o: TrainOptions, runtime: Runtime, saved?: TrainConfig): TrainConfig {
+  const model = modelFor(o, saved, runtime);
   if (o.activation !== undefined && model !== "ffnn") {
     throw new NeuroBridgeError(
       "OPTION_INVALID",
@@ -110,7 +124,7 @@ function trainConfig(o: TrainOptions): TrainConfig {
   const subset = o.subset ? positiveInt(o.subset, "--subset") : undefined;
   return {
     model,
-    epochs: o.epochs ? positiveInt(o.epochs, "--epochs") : DEFAULT_EPOCHS[model],
+    epochs: o.epochs ? positiveInt(o.epochs, "--epochs") : (saved?.epochs ?? DEFAULT_EPOCHS[model]),
     timeSteps: model === "snn" ? positiveInt(o.steps, "--steps") : 1,
     batchSize: positiveInt(o.batch, "--batch"),
     learningRate: positiveNumber(o.lr, "--lr"),
@@ -154,6 +168,7 @@ const SETTING_FLAGS: Readonly<Record<string, [path: string, flag: string]>> = {
   lr: ["learningRate", "--lr"],
   seed: ["seed", "--seed"],
   subset: ["trainCount", "--subset"],
+  epochs: ["epochs", "--epochs"],
   lrSchedule: ["lrSchedule", "--lr-schedule"],
   normalization: ["normalization", "--normalization"],
   backend: ["backend", "--backend"],
@@ -176,11 +191,11 @@ function explicitSettings(command: Command): Record<string, string> {
 }
 
 async function runTrain(o: TrainOptions, globals: GlobalOptions, explicit: Record<string, string> = {}): Promise<void> {
-  const config = trainConfig(o);
-  const runtime = await createCliRuntime({ plugins: globals.plugin ?? [], seed: config.seed, tfjs: tfjsOptions(o) });
-  if (o.resume && !existsSync(join(o.out, "training.json"))) {
-    process.stderr.write(`neurobridge: note: no checkpoint in ${o.out} yet; starting a new run\n`);
-  }
+  const saved = o.resume ? (readCheckpointProgress(o.out)?.config.train as TrainConfig | undefined) : undefined;
+  if (o.resume && !saved) process.stderr.write(`neurobridge: note: no checkpoint in ${o.out} yet; starting a new run\n`);
+  const seed = saved && explicit.seed === undefined ? saved.seed : seedOption(o.seed);
+  const runtime = await createCliRuntime({ plugins: globals.plugin ?? [], seed, tfjs: tfjsOptions(o) });
+  const config = trainConfig(o, runtime, saved);
   const controller = new AbortController();
   // Ctrl-C (130) and SIGTERM (143, e.g. a scheduler stopping the job) both checkpoint and exit.
   let signalled: NodeJS.Signals | undefined;
@@ -224,7 +239,7 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions, explicit: Recor
     const last = history.at(-1);
     if (result.status === "aborted") {
       process.stderr.write(
-        `neurobridge: interrupted (${signalled ?? "signal"}); checkpoint saved in ${o.out}. Resume with: neurobridge train --model ${result.config.model} --epochs ${result.config.epochs} --out ${o.out} --resume\n`,
+        `neurobridge: interrupted (${signalled ?? "signal"}); checkpoint saved in ${o.out}. Resume with: neurobridge train --out ${o.out} --resume\n`,
       );
       process.exitCode = signalled === "SIGTERM" ? 143 : 130;
     }
@@ -307,7 +322,7 @@ export function registerTrainCommands(program: Command): void {
   program
     .command("train")
     .description("train the paper's FFNN or SNN (784-256-256-10) on MNIST, with any registered neuron model; writes a checkpoint folder")
-    .requiredOption("--model <model>", `${MODELS.join(" | ")}`)
+    .option("--model <model>", `${MODELS.join(" | ")} (default: the one --neuron implies, or the resumed run's)`)
     .requiredOption(
       "--out <dir>",
       "checkpoint folder (training.json names each generation's files; spec.json and weights.safetensors are plain copies)",
@@ -318,26 +333,26 @@ export function registerTrainCommands(program: Command): void {
     )
     .option("--neuron-params <json>", `parameters of that model as JSON, e.g. '{"beta": 0.9, "threshold": 1}'`)
     .option("--epochs <n>", `epochs (default ffnn ${DEFAULT_EPOCHS.ffnn}, snn ${DEFAULT_EPOCHS.snn})`)
-    .option("--subset <n>", "train on the first n training images (and n/6 test images)")
-    .option("--batch <n>", "batch size", "128")
-    .option("--lr <rate>", "Adam learning rate", "1e-3")
-    .option("--lr-schedule <name>", "constant (the paper's) | cosine decay over the run", "cosine")
-    .option("--steps <T>", "SNN time steps", "25")
+    .option("--subset <n>", "train on the first n training images (and max(1000, n/6) test images)")
+    .option("--batch <n>", "batch size", String(TRAINING_DEFAULTS.batchSize))
+    .option("--lr <rate>", "Adam learning rate", String(TRAINING_DEFAULTS.learningRate))
+    .option("--lr-schedule <name>", "constant (the paper's) | cosine decay over the run", TRAINING_DEFAULTS.lrSchedule)
+    .option("--steps <T>", "SNN time steps", String(TRAINING_DEFAULTS.timeSteps))
     .option("--beta <beta>", "membrane decay β (default 0.95 for the paper's lif)")
     .option("--learn-beta", "learn a β per neuron, kept in (0, 1)")
-    .option("--encoding <name>", "SNN input encoder: direct | rate | latency | delta", "direct")
-    .option("--surrogate <name>", "surrogate gradient: fast-sigmoid | atan | triangle | sigmoid", "fast-sigmoid")
+    .option("--encoding <name>", "SNN input encoder: direct | rate | latency | delta", TRAINING_DEFAULTS.encoding)
+    .option("--surrogate <name>", "surrogate gradient: fast-sigmoid | atan | triangle | sigmoid", TRAINING_DEFAULTS.surrogate)
     .option(
       "--loss <name>",
       "loss (default: softmax_ce for rate networks, ce_rate for spiking ones; also ce_count, mse_count, ce_membrane)",
     )
     .option("--activation <name>", "FFNN activation (same as --neuron): relu | sigmoid | relu-fit | sigmoid-fit | lif-rate")
-    .option("--normalization <name>", "pixel scaling: unit | standard | none", "unit")
-    .option("--seed <n>", "seed of initialisation, shuffling and encoding", "42")
-    .option("--resume", "continue the run checkpointed in --out")
+    .option("--normalization <name>", "pixel scaling: unit | standard | none", TRAINING_DEFAULTS.normalization)
+    .option("--seed <n>", "seed of initialisation, shuffling and encoding", String(TRAINING_DEFAULTS.seed))
+    .option("--resume", "continue the run checkpointed in --out with every setting it was started with (--epochs N extends it to N epochs)")
     .option("--init <dir>", "fine-tune: start from this checkpoint's network and weights (e.g. from neurobridge convert), fresh optimiser")
     .option("--force", "start over even if --out holds a checkpoint (it is replaced)")
-    .option("--checkpoint-every <n>", "also checkpoint every n batches", "100")
+    .option("--checkpoint-every <n>", "also checkpoint every n batches", String(TRAINING_DEFAULTS.checkpointEvery))
     .option("--backend <name>", "backend that trains", "tfjs")
     .option(
       "--target <chip>",

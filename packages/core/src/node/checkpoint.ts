@@ -34,7 +34,8 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import type { Checkpoint, TrainingProgressState } from "../backend.js";
+import { fileURLToPath } from "node:url";
+import type { Checkpoint, CheckpointPlugin, TrainingProgressState } from "../backend.js";
 import { DataFileError, NeuroBridgeError, ValidationError } from "../errors.js";
 import { decodeSafetensors, encodeSafetensors } from "../safetensors.js";
 import { parseSpec } from "../serialize.js";
@@ -117,6 +118,7 @@ interface ManifestV2 {
   /** Data files of this generation: role → { name, sha256 }. */
   readonly files: Readonly<Record<string, { readonly name: string; readonly sha256: string }>>;
   readonly progress?: TrainingProgressState;
+  readonly plugins?: readonly CheckpointPlugin[];
 }
 
 /**
@@ -155,6 +157,7 @@ export function saveCheckpoint(dir: string, checkpoint: Checkpoint, options: Sav
     version: 2,
     files,
     ...(checkpoint.progress ? { progress: checkpoint.progress } : {}),
+    ...(checkpoint.plugins?.length ? { plugins: checkpoint.plugins } : {}),
   };
   // Keep the generation being replaced as the fallback, then commit the new one with one rename.
   if (existsSync(join(dir, MANIFEST))) writeDurable(dir, PREVIOUS, readFileSync(join(dir, MANIFEST)), step);
@@ -226,6 +229,7 @@ function readFile(dir: string, name: string): Buffer {
 
 interface LoadedManifest {
   readonly progress?: TrainingProgressState;
+  readonly plugins?: readonly CheckpointPlugin[];
   /** role → file name and expected SHA-256 */
   readonly files: Readonly<Record<string, { readonly name: string; readonly sha256: string }>>;
 }
@@ -233,7 +237,7 @@ interface LoadedManifest {
 /** Parses and checks a manifest; version 1 (names `spec.json` … with hashes) is read too. */
 function parseManifest(dir: string, name: string): LoadedManifest {
   const path = join(dir, name);
-  let m: { format?: unknown; version?: unknown; files?: unknown; progress?: TrainingProgressState };
+  let m: { format?: unknown; version?: unknown; files?: unknown; progress?: TrainingProgressState; plugins?: unknown };
   try {
     m = JSON.parse(readFile(dir, name).toString("utf8"));
   } catch (error) {
@@ -260,7 +264,38 @@ function parseManifest(dir: string, name: string): LoadedManifest {
     throw new DataFileError(path, `unknown manifest version ${String(m.version)}; accepted: 1, 2`);
   }
   if (!files.spec || !files.weights) throw new DataFileError(path, "names no spec or no weights file");
-  return { files, ...(m.progress ? { progress: m.progress } : {}) };
+  const plugins = Array.isArray(m.plugins)
+    ? m.plugins.filter(
+        (x): x is CheckpointPlugin =>
+          typeof x === "object" && x !== null && typeof x.name === "string" && (x.module === undefined || typeof x.module === "string"),
+      )
+    : [];
+  return { files, ...(m.progress ? { progress: m.progress } : {}), ...(plugins.length ? { plugins } : {}) };
+}
+
+/**
+ * Runs `read`; when it fails on a spec the catalog cannot host and the
+ * checkpoint was written with plugins the catalog lacks, the error names them
+ * and how to load them.
+ */
+function withPluginHint<T>(plugins: readonly CheckpointPlugin[] | undefined, catalog: SpecCatalog | undefined, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof NeuroBridgeError) || error instanceof DataFileError || !plugins?.length || !catalog?.pluginNames) throw error;
+    const have = new Set(catalog.pluginNames());
+    const missing = plugins.filter((p) => !have.has(p.name));
+    if (!missing.length) throw error;
+    const named = missing.map(
+      (p) => `'${p.name}'${p.module ? ` (--plugin ${p.module.startsWith("file://") ? fileURLToPath(p.module) : p.module})` : ""}`,
+    );
+    const hinted = new NeuroBridgeError(
+      error.code,
+      `${error.message}\nthis checkpoint was written with plugin ${named.join(", ")}, which is not loaded; load it with --plugin`,
+      { cause: error },
+    );
+    throw hinted;
+  }
 }
 
 /** Reads the generation a manifest names, verifying every hash. */
@@ -277,7 +312,9 @@ function readGeneration(dir: string, manifestName: string, catalog: SpecCatalog 
     }
     return bytes;
   };
-  const spec = parseSpec(read("spec").toString("utf8"), catalog, join(dir, manifest.files.spec?.name as string));
+  const spec = withPluginHint(manifest.plugins, catalog, () =>
+    parseSpec(read("spec").toString("utf8"), catalog, join(dir, manifest.files.spec?.name as string)),
+  );
   const weights = decodeSafetensors(read("weights"), join(dir, manifest.files.weights?.name as string)).tensors;
   const optimizer = manifest.files.optimizer
     ? decodeSafetensors(read("optimizer"), join(dir, manifest.files.optimizer.name)).tensors
@@ -292,7 +329,31 @@ function readGeneration(dir: string, manifestName: string, catalog: SpecCatalog 
       error.message.replace(/^Invalid weights:\s*/, "invalid weights: "),
     );
   }
-  return { spec, weights, ...(optimizer ? { optimizer } : {}), ...(manifest.progress ? { progress: manifest.progress } : {}) };
+  return {
+    spec,
+    weights,
+    ...(optimizer ? { optimizer } : {}),
+    ...(manifest.progress ? { progress: manifest.progress } : {}),
+    ...(manifest.plugins ? { plugins: manifest.plugins } : {}),
+  };
+}
+
+/**
+ * The training progress a checkpoint folder's manifest records (its settings
+ * under `config`), without reading the spec or the weights; `undefined` when
+ * the folder holds no checkpoint or the checkpoint records no training. The
+ * previous generation answers when the newest manifest is damaged.
+ */
+export function readCheckpointProgress(dir: string): TrainingProgressState | undefined {
+  for (const name of [MANIFEST, PREVIOUS]) {
+    if (!existsSync(join(dir, name))) continue;
+    try {
+      return parseManifest(dir, name).progress;
+    } catch (error) {
+      if (!(error instanceof DataFileError) || name === PREVIOUS) throw error;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -190,6 +190,7 @@ export async function convertCheckpoint(
   saveCheckpoint(out, {
     spec: { ...conversion.spec, metadata: { ...conversion.spec.metadata, normalization } },
     weights: conversion.weights,
+    plugins: runtime.pluginRecords(),
   });
   const report = {
     out,

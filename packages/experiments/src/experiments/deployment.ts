@@ -111,8 +111,10 @@ export interface DeployedResult {
   readonly latencyTicks: number;
   readonly samplesPerSecond: number;
   readonly floatSamplesPerSecond: number;
-  /** Threads that emulated (this one included; 1 = serial). */
+  /** Threads that emulated (this one included; 1 = serial): how many took a batch, which depends on timing. */
   readonly emulatorThreads: number;
+  /** Threads the work was offered to (this one included): the pool started, 1 when serial. Does not depend on timing. */
+  readonly emulatorThreadsOffered: number;
   readonly inputMode: "host" | "spikes";
   readonly weightPrecision: string;
   readonly populations: readonly unknown[];
@@ -218,6 +220,7 @@ export async function deployExperiment(
       samplesPerSecond: chip.samplesPerSecond,
       floatSamplesPerSecond: float.samplesPerSecond,
       emulatorThreads: chip.threads,
+      emulatorThreadsOffered: pool?.threads ?? 1,
       inputMode: report.inputMode,
       weightPrecision: report.weightPrecision,
       populations: report.populations,

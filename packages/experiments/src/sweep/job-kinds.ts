@@ -7,7 +7,7 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createRuntime, NeuroBridgeError, ValidationError, type ValidationIssue } from "@neurobridge/core";
+import { createRuntime, NeuroBridgeError, TRAINING_DEFAULTS, ValidationError, type ValidationIssue } from "@neurobridge/core";
 import { PAPER_MODELS, paperNetwork } from "@neurobridge/neurons-lif";
 import { codeFingerprint } from "../code-version.js";
 import { ffnnCost, snnCost } from "../experiments/cost.js";
@@ -88,11 +88,11 @@ export interface TrainJobResult {
 const TRAIN_DEFAULTS = {
   model: "snn",
   epochs: 1,
-  timeSteps: 25,
-  batchSize: 128,
-  learningRate: 1e-3,
-  lrSchedule: "cosine",
-  seed: 42,
+  timeSteps: TRAINING_DEFAULTS.timeSteps,
+  batchSize: TRAINING_DEFAULTS.batchSize,
+  learningRate: TRAINING_DEFAULTS.learningRate,
+  lrSchedule: TRAINING_DEFAULTS.lrSchedule,
+  seed: TRAINING_DEFAULTS.seed,
   trainCount: 60_000,
   testCount: 10_000,
   // Fixed, not the machine's core count: gradients are summed per worker shard, so the
@@ -111,12 +111,28 @@ const TRAIN_KEYS = [
   "target",
 ] as readonly string[];
 
+/** The CLI's flag names of train settings, for a grid that uses them: `subset` is `trainCount` here. */
+const CLI_NAMES: Readonly<Record<string, string>> = {
+  subset: "trainCount",
+  lr: "learningRate",
+  steps: "timeSteps",
+  batch: "batchSize",
+  "lr-schedule": "lrSchedule",
+};
+
 /** Issues of the training settings that are not the network's (the network is checked by building it). */
 function trainIssues(s: Record<string, unknown>, where: string): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  for (const key of Object.keys(s))
-    if (!TRAIN_KEYS.includes(key))
-      issues.push({ path: `${where}.${key}`, message: `is not a train setting; accepted: ${TRAIN_KEYS.join(", ")}` });
+  for (const key of Object.keys(s)) {
+    if (TRAIN_KEYS.includes(key)) continue;
+    const flag = CLI_NAMES[key];
+    issues.push({
+      path: `${where}.${key}`,
+      message: flag
+        ? `is not a train setting; did you mean '${flag}' (the CLI's --${key})?`
+        : `is not a train setting; accepted: ${TRAIN_KEYS.join(", ")}`,
+    });
+  }
   if (!(PAPER_MODELS as readonly unknown[]).includes(s.model))
     issues.push({ path: `${where}.model`, message: `must be one of ${PAPER_MODELS.join(", ")}, got ${JSON.stringify(s.model)}` });
   for (const key of POSITIVE_INTS) {

@@ -3,7 +3,8 @@
  * language. They live beside the LIF model they default to, so building one
  * loads nothing but core and this package.
  */
-import { type NetworkSpec, NeuroBridgeError, sequentialSpec } from "@neurobridge/core";
+import { type NetworkSpec, NeuroBridgeError, sequentialSpec, TRAINING_DEFAULTS } from "@neurobridge/core";
+import { betaParam } from "./params.js";
 
 /** Models of the paper. */
 export const PAPER_MODELS = ["ffnn", "snn"] as const;
@@ -59,15 +60,15 @@ export function paperNetwork(model: string, o: PaperNetworkOptions = {}): Networ
   if (model === "snn") {
     const params = o.neuron
       ? { ...(o.beta !== undefined ? { beta: o.beta } : {}), ...(o.neuronParams ?? {}) }
-      : { beta: o.beta ?? 0.95, ...(o.neuronParams ?? {}) };
+      : { beta: o.beta ?? (betaParam().default as number), ...(o.neuronParams ?? {}) };
     return sequentialSpec({
       name: "paper-snn",
       layers,
       neuron: o.neuron ?? "lif",
       ...(Object.keys(params).length ? { params } : {}),
-      timeSteps: o.timeSteps ?? 25,
-      encoder: { name: o.encoding ?? "direct" },
-      surrogate: { name: o.surrogate ?? "fast-sigmoid" },
+      timeSteps: o.timeSteps ?? TRAINING_DEFAULTS.timeSteps,
+      encoder: { name: o.encoding ?? TRAINING_DEFAULTS.encoding },
+      surrogate: { name: o.surrogate ?? TRAINING_DEFAULTS.surrogate },
       ...(learn.length ? { learn } : {}),
     });
   }
