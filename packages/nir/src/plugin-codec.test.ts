@@ -2,8 +2,7 @@ import "reflect-metadata";
 import { createRuntime, initWeights, type NeuroBridgePlugin, sequentialSpec } from "@neurobridge/core";
 import { lifModel, lifPlugin } from "@neurobridge/neurons-lif";
 import { describe, expect, it } from "vitest";
-import { type NirNeuronCodec, tensor } from "./index.js";
-import { nirPlugin, readNir, writeNir } from "./index.js";
+import { type NirNeuronCodec, nirPlugin, readNir, tensor, writeNir } from "./index.js";
 
 /**
  * A plugin's own NIR node type, outside NIR 1.0 ("RF"): what its codec writes,
