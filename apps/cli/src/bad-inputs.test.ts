@@ -325,6 +325,33 @@ function corpus(): Case[] {
   add(["lif", "simulate", "--current", "250pA", "--out", p("ck-snn", "training.json")], /is a file of the checkpoint/);
   add(["lif", "simulate", "--current-file", p("current-ok.csv"), "--out", p("current-ok.csv")], /is also an input of this run/);
   add(["neuron", "simulate", "--model", "adex", "--current", "1nA", "--out", p("snn.csv")], /already holds NIR \(HDF5\) data, not CSV/);
+  // Divergence and unstable integration: an error naming the cause, never NaN results with exit 0.
+  add(
+    [
+      "train",
+      "--model",
+      "snn",
+      "--lr",
+      "1e300",
+      "--subset",
+      "128",
+      "--steps",
+      "2",
+      "--workers",
+      "1",
+      "--epochs",
+      "1",
+      "--out",
+      p("diverged"),
+    ],
+    /fc1\.weight\[\d+\] became .*training diverged/,
+  );
+  for (const cmd of [["simulate", "--current", "500pA"], ["fi", "--from", "0pA", "--to", "100pA", "--step", "50pA"], ["fit"]]) {
+    add(
+      ["neuron", cmd[0] as string, "--model", "adex", "--params", p("params-tiny-tauw.json"), ...cmd.slice(1)],
+      /state \w+ became .*tauW = 0\.001 ms is shorter than 5 steps of dt/,
+    );
+  }
   add(["inspect"], /--onnx FILE\.onnx or --nir FILE\.nir/);
   add(["inspect", "--onnx", p("ffnn.onnx"), "--nir", p("x.nir")], /one file/);
 
@@ -335,6 +362,14 @@ function corpus(): Case[] {
     add(["--plugin", p(plugin), "lif", "simulate", "--current", "250pA"], name);
   }
   add(["--plugin", "@neurobridge/no-such-package", "plugins"], /no-such-package/);
+  // Whatever a plugin throws or rejects with, the plugin is named with what it threw.
+  add(
+    ["--plugin", p("throws-number.mjs"), "plugins"],
+    /plugin 'throws-number' .*could not be registered: its register\(\) threw: it threw 42/,
+  );
+  add(["--plugin", p("throws-null.mjs"), "plugins"], /plugin 'throws-null' .*it threw null/);
+  add(["--plugin", p("async-register.mjs"), "plugins"], /plugin 'async-register'.*register\(\) returned a promise/);
+  add(["--plugin", p("import-throws-string.mjs"), "plugins"], /cannot load plugin module '.*import-throws-string\.mjs': no config here/);
 
   // Sweeps.
   add(["sweep"], /--grid: required/);
@@ -441,12 +476,17 @@ describe("the bad-input corpus", () => {
     write("params-array.json", "[1, 2]");
     write("params-unknown.json", JSON.stringify({ tauM: "20ms", colour: "blue" }));
     write("params-unitless.json", JSON.stringify({ tauM: 0.02 }));
+    write("params-tiny-tauw.json", JSON.stringify({ tauW: "0.001ms" }));
     write("params-wrong-unit.json", JSON.stringify({ tauM: "20pA" }));
     write("params-negative-tau.json", JSON.stringify({ tauM: "-20ms" }));
     write("params-string.json", JSON.stringify({ tauM: "fast" }));
     write("params-adex-unknown.json", JSON.stringify({ zzz: "1pA" }));
     write("throws.mjs", "export default { name: 'throws', register() { throw new Error('boom in register'); } };\n");
     write("no-register.mjs", "export default { name: 'no-register' };\n");
+    write("throws-number.mjs", "export default { name: 'throws-number', register() { throw 42; } };\n");
+    write("throws-null.mjs", "export default { name: 'throws-null', register() { throw null; } };\n");
+    write("async-register.mjs", "export default { name: 'async-register', async register() { throw new Error('late'); } };\n");
+    write("import-throws-string.mjs", "throw 'no config here';\n");
     write("syntax.mjs", "export default { name: 'syntax', register( {\n");
     write("not-an-object.mjs", "export default 42;\n");
     write(

@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./test-support.js";
@@ -83,6 +85,14 @@ describe("neurobridge CLI", () => {
     const unknown = runCli(["frobnicate"]);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+
+  it("names a plugin whose top-level await never settles (Node would exit 13 without a word)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nb-tla-"));
+    writeFileSync(join(dir, "stuck.mjs"), "await new Promise(() => {});\nexport default { name: 'stuck', register() {} };\n");
+    const r = runCli(["--plugin", join(dir, "stuck.mjs"), "plugins"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/plugin module '.*stuck\.mjs' never finished loading \(a top-level await that never settles\)/);
   });
 
   it("ends quietly when the reader closes the pipe", () => {

@@ -14,6 +14,17 @@ const isPlugin = (value: unknown): value is NeuroBridgePlugin =>
   typeof (value as NeuroBridgePlugin).name === "string" &&
   typeof (value as NeuroBridgePlugin).register === "function";
 
+/** What a plugin threw, in one line, whatever it threw (an Error, a string, a number, null …). */
+export function describeThrown(thrown: unknown): string {
+  if (thrown instanceof Error) return `${thrown.message}`.split("\n")[0] || thrown.name;
+  if (typeof thrown === "string") return thrown.split("\n")[0] as string;
+  try {
+    return `it threw ${JSON.stringify(thrown) ?? String(thrown)}`;
+  } catch {
+    return `it threw ${String(thrown)}`;
+  }
+}
+
 /** Resolves a module specifier the way the user means it: paths from `cwd`, packages from `cwd`'s node_modules. */
 function resolveSpecifier(specifier: string, cwd: string): string {
   if (specifier.startsWith(".") || isAbsolute(specifier)) return pathToFileURL(resolve(cwd, specifier)).href;
@@ -29,11 +40,21 @@ function resolveSpecifier(specifier: string, cwd: string): string {
 export async function loadPlugin(specifier: string, cwd = process.cwd()): Promise<NeuroBridgePlugin> {
   let module: Record<string, unknown>;
   let url: string;
+  // A module whose top-level await never settles empties the event loop: Node then exits with
+  // code 13 and no word (the 'exit' event still says 0). Exiting while the import is pending is that case.
+  const onExit = () => {
+    process.stderr.write(
+      `neurobridge: error: plugin module '${specifier}' never finished loading (a top-level await that never settles)\n`,
+    );
+  };
+  process.once("exit", onExit);
   try {
     url = resolveSpecifier(specifier, cwd);
     module = (await import(url)) as Record<string, unknown>;
   } catch (error) {
-    throw new NeuroBridgeError("PLUGIN_LOAD", `cannot load plugin module '${specifier}': ${(error as Error).message.split("\n")[0]}`);
+    throw new NeuroBridgeError("PLUGIN_LOAD", `cannot load plugin module '${specifier}': ${describeThrown(error)}`);
+  } finally {
+    process.off("exit", onExit);
   }
   const exportName = (["default", "plugin"] as const).find((name) => isPlugin(module[name]));
   const candidate = exportName ? (module[exportName] as NeuroBridgePlugin) : undefined;

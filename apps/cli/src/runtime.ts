@@ -2,7 +2,7 @@
 
 import type { TfjsBackendOptions } from "@neurobridge/backend-tfjs";
 import { createRuntime, NeuroBridgeError, type Runtime } from "@neurobridge/core";
-import { loadPlugin } from "./plugin-loader.js";
+import { describeThrown, loadPlugin } from "./plugin-loader.js";
 
 /** Creates the CLI runtime with the bundled plugins and the modules named by `--plugin`. */
 export async function createCliRuntime(
@@ -18,7 +18,7 @@ export async function createCliRuntime(
       runtime.use(plugin);
     } catch (error) {
       // A plugin's own register() failing is the plugin's problem: name it, never an internal error.
-      const why = error instanceof NeuroBridgeError ? error.message : `its register() threw: ${(error as Error)?.message ?? String(error)}`;
+      const why = error instanceof NeuroBridgeError ? error.message : `its register() threw: ${describeThrown(error)}`;
       throw new NeuroBridgeError("PLUGIN_REGISTER", `plugin '${plugin.name}' (--plugin ${specifiers[i]}) could not be registered: ${why}`);
     }
   });

@@ -12,4 +12,13 @@ describe("examples/custom-data", () => {
     expect(summary.accuracy).toBeGreaterThan(0.7);
     expect(r.stdout).toMatch(/confusion \(rows: true class\)/);
   }, 300_000);
+
+  it("runs from its TypeScript source under tsx, the usual way to run TypeScript, with the same result", () => {
+    const args = ["--import", "tsx", join(import.meta.dirname, "main.ts")];
+    const r = spawnSync(process.execPath, args, { encoding: "utf8", timeout: 300_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const built = spawnSync(process.execPath, [join(import.meta.dirname, "..", "dist", "main.js")], { encoding: "utf8", timeout: 300_000 });
+    const last = (out: string) => JSON.parse(out.trim().split("\n").at(-1) as string);
+    expect(last(r.stdout)).toMatchObject({ test: 300, accuracy: last(built.stdout).accuracy });
+  }, 300_000);
 });

@@ -9,7 +9,7 @@
  * GMAC/s on the same shapes. On Node the executor therefore multiplies with
  * ONNX Runtime; where it cannot load (a browser), tfjs serves.
  */
-import { mlasSliceK, NeuroBridgeError } from "@neurobridge/core";
+import { commonJsExports, mlasSliceK, NeuroBridgeError } from "@neurobridge/core";
 import { tf } from "./tf.js";
 
 /** Y = op(A)·op(B) (+ bias per column), row-major float32, op = transpose when asked. */
@@ -94,7 +94,7 @@ const unshared = (x: Float32Array): Float32Array => (x.buffer instanceof SharedA
 
 /** Serialised one-node ONNX model `Y = Gemm(A, B[, C])` with the given transposes (opset 17). */
 async function gemmModel(transA: boolean, transB: boolean, withBias: boolean): Promise<Uint8Array> {
-  const { onnx } = (await import("onnx-proto")).default;
+  const { onnx } = commonJsExports<typeof import("onnx-proto")>(await import("onnx-proto"));
   const attr = (name: string, value: boolean) =>
     onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: value ? 1 : 0 });
   const io = (name: string, withShape: boolean) =>
@@ -201,7 +201,7 @@ export interface OrtGemmOptions {
  * @param threads - intra-op threads (default 2, the machine's cores)
  */
 export async function createOrtGemm(threads = 2, options: OrtGemmOptions = {}): Promise<Gemm> {
-  const ort = (await import("onnxruntime-node")).default;
+  const ort = commonJsExports<typeof import("onnxruntime-node")>(await import("onnxruntime-node"));
   const keepOrder = options.keepOrder ?? true;
   const sessions = new Map<string, Promise<import("onnxruntime-node").InferenceSession>>();
   const session = (transA: boolean, transB: boolean, withBias: boolean, used: number) => {

@@ -26,10 +26,40 @@ export async function useKernelBackend(name: string = "wasm"): Promise<TfjsKerne
   if (!(TFJS_KERNEL_BACKENDS as readonly string[]).includes(name)) {
     throw new UnsupportedError(`tfjs kernel backend '${name}' is not supported; accepted: ${TFJS_KERNEL_BACKENDS.join(", ")}`);
   }
-  if (tf.getBackend() !== name) {
-    const ok = await tf.setBackend(name);
-    if (!ok) throw new UnsupportedError(`tfjs kernel backend '${name}' failed to initialise`);
+  const restore = keepProcessHandlers();
+  try {
+    if (tf.getBackend() !== name) {
+      const ok = await tf.setBackend(name);
+      if (!ok) throw new UnsupportedError(`tfjs kernel backend '${name}' failed to initialise`);
+    }
+    await tf.ready();
+  } finally {
+    restore();
   }
-  await tf.ready();
   return name as TfjsKernelBackend;
+}
+
+const PROCESS_EVENTS = ["uncaughtException", "unhandledRejection"] as const;
+
+/**
+ * The wasm backend's Emscripten module adds `uncaughtException` and
+ * `unhandledRejection` listeners to the host process that rethrow any error
+ * and exit with code 7, printing the whole minified module — for errors in
+ * the user's own program. A library must not take over the host's error
+ * handling: this snapshots the listeners and returns a function that removes
+ * whatever was added since. (A no-op where there is no `process`, e.g. a browser.)
+ */
+function keepProcessHandlers(): () => void {
+  // Typed as a plain emitter: the process's overloads do not take a union of event names.
+  const proc = (globalThis as { process?: NodeJS.EventEmitter }).process;
+  if (typeof proc?.listeners !== "function") return () => {};
+  const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(proc.listeners(event))]));
+  return () => {
+    for (const event of PROCESS_EVENTS) {
+      const kept = before.get(event) as Set<unknown>;
+      for (const listener of proc.listeners(event)) {
+        if (!kept.has(listener)) proc.off(event, listener as (...args: unknown[]) => void);
+      }
+    }
+  };
 }

@@ -143,10 +143,17 @@ describe("training on MNIST (small subsets)", () => {
     // lr 1e9 once finished at loss 2e31 with exit 0; a thousandfold rise over the first loss is divergence.
     await expect(
       (await fresh(ffnn)).fit({ train: subset(train, 512), epochs: 2, batchSize: 64, learningRate: 1e9, loss: "softmax_ce" }),
-    ).rejects.toThrow(/loss became \S+ at epoch \d+, batch \d+: training diverged\. Lower the learning rate \(now 1000000000\)/);
+    ).rejects.toThrow(
+      /(loss|\w+\.\w+\[\d+\]) became \S+ at epoch \d+, batch \d+.*: training diverged\. Lower the learning rate \(now 1000000000\)/,
+    );
     const t = await fresh(ffnn);
     await expect(t.fit({ train: subset(train, 256), epochs: 3, batchSize: 64, learningRate: 1e30, loss: "softmax_ce" })).rejects.toThrow(
-      /loss became \S+ at epoch \d+, batch \d+: training diverged\. Lower the learning rate \(now 1e\+30\)/,
+      /(loss|\w+\.\w+\[\d+\]) became \S+ at epoch \d+, batch \d+.*: training diverged\. Lower the learning rate \(now 1e\+30\)/,
+    );
+    // A spiking network's loss stays finite while its weights run off (its spike counts saturate): the weights are checked too.
+    const s = await fresh(snn);
+    await expect(s.fit({ train: subset(train, 128), epochs: 1, batchSize: 64, learningRate: 1e300 })).rejects.toThrow(
+      /fc1\.weight\[\d+\] became -?(Infinity|NaN) at epoch 1, batch 1 \(loss [\d.]+\): training diverged/,
     );
   });
 

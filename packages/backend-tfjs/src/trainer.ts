@@ -7,6 +7,8 @@
  * stopped at (epoch, batch) and resumed from its checkpoint computes exactly
  * what the uninterrupted run computes.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import {
   batchAt,
   batchCount,
@@ -52,6 +54,28 @@ export type TrainerFitResult = FitResult;
 
 /** A loss this many times the run's first one counts as diverged (it no longer trains, even if finite). */
 const EXPLOSION = 1000;
+/**
+ * A trained value beyond this is taken as divergence. A spiking network's loss
+ * can stay finite while its weights run off (spike counts saturate), so the
+ * weights are checked too; no working network has values near it.
+ */
+const WEIGHT_LIMIT = 1e10;
+
+/** Where the last good checkpoint is, for a divergence message: nothing when none was written yet. */
+const intactCheckpoint = (dir: string | undefined): string =>
+  dir && existsSync(join(dir, "training.json")) ? `; the last checkpoint in ${dir} is intact` : "";
+
+/** The first parameter with a non-finite or exploding value, with that value. */
+function runawayParameter(params: Readonly<Record<string, Float32Array>>): { name: string; index: number; value: number } | undefined {
+  for (const [name, values] of Object.entries(params)) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as number;
+      // One comparison catches NaN too (it fails every comparison).
+      if (!(v <= WEIGHT_LIMIT && v >= -WEIGHT_LIMIT)) return { name, index: i, value: v };
+    }
+  }
+  return undefined;
+}
 
 const logit = (p: number) => Math.log(p / (1 - p));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -305,7 +329,7 @@ export class ExecutorTrainer implements Trainer {
           throw new NeuroBridgeError(
             "TRAINING_DIVERGED",
             `loss became ${loss.loss} at epoch ${this.epoch + 1}, batch ${this.batch + 1}: training diverged. Lower the learning rate (now ${options.learningRate})` +
-              `${options.checkpointDir ? `; the last checkpoint in ${options.checkpointDir} is intact` : ""}.`,
+              `${intactCheckpoint(options.checkpointDir)}.`,
           );
         }
         const grads = loss.grads;
@@ -331,6 +355,14 @@ export class ExecutorTrainer implements Trainer {
           epochs * batches,
         );
         adamStep(this.raw, grads, this.adam, { learningRate });
+        const runaway = runawayParameter(this.raw);
+        if (runaway) {
+          throw new NeuroBridgeError(
+            "TRAINING_DIVERGED",
+            `${runaway.name}[${runaway.index}] became ${runaway.value} at epoch ${this.epoch + 1}, batch ${this.batch + 1} (loss ${loss.loss}): training diverged. Lower the learning rate (now ${options.learningRate}) or check the neuron's parameters` +
+              `${intactCheckpoint(options.checkpointDir)}.`,
+          );
+        }
         const seconds = (performance.now() - start) / 1000;
         this.running = {
           loss: this.running.loss + loss.loss * data.count,

@@ -208,7 +208,7 @@ export interface FitOptions {
    * `constant` (the paper's Adam lr), or `cosine`: lr·½(1 + cos(π·step/steps))
    * over the whole run. Keyed to the optimiser's step count, so a resumed run
    * continues the same schedule. Default `TRAINING_DEFAULTS.lrSchedule`
-   * (`cosine`), as on the command line.
+   * (`constant`), as on the command line.
    */
   readonly lrSchedule?: "constant" | "cosine";
   /** Folder to checkpoint into: every `checkpointEvery` batches, after each epoch, and when stopped. */

@@ -11,8 +11,8 @@ export const TRAINING_DEFAULTS = {
   batchSize: 128,
   /** Adam's learning rate. */
   learningRate: 1e-3,
-  /** Learning-rate schedule over the run: `cosine` decay (`constant` is the paper's plain Adam). */
-  lrSchedule: "cosine",
+  /** Learning-rate schedule over the run: `constant`, as PyTorch and snnTorch users expect (`cosine` decays it). */
+  lrSchedule: "constant",
   /** Seed of initialisation, shuffling and stochastic encoding. */
   seed: 42,
   /** Input encoder of a spiking network. */

@@ -22,6 +22,7 @@ export * from "./dataset.js";
 export * from "./defaults.js";
 export * from "./errors.js";
 export * from "./kernels.js";
+export * from "./module-interop.js";
 export * from "./neuron-check.js";
 export * from "./neuron-model.js";
 export * from "./ops.js";

@@ -315,7 +315,7 @@ export class Runtime implements SpecCatalog {
       <K extends RegistryKind>(kind: K) =>
       (value: RegistryKinds[K], options?: RegisterOptions) =>
         this.registries[kind].add(value, plugin.name, options?.override);
-    plugin.register({
+    const returned: unknown = plugin.register({
       container: this.container,
       runtime: this,
       neuronModel: (model, options) => {
@@ -354,6 +354,14 @@ export class Runtime implements SpecCatalog {
         );
       },
     });
+    // Registration is synchronous: a promise here would register later, or reject with no one listening.
+    if (typeof (returned as PromiseLike<unknown> | undefined)?.then === "function") {
+      (returned as Promise<unknown>).then(undefined, () => {});
+      throw new NeuroBridgeError(
+        "PLUGIN_REGISTER",
+        `plugin '${plugin.name}': register() returned a promise; it must register synchronously (load anything asynchronous before, at the module's top level)`,
+      );
+    }
     this.pluginList.push({
       name: plugin.name,
       ...(plugin.version ? { version: plugin.version } : {}),

@@ -18,10 +18,24 @@ const root = mkdtempSync(join(tmpdir(), "nb-install-"));
 const project = join(root, "stranger");
 const packs = join(root, "packs");
 
+/**
+ * The README's install line (`VAR=value … npm install @neurobridge/…`): the test installs with
+ * exactly its environment, so the README cannot drift from what works offline.
+ */
+function readmeInstall(): { env: Record<string, string>; line: string } {
+  const line = readFileSync(join(REPO, "README.md"), "utf8")
+    .split("\n")
+    .find((l) => /^(\w+=\S+ )*npm install @neurobridge\//.test(l));
+  if (!line) throw new Error("README.md has no install line '… npm install @neurobridge/…'");
+  const env = Object.fromEntries([...line.matchAll(/(\w+)=(\S+) /g)].map((m) => [m[1] as string, m[2] as string]));
+  return { env, line };
+}
+const readme = readmeInstall();
+
 /** Runs a command with npm's own environment variables removed (an outer `npm test` must not leak its workspace settings). */
-function run(command: string, args: readonly string[], cwd: string, timeout = 600_000) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-  const r = spawnSync(command, args, { cwd, encoding: "utf8", timeout, env: { ...env, ONNXRUNTIME_NODE_INSTALL: "skip" } });
+function run(command: string, args: readonly string[], cwd: string, timeout = 600_000, extraEnv: Record<string, string> = {}) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|ONNXRUNTIME_NODE_INSTALL)/i.test(k)));
+  const r = spawnSync(command, args, { cwd, encoding: "utf8", timeout, env: { ...env, ...extraEnv } });
   return { code: r.status, stdout: r.stdout ?? "", stderr: `${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
 }
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) as string);
@@ -54,8 +68,6 @@ beforeAll(() => {
           typescript: rootManifest.devDependencies.typescript,
           "@types/node": rootManifest.devDependencies["@types/node"],
         },
-        // onnxruntime-node's install script downloads GPU parts (its CPU binary ships in the package).
-        allowScripts: { "onnxruntime-node": false, protobufjs: false, "core-js": false },
       },
       null,
       2,
@@ -84,13 +96,19 @@ beforeAll(() => {
     recursive: true,
     filter: (f) => !f.endsWith(".test.ts"),
   });
-  const install = run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], project);
+  // The README's line, with its environment: onnxruntime-node's script would otherwise download CUDA parts.
+  const install = run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], project, 600_000, readme.env);
   if (install.code !== 0) throw new Error(`npm install from the tarballs failed:\n${install.stderr}`);
   // Compiled here, not in a test, so every test can run alone; the type-check test reads the result.
   compiled = run(process.execPath, [join(project, "node_modules", "typescript", "bin", "tsc"), "-p", "."], project);
 }, 900_000);
 
 describe("installed from tarballs, outside the monorepo", () => {
+  it("follows the README's install line, which names what keeps onnxruntime-node from downloading", () => {
+    expect(readme.env).toEqual({ ONNXRUNTIME_NODE_INSTALL: "skip" });
+    expect(existsSync(join(project, "node_modules", "onnxruntime-node", "bin"))).toBe(true);
+  });
+
   it("installs every package and nothing from the workspace", () => {
     const installed = readdirSync(join(project, "node_modules", "@neurobridge")).sort();
     expect(installed).toEqual(

@@ -82,9 +82,16 @@ describe("neurobridge sweep", () => {
     expect(local.stderr).toMatch(/sweep: 6\/6 done · 0 running · 0 failed/);
 
     // Every start of every job, seen from Redis.
-    const events = new QueueEvents("neurobridge-sweep", {
-      connection: new Redis({ path: redis.url.slice(7), maxRetriesPerRequest: null }),
-    });
+    // The test's own connections: BullMQ leaves a passed connection open, so they are closed here, and
+    // their errors while the server stops are expected (ioredis would log them as "Unhandled error event").
+    const connections: Redis[] = [];
+    const testConnection = () => {
+      const c = new Redis({ path: redis.url.slice(7), maxRetriesPerRequest: null });
+      c.on("error", () => {});
+      connections.push(c);
+      return c;
+    };
+    const events = new QueueEvents("neurobridge-sweep", { connection: testConnection() });
     await events.waitUntilReady();
     const starts = new Map<string, number>();
     events.on("active", ({ jobId }) => starts.set(jobId, (starts.get(jobId) ?? 0) + 1));
@@ -122,7 +129,7 @@ describe("neurobridge sweep", () => {
 
     // Submitted again (a second sweep command, the queue still holding every job): nothing runs twice.
     const before = new Map(starts);
-    const queue = new Queue("neurobridge-sweep", { connection: new Redis({ path: redis.url.slice(7), maxRetriesPerRequest: null }) });
+    const queue = new Queue("neurobridge-sweep", { connection: testConnection() });
     const again = runCli(
       ["sweep", "--grid", gridFile, "--out", join(dir, "queue-again"), "--executor", "bullmq", "--redis", redis.url, "--json"],
       { timeoutMs: 60_000 },
@@ -132,6 +139,7 @@ describe("neurobridge sweep", () => {
     expect(await queue.getJobCounts("completed", "waiting", "active")).toEqual({ completed: 6, waiting: 0, active: 0 });
     expect(starts).toEqual(before);
     await queue.close();
+    for (const c of connections) c.disconnect();
 
     const status = runCli(["sweep", "status", "--out", join(dir, "queue"), "--json"]);
     expect(lastJson(status.stdout)).toMatchObject({ jobs: 6, done: 6, running: 0, failed: 0, pending: 0, executor: "bullmq" });

@@ -5,6 +5,7 @@
  */
 import {
   accuracyOf,
+  commonJsExports,
   DataFileError,
   type Dataset,
   type Encoder,
@@ -21,7 +22,7 @@ type OrtModule = typeof Ort;
 let ortModule: Promise<OrtModule> | undefined;
 /** onnxruntime-node, loaded once. */
 export const loadOrt = (): Promise<OrtModule> => {
-  ortModule ??= import("onnxruntime-node").then((m) => (m as unknown as { default: OrtModule }).default ?? m);
+  ortModule ??= import("onnxruntime-node").then((m) => commonJsExports<OrtModule>(m));
   return ortModule;
 };
 

@@ -44,7 +44,7 @@ describe("sweep grids", () => {
       { model: "snn", seed: 1, timeSteps: 8 },
       { model: "ffnn", seed: 1, timeSteps: 1 },
     ]);
-    expect(jobs[0]?.config).toMatchObject({ ...tiny, seed: 1, timeSteps: 4, workers: 2, lrSchedule: "cosine" });
+    expect(jobs[0]?.config).toMatchObject({ ...tiny, seed: 1, timeSteps: 4, workers: 2, lrSchedule: "constant" });
     expect(new Set(jobs.map((j) => j.id)).size).toBe(3);
     // Same grid, same names; another setting, another name.
     expect(planSweep({ base: tiny, grid: { seed: [1], timeSteps: [4] } }).jobs[0]?.id).toBe(jobs[0]?.id);

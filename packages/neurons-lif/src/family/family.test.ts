@@ -161,3 +161,17 @@ describe("the LIF family in physical units", () => {
     ).toThrow(/adex: unknown integrator 'exact'; accepted: euler, rk4/);
   });
 });
+
+describe("an unstable integration", () => {
+  it("is an error naming the state, the step and the short time constant, not a spike every step", () => {
+    const p = pointParams(adexNeuron, { tauW: "0.001ms" });
+    const run = () => adexNeuron.simulate(p, constantCurrent(500e-12), { duration: 0.05, dt: 1e-5, integrator: "euler" });
+    expect(run).toThrow(
+      /adex: state \w+ became -?(NaN|Infinity) at t = [\d.]+ ms \(euler, dt = 0\.01 ms\); tauW = 0\.001 ms is shorter than 5 steps of dt/,
+    );
+    // The same member with sane constants still spikes through V's blow-up (the exponential term) and resets.
+    const ok = adexNeuron.simulate(pointParams(adexNeuron), constantCurrent(800e-12), { duration: 0.2, dt: 1e-5, integrator: "euler" });
+    expect(ok.spikeTimes.length).toBeGreaterThan(2);
+    expect(ok.spikeTimes.length).toBeLessThan(200);
+  });
+});

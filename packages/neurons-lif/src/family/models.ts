@@ -229,7 +229,7 @@ function odeMember(base: Omit<PointNeuron, "simulate" | "integrators" | "stateNa
     stateNames: system.names,
     integrators: ODE_INTEGRATORS,
     simulate: (p: PointParams, input: CurrentInput, options: PointSimulateOptions): PointTrace =>
-      integratePoint(base.name, system, p, input, options),
+      integratePoint(base.name, system, p, input, options, base.params),
   };
 }
 

@@ -115,6 +115,7 @@ export function integratePoint(
   p: PointParams,
   input: CurrentInput,
   options: PointSimulateOptions,
+  specs: readonly PointParamSpec[] = [],
 ): PointTrace {
   const { dt, integrator } = options;
   if (!(ODE_INTEGRATORS as readonly string[]).includes(integrator)) {
@@ -181,6 +182,10 @@ export function integratePoint(
         hold = refractorySteps;
       }
     }
+    // V may run off to infinity within a step (the exponential members' spike): the reset brings it back.
+    // A state still not finite after that is the integration failing, not a spike every step.
+    for (let i = 0; i < n; i++)
+      if (!Number.isFinite(s[i])) unstable(name, system.names[i] as string, s[i] as number, (k + 1) * dt, options, p, specs);
     store(k + 1);
   }
   return {
@@ -190,6 +195,31 @@ export function integratePoint(
     spikeTimes,
     ...(traces ? { states: Object.fromEntries(traces.map((t, i) => [system.names[i] as string, t])) } : {}),
   };
+}
+
+/**
+ * Throws `SIMULATION_UNSTABLE` for a state that stopped being finite, naming
+ * it, the time, the integrator's step and the time constants shorter than a
+ * few steps (explicit integrators need dt well below every one of them).
+ */
+function unstable(
+  name: string,
+  state: string,
+  value: number,
+  t: number,
+  options: PointSimulateOptions,
+  p: PointParams,
+  specs: readonly PointParamSpec[],
+): never {
+  const ms = (s: number) => `${Number((s * 1e3).toPrecision(6))} ms`;
+  const short = specs.filter((s) => s.dimension === "time" && (p[s.name] as number) > 0 && (p[s.name] as number) < 5 * options.dt);
+  const why = short.length
+    ? `; ${short.map((s) => `${s.name} = ${ms(p[s.name] as number)}`).join(", ")} ${short.length === 1 ? "is" : "are"} shorter than 5 steps of dt`
+    : "";
+  throw new NeuroBridgeError(
+    "SIMULATION_UNSTABLE",
+    `${name}: state ${state} became ${value} at t = ${ms(t)} (${options.integrator}, dt = ${ms(options.dt)})${why}: the integration is unstable; use a smaller --dt, --integrator rk4, or other parameters`,
+  );
 }
 
 /** Values as a user writes them: SI numbers or strings with units (`"281pF"`). */
