@@ -352,6 +352,14 @@ function corpus(): Case[] {
       /state \w+ became .*tauW = 0\.001 ms is shorter than 5 steps of dt/,
     );
   }
+  // Options that size work or waiting are bounded (a huge --lock-seconds overflowed a timer into a busy loop).
+  add(["worker", "--redis", "redis://127.0.0.1:1", "--lock-seconds", "1e9"], /--lock-seconds: at most 86400/);
+  add(["worker", "--redis", "redis://127.0.0.1:1", "--idle-exit", "1e12"], /--idle-exit: at most 86400/);
+  add(["worker", "--redis", "redis://127.0.0.1:1", "--concurrency", "100000"], /--concurrency: at most 256/);
+  add(["train", "--model", "ffnn", "--epochs", "1e9", "--out", p("t-epochs")], /--epochs: at most 100000/);
+  add(["deploy", "--checkpoint", p("ck-snn"), "--target", "loihi", "--threads", "100000"], /--threads: at most 256/);
+  add(["import", "nir", p("big-t.nir"), "--out", p("imported-big-t")], /timeSteps: 1000000000 is over the limit of 1000000/);
+  add(["import", "nir", join(samples, "lif_norse.nir"), "--out", p("imported-steps"), "--steps", "2000000"], /over the limit of 1000000/);
   add(["inspect"], /--onnx FILE\.onnx or --nir FILE\.nir/);
   add(["inspect", "--onnx", p("ffnn.onnx"), "--nir", p("x.nir")], /one file/);
 
@@ -539,6 +547,13 @@ describe("the bad-input corpus", () => {
     const imported = await run(["import", "nir", join(samples, "lif_norse.nir"), "--out", p("ck-one-input")]);
     expect(imported.code, imported.stderr).toBe(0);
     write("truncated.nir", readFileSync(p("snn.nir")).subarray(0, 300));
+    const big = await run(["export", "nir", "--checkpoint", p("ck-snn"), "--out", p("to-edit.nir")]);
+    expect(big.code, big.stderr).toBe(0);
+    {
+      const { readNirGraph, tensor, writeNirGraph } = await import("@neurobridge/nir");
+      const { graph } = await readNirGraph(readFileSync(p("to-edit.nir")));
+      write("big-t.nir", await writeNirGraph({ ...graph, metadata: { ...graph.metadata, "neurobridge.timeSteps": tensor([1e9]) } }));
+    }
     write("cut.nir", readFileSync(p("snn.nir")).subarray(0, 50_000));
     const damaged = (name: string, damage: (d: string) => void) => {
       cpSync(p("ck-ffnn"), p(name), { recursive: true });

@@ -162,6 +162,43 @@ function checkNode(node: unknown, path: string, catalog: SpecCatalog | undefined
   }
 }
 
+/**
+ * Bounds on a spec's sizes, so that a file (a checkpoint, a NIR graph) cannot
+ * ask for more memory or time than any machine has: exceeding one is a
+ * validation issue naming the limit, not an allocation that fails or a run
+ * that never ends.
+ */
+export const SPEC_LIMITS = {
+  /** Time steps per sample. */
+  timeSteps: 1_000_000,
+  /** Values in one node's output (neurons, features). */
+  width: 1 << 24,
+  /** Weights of one dense layer. */
+  weights: 1 << 28,
+} as const;
+
+function checkLimits(nodes: readonly unknown[], issues: ValidationIssue[]): void {
+  nodes.forEach((n, i) => {
+    if (typeof n !== "object" || n === null) return;
+    const node = n as Record<string, unknown>;
+    const widths: [string, unknown][] = [
+      ["size", node.size],
+      ["inFeatures", node.inFeatures],
+      ["outFeatures", node.outFeatures],
+      ["shape", Array.isArray(node.shape) ? node.shape.reduce((p: number, d) => p * (typeof d === "number" ? d : 1), 1) : undefined],
+    ];
+    for (const [field, value] of widths) {
+      if (typeof value === "number" && value > SPEC_LIMITS.width) {
+        issues.push({ path: `nodes[${i}].${field}`, message: `${value} values is over the limit of ${SPEC_LIMITS.width} per node` });
+      }
+    }
+    const weights = (node.inFeatures as number) * (node.outFeatures as number);
+    if (Number.isFinite(weights) && weights > SPEC_LIMITS.weights) {
+      issues.push({ path: `nodes[${i}]`, message: `${weights} weights is over the limit of ${SPEC_LIMITS.weights} per dense layer` });
+    }
+  });
+}
+
 /** Expected input width of a node given its predecessor's output width, or undefined if unconstrained. */
 function expectedInput(node: NetworkNode): { field: string; value: number } | undefined {
   switch (node.type) {
@@ -290,7 +327,10 @@ export function checkNetworkSpec(value: unknown, catalog?: SpecCatalog): Validat
   }
   if (!isPositiveInt(value.timeSteps)) {
     issues.push({ path: "timeSteps", message: `must be a positive integer (1 for a feed-forward ANN), got ${show(value.timeSteps)}` });
+  } else if (value.timeSteps > SPEC_LIMITS.timeSteps) {
+    issues.push({ path: "timeSteps", message: `${value.timeSteps} is over the limit of ${SPEC_LIMITS.timeSteps} steps per sample` });
   }
+  if (Array.isArray(value.nodes)) checkLimits(value.nodes, issues);
   checkStrategy(value.encoder, "encoder", "encoder", catalog, issues);
   if (!Array.isArray(value.nodes) || value.nodes.length === 0) {
     issues.push({ path: "nodes", message: "must be a non-empty array of nodes" });

@@ -123,7 +123,8 @@ function readValue(dataset: Dataset, path: string, problems: string[]): NirValue
 }
 
 function readGroupValues(group: Group, path: string, problems: string[]): Record<string, NirValue> {
-  const out: Record<string, NirValue> = {};
+  // Keys come from the file: a node or field named __proto__ must stay a key, not reach the prototype.
+  const out: Record<string, NirValue> = Object.create(null);
   for (const key of group.keys()) {
     const entity = group.get(key);
     if (entity instanceof h5wasm.Dataset) {
@@ -204,7 +205,7 @@ export async function readNirGraph(bytes: Uint8Array, options: ReadNirOptions = 
         problems.push("/node/nodes is missing");
         return undefined;
       }
-      const nodes: Record<string, NirNode> = {};
+      const nodes: Record<string, NirNode> = Object.create(null);
       for (const name of nodesGroup.keys()) {
         const group = nodesGroup.get(name);
         if (!(group instanceof h5wasm.Group)) {

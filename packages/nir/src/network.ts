@@ -124,6 +124,15 @@ export interface NirImport {
   readonly warnings: readonly string[];
 }
 
+/** NeuroBridge metadata holding JSON (a strategy reference): damaged JSON is the file's problem, named. */
+function metaJson<T>(text: string, where: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    return fail(`${where} is not valid JSON (${(error as Error).message}); expected e.g. {"name":"fast-sigmoid"}`);
+  }
+}
+
 const fail = (message: string): never => {
   throw new NeuroBridgeError("NIR_UNSUPPORTED", message);
 };
@@ -180,7 +189,7 @@ export function nirToNetwork(runtime: Runtime, graph: NirGraph, options: NirImpo
   const neuronTypes = new Set(runtime.codecsFor("nir").flatMap((c) => c.codec.reads));
   const nodes: NetworkNode[] = [];
   const weights: Weights = {};
-  const models: Record<string, string> = {};
+  const models: Record<string, string> = Object.create(null);
   const warnings: string[] = [];
   let width = 0;
   let lastDense: { id: string; weight: Float32Array; bias: Float32Array | undefined; out: number; inF: number } | undefined;
@@ -262,7 +271,7 @@ export function nirToNetwork(runtime: Runtime, graph: NirGraph, options: NirImpo
           size,
           params: Object.fromEntries(Object.entries(read.params).map(([k, v]) => [k, uniformOrArray(v)])),
           ...(read.reset ? { reset: read.reset } : {}),
-          ...(surrogate ? { surrogate: JSON.parse(surrogate) as StrategyRef } : {}),
+          ...(surrogate ? { surrogate: metaJson<StrategyRef>(surrogate, `node '${name}' metadata neurobridge.surrogate`) } : {}),
         });
         models[name] = model;
         warnings.push(...read.warnings);
@@ -270,7 +279,8 @@ export function nirToNetwork(runtime: Runtime, graph: NirGraph, options: NirImpo
     }
   }
   const encoderMeta = metaString(graph.metadata, "neurobridge.encoder");
-  const encoder = options.encoder ?? (encoderMeta ? (JSON.parse(encoderMeta) as StrategyRef) : { name: "direct" });
+  const encoder =
+    options.encoder ?? (encoderMeta ? metaJson<StrategyRef>(encoderMeta, "graph metadata neurobridge.encoder") : { name: "direct" });
   const timeSteps = options.timeSteps ?? metaNumber(graph.metadata, "neurobridge.timeSteps") ?? TRAINING_DEFAULTS.timeSteps;
   const normalization = metaString(graph.metadata, "neurobridge.normalization");
   const spec: NetworkSpec = {

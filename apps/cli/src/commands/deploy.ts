@@ -13,7 +13,7 @@ import type { Command } from "commander";
 import { type GlobalOptions, printJson, ReportedError } from "../output.js";
 import { createProgress } from "../progress.js";
 import { createCliRuntime } from "../runtime.js";
-import { normalizationOption, positiveInt } from "./options.js";
+import { normalizationOption, OPTION_LIMITS, positiveInt } from "./options.js";
 
 interface DeployOptions {
   checkpoint: string;
@@ -48,7 +48,7 @@ async function runDeploy(o: DeployOptions, globals: GlobalOptions) {
   const { deployExperiment } = await import("@neurobridge/experiments");
   const result = await deployExperiment(runtime, plan, o.target, test, {
     batchSize: positiveInt(o.batch, "--batch"),
-    ...(o.threads !== undefined ? { threads: positiveInt(o.threads, "--threads") } : {}),
+    ...(o.threads !== undefined ? { threads: positiveInt(o.threads, "--threads", 1, OPTION_LIMITS.parallel) } : {}),
     onProgress: (which, done, total) => {
       if (which !== stage)
         progress.start(which === "chip" ? `${o.target} (emulated)` : "float model of the same network", total, "test images");

@@ -13,20 +13,40 @@ export function normalizationOption(value: string): MnistNormalization {
   return value as MnistNormalization;
 }
 
-/** An integer ≥ `min` (default 1). */
-export function positiveInt(value: string, flag: string, min = 1): number {
+/** An integer ≥ `min` (default 1) and, when given, ≤ `max`. */
+export function positiveInt(value: string, flag: string, min = 1, max?: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min)
     throw new NeuroBridgeError("OPTION_INVALID", `${flag}: expected an integer >= ${min}, got '${value}'`);
+  if (max !== undefined && n > max) throw new NeuroBridgeError("OPTION_INVALID", `${flag}: at most ${max}, got '${value}'`);
   return n;
 }
 
-/** A finite number > 0. */
-export function positiveNumber(value: string, flag: string): number {
+/** A finite number > 0 and, when given, ≤ `max`. */
+export function positiveNumber(value: string, flag: string, max?: number): number {
   const n = Number(value);
   if (!(n > 0) || !Number.isFinite(n)) throw new NeuroBridgeError("OPTION_INVALID", `${flag}: expected a positive number, got '${value}'`);
+  if (max !== undefined && n > max) throw new NeuroBridgeError("OPTION_INVALID", `${flag}: at most ${max}, got '${value}'`);
   return n;
 }
+
+/**
+ * Upper bounds of the options that size work or waiting: past them a value is
+ * a typo, or it overflows a timer (Node's timers hold ~24.8 days) and turns a
+ * wait into a busy loop.
+ */
+export const OPTION_LIMITS = {
+  /** Threads or processes at once (workers, concurrency, emulator threads). */
+  parallel: 256,
+  /** Attempts per sweep job. */
+  attempts: 100,
+  /** Seconds of a lock or an idle wait: a day. */
+  waitSeconds: 86_400,
+  /** Epochs of one training run. */
+  epochs: 100_000,
+  /** Examples per batch. */
+  batch: 1 << 20,
+} as const;
 
 /** Most time steps one simulated neuron may take (a trace of this many samples is ~160 MB). */
 export const MAX_STEPS = 20_000_000;

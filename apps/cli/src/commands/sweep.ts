@@ -10,7 +10,7 @@ import { NeuroBridgeError } from "@neurobridge/core";
 import type { Command } from "commander";
 import { readJsonFile } from "../files.js";
 import { printJson } from "../output.js";
-import { positiveInt, positiveNumber } from "./options.js";
+import { OPTION_LIMITS, positiveInt, positiveNumber } from "./options.js";
 
 interface SweepOptions {
   grid?: string;
@@ -48,7 +48,7 @@ export interface ExecutorOptions {
 export async function executorOf(o: ExecutorOptions) {
   if (!(EXECUTORS as readonly string[]).includes(o.executor))
     throw new NeuroBridgeError("OPTION_INVALID", `--executor: '${o.executor}' is not an executor; accepted: ${EXECUTORS.join(", ")}`);
-  const attempts = positiveInt(o.attempts, "--attempts");
+  const attempts = positiveInt(o.attempts, "--attempts", 1, OPTION_LIMITS.attempts);
   if (o.jobsPerProcess !== undefined && o.executor !== "local")
     throw new NeuroBridgeError("OPTION_INVALID", "--jobs-per-process applies to --executor local only");
   const { BullmqExecutor, LocalExecutor } = await import("@neurobridge/experiments");
@@ -65,7 +65,7 @@ export async function executorOf(o: ExecutorOptions) {
   if (o.queue) throw new NeuroBridgeError("OPTION_INVALID", "--queue applies to --executor bullmq only");
   return new LocalExecutor({
     attempts,
-    ...(o.concurrency !== undefined ? { concurrency: positiveInt(o.concurrency, "--concurrency") } : {}),
+    ...(o.concurrency !== undefined ? { concurrency: positiveInt(o.concurrency, "--concurrency", 1, OPTION_LIMITS.parallel) } : {}),
     ...(o.jobsPerProcess !== undefined ? { jobsPerProcess: positiveInt(o.jobsPerProcess, "--jobs-per-process") } : {}),
   });
 }
@@ -165,9 +165,9 @@ interface WorkerCommandOptions {
 }
 
 async function runWorkerCommand(o: WorkerCommandOptions): Promise<void> {
-  const concurrency = positiveInt(o.concurrency, "--concurrency");
-  const lockSeconds = positiveNumber(o.lockSeconds, "--lock-seconds");
-  const idleSeconds = o.idleExit !== undefined ? positiveNumber(o.idleExit, "--idle-exit") : undefined;
+  const concurrency = positiveInt(o.concurrency, "--concurrency", 1, OPTION_LIMITS.parallel);
+  const lockSeconds = positiveNumber(o.lockSeconds, "--lock-seconds", OPTION_LIMITS.waitSeconds);
+  const idleSeconds = o.idleExit !== undefined ? positiveNumber(o.idleExit, "--idle-exit", OPTION_LIMITS.waitSeconds) : undefined;
   const { loadJobKinds, redisConnection, runWorker } = await import("@neurobridge/experiments");
   redisConnection(o.redis).disconnect();
   // Loaded once here so that a module that does not load is an error now, not at every job.

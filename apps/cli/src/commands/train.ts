@@ -18,7 +18,7 @@ import type { Command } from "commander";
 import { type GlobalOptions, printJson } from "../output.js";
 import { createProgress } from "../progress.js";
 import { createCliRuntime } from "../runtime.js";
-import { normalizationOption, positiveInt, positiveNumber, seedOption } from "./options.js";
+import { normalizationOption, OPTION_LIMITS, positiveInt, positiveNumber, seedOption } from "./options.js";
 
 /** Models the CLI builds. */
 export const MODELS = PAPER_MODELS;
@@ -124,9 +124,9 @@ function trainConfig(o: TrainOptions, runtime: Runtime, saved?: TrainConfig): Tr
   const subset = o.subset ? positiveInt(o.subset, "--subset") : undefined;
   return {
     model,
-    epochs: o.epochs ? positiveInt(o.epochs, "--epochs") : (saved?.epochs ?? DEFAULT_EPOCHS[model]),
+    epochs: o.epochs ? positiveInt(o.epochs, "--epochs", 1, OPTION_LIMITS.epochs) : (saved?.epochs ?? DEFAULT_EPOCHS[model]),
     timeSteps: model === "snn" ? positiveInt(o.steps, "--steps") : 1,
-    batchSize: positiveInt(o.batch, "--batch"),
+    batchSize: positiveInt(o.batch, "--batch", 1, OPTION_LIMITS.batch),
     learningRate: positiveNumber(o.lr, "--lr"),
     seed: seedOption(o.seed),
     trainCount: subset ?? 60_000,
@@ -145,7 +145,7 @@ function trainConfig(o: TrainOptions, runtime: Runtime, saved?: TrainConfig): Tr
       ...(o.learnBeta ? { learnBeta: true } : {}),
     },
     ...(o.loss ? { loss: o.loss } : {}),
-    ...(o.workers ? { workers: positiveInt(o.workers, "--workers") } : {}),
+    ...(o.workers ? { workers: positiveInt(o.workers, "--workers", 1, OPTION_LIMITS.parallel) } : {}),
   };
 }
 
@@ -299,7 +299,7 @@ async function runEval(
     ...(o.batch ? { batchSize: positiveInt(o.batch, "--batch") } : {}),
     ...(o.subset ? { subset: positiveInt(o.subset, "--subset") } : {}),
     ...(o.normalization ? { normalization: normalizationOption(o.normalization) } : {}),
-    ...(o.workers ? { workers: positiveInt(o.workers, "--workers") } : {}),
+    ...(o.workers ? { workers: positiveInt(o.workers, "--workers", 1, OPTION_LIMITS.parallel) } : {}),
   });
   progress.stop();
   for (const w of result.warnings) process.stderr.write(`neurobridge: note: ${w}\n`);
