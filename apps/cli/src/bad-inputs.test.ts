@@ -8,7 +8,7 @@
  * The cases run in this process through the CLI's own `main` (one program per
  * case, output captured), so hundreds of them take seconds.
  */
-import { appendFileSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -360,6 +360,20 @@ function corpus(): Case[] {
   add(["deploy", "--checkpoint", p("ck-snn"), "--target", "loihi", "--threads", "100000"], /--threads: at most 256/);
   add(["import", "nir", p("big-t.nir"), "--out", p("imported-big-t")], /timeSteps: 1000000000 is over the limit of 1000000/);
   add(["import", "nir", join(samples, "lif_norse.nir"), "--out", p("imported-steps"), "--steps", "2000000"], /over the limit of 1000000/);
+  // Output folders that cannot be: empty, a dangling link, a folder where the lock belongs, a place without room for entries.
+  const outputs: [string, RegExp][] = [
+    ["", /an empty path is not a folder|--out: required/],
+    [p("dangling"), /is a symbolic link to something that does not exist/],
+    [p("lock-is-folder"), /\.lock: is a folder where the lock file belongs/],
+    ["/proc/neurobridge-out", /\/proc\/neurobridge-out: cannot create the folder/],
+  ];
+  for (const [out, message] of outputs) {
+    add(["train", "--model", "ffnn", "--epochs", "1", "--subset", "128", "--out", out], message);
+    add(["import", "nir", join(samples, "lif_norse.nir"), "--out", out], message);
+    add(["convert", "--checkpoint", p("ck-ffnn"), "--to", "snn", "--out", out], message);
+    add(["sweep", "--grid", p("sweep-ok.json"), "--out", out], message);
+    add(["paper", "--quick", "--out", out], message);
+  }
   add(["inspect"], /--onnx FILE\.onnx or --nir FILE\.nir/);
   add(["inspect", "--onnx", p("ffnn.onnx"), "--nir", p("x.nir")], /one file/);
 
@@ -478,6 +492,8 @@ describe("the bad-input corpus", () => {
     write("sweep-array.json", "[1, 2]");
     write("sweep-typo.json", JSON.stringify({ gird: { seed: [1] } }));
     write("sweep-cli-name.json", JSON.stringify({ base: { subset: 256 } }));
+    symlinkSync(p("nowhere"), p("dangling"));
+    mkdirSync(p("lock-is-folder", ".lock"), { recursive: true });
     write("sweep-bad-settings.json", JSON.stringify({ base: { learningRate: -1, timeSteps: 2.5 } }));
     write("sweep-bad-neuron.json", JSON.stringify({ base: { network: { neuron: "izhikevich" } } }));
     write("sweep-bad-kind.json", JSON.stringify({ kind: "render" }));

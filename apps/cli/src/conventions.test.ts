@@ -44,7 +44,9 @@ describe("CLI conventions", () => {
   it("marks required options and shows examples on help pages", () => {
     const train = runCli(["train", "--help"]);
     expect(train.code).toBe(0);
-    expect(train.stdout).toMatch(/--model <model>\s+ffnn \| snn \(required\)/);
+    expect(train.stdout).toMatch(/--out <dir>\s+checkpoint folder [^]*?\(required\)/);
+    // --model is not required: --neuron implies it, and --resume takes the saved run's.
+    expect(train.stdout).toMatch(/--model <model>\s+ffnn \| snn \(default: the one --neuron implies/);
     expect(train.stdout).toMatch(/Examples:\n {2}neurobridge train --model snn --out runs\/snn/);
     expect(runCli(["export", "onnx", "--help"]).stdout).toMatch(/Examples:\n {2}neurobridge export onnx/);
     expect(runCli(["--version"]).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);

@@ -5,9 +5,9 @@
  * a new key; `force` ignores what is there.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileDurable } from "@neurobridge/core/node";
+import { ensureFolder, writeFileDurable } from "@neurobridge/core/node";
 
 /** JSON with object keys sorted, so equal configs hash equally. */
 export function stableStringify(value: unknown): string {
@@ -35,7 +35,7 @@ export class StepCache {
     readonly dir: string,
     private readonly force = false,
   ) {
-    mkdirSync(dir, { recursive: true });
+    ensureFolder(dir);
   }
 
   /** Where step `name` with `config` lives. */
@@ -46,7 +46,7 @@ export class StepCache {
   /** A folder for a step's own files (e.g. a training checkpoint), stable across reruns. */
   folder(name: string, config: unknown): string {
     const dir = join(this.dir, `${name}-${configHash(config)}`);
-    mkdirSync(dir, { recursive: true });
+    ensureFolder(dir);
     return dir;
   }
 

@@ -5,10 +5,10 @@
  * `results.json`, every figure as SVG and PNG, `report.html` and
  * `summary.md`, all written atomically.
  */
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { createRuntime, type Dataset, TRAINING_DEFAULTS, type TrainingProgress } from "@neurobridge/core";
-import { lockFolder } from "@neurobridge/core/node";
+import { ensureFolder, lockFolder } from "@neurobridge/core/node";
 import { type FigureSpec, renderFigure } from "@neurobridge/plots/node";
 import { StepCache, writeAtomic } from "./cache.js";
 import { pipelineCodeVersions } from "./code-version.js";
@@ -146,7 +146,7 @@ async function runPaperLocked(options: PaperOptions) {
   const profile = paperProfile(quick, seed);
   const out = options.out;
   const figuresDir = join(out, "figures");
-  mkdirSync(figuresDir, { recursive: true });
+  ensureFolder(figuresDir);
   const cache = new StepCache(join(out, "cache"), options.force ?? false);
   // Cache keys carry the code a step runs on: changed code recomputes, unchanged code resumes.
   const code = pipelineCodeVersions();

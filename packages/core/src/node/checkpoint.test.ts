@@ -6,7 +6,8 @@ import type { Checkpoint } from "../backend.js";
 import { createRuntime } from "../runtime.js";
 import { sequentialSpec } from "../spec.js";
 import { initWeights } from "../weights.js";
-import { loadCheckpoint, lockFolder, saveCheckpoint } from "./checkpoint.js";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { lockFolder } from "./files.js";
 
 const runtime = createRuntime({ seed: 5 });
 const spec = sequentialSpec({ layers: [6, 4, 3], neuron: "relu", outputNeuron: false });

@@ -21,19 +21,8 @@
  * still load.
  */
 import { createHash } from "node:crypto";
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { existsSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Checkpoint, CheckpointPlugin, TrainingProgressState } from "../backend.js";
 import { DataFileError, NeuroBridgeError, ValidationError } from "../errors.js";
@@ -41,6 +30,7 @@ import { decodeSafetensors, encodeSafetensors } from "../safetensors.js";
 import { parseSpec } from "../serialize.js";
 import type { SpecCatalog } from "../validate.js";
 import { validateWeights } from "../weights.js";
+import { ensureFolder, processAlive, writeDurable } from "./files.js";
 
 /** Identifies a checkpoint's `training.json`. */
 export const CHECKPOINT_FORMAT = "neurobridge.checkpoint";
@@ -58,55 +48,6 @@ export interface SaveCheckpointOptions {
    * that instant: nothing after it happens.
    */
   readonly onStep?: (step: string) => void;
-}
-
-/** Flushes a directory entry to disk (where the platform allows it). */
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, "r");
-    fsyncSync(fd);
-  } catch {
-    // Some platforms cannot open or fsync a directory; the rename is still atomic.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/** Writes `content` to `path` durably: temporary file, fsync, rename, fsync of the folder. */
-function writeDurable(dir: string, name: string, content: Uint8Array | string, step: (s: string) => void): void {
-  const tmp = join(dir, `${name}.tmp-${process.pid}`);
-  step(`write ${name}`);
-  const fd = openSync(tmp, "w");
-  try {
-    const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  step(`rename ${name}`);
-  renameSync(tmp, join(dir, name));
-  fsyncDir(dir);
-}
-
-/**
- * Writes one file so that a crash at any instant leaves either the old file
- * or the new one whole, never a torn one: a temporary beside it, fsync,
- * rename over it, fsync of the folder (parent folders are created). Every
- * file the project writes outside checkpoints goes through here — ONNX and
- * NIR models, the pipeline's cache, figures, reports.
- *
- * @example
- * ```ts
- * writeFileDurable("out/models/snn.onnx", bytes);
- * ```
- */
-export function writeFileDurable(path: string, content: Uint8Array | string): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  writeDurable(dir, basename(path), content, () => {});
 }
 
 /** A generation's data file name: `<stem>.<h>.<ext>`. */
@@ -128,7 +69,7 @@ interface ManifestV2 {
  */
 export function saveCheckpoint(dir: string, checkpoint: Checkpoint, options: SaveCheckpointOptions = {}): void {
   const step = options.onStep ?? (() => {});
-  mkdirSync(dir, { recursive: true });
+  ensureFolder(dir);
   const payloads: Record<string, { stem: string; ext: string; bytes: Uint8Array | string }> = {
     spec: { stem: "spec", ext: "json", bytes: `${JSON.stringify(checkpoint.spec, null, 2)}\n` },
     weights: {
@@ -203,15 +144,6 @@ function removeUnreferenced(dir: string): void {
 }
 
 /** True when a process with this id runs. */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 function readFile(dir: string, name: string): Buffer {
   const path = join(dir, name);
   try {
@@ -380,63 +312,4 @@ export function loadCheckpoint(dir: string, catalog?: SpecCatalog): Checkpoint {
       warnings: [`the newest checkpoint in ${dir} is damaged (${error.message}); loaded the previous one (${PREVIOUS})`],
     };
   }
-}
-
-/** An exclusive hold on a folder; `release` gives it up (idempotent). */
-export interface FolderLock {
-  readonly dir: string;
-  release(): void;
-}
-
-/**
- * Takes the exclusive lock of output folder `dir` (its `.lock` file, created
- * atomically, holding this process's id), so two runs never write one folder.
- * A lock left by a process that no longer runs is taken over.
- *
- * @throws `NeuroBridgeError` `FOLDER_LOCKED` naming the process that holds it
- */
-export function lockFolder(dir: string, what = "this folder"): FolderLock {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EEXIST" || code === "ENOTDIR")
-      throw new DataFileError(dir, "is a file (or lies under one), not a folder; give a folder for the output");
-    if (code === "EACCES" || code === "EROFS")
-      throw new DataFileError(dir, `cannot create the folder (${code === "EACCES" ? "permission denied" : "read-only file system"})`);
-    throw error;
-  }
-  const path = join(dir, ".lock");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, "wx");
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      let held = true;
-      return {
-        dir,
-        release() {
-          if (!held) return;
-          held = false;
-          try {
-            unlinkSync(path);
-          } catch {
-            // Already removed: nothing to release.
-          }
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = Number.parseInt(readFileSync(path, "utf8"), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) {
-        throw new NeuroBridgeError(
-          "FOLDER_LOCKED",
-          `${dir} is in use by process ${holder} (${what}); wait for it to finish, or choose another folder`,
-        );
-      }
-      // Stale (its process is gone) or unreadable: take it over.
-      unlinkSync(path);
-    }
-  }
-  throw new NeuroBridgeError("FOLDER_LOCKED", `${dir}: could not take its lock`);
 }

@@ -6,4 +6,5 @@
  * @module @neurobridge/core/node
  */
 export * from "./checkpoint.js";
+export * from "./files.js";
 export * from "./worker-thread.js";

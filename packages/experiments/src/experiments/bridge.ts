@@ -13,7 +13,7 @@
  *   was trained with — a clipped ReLU for IF neurons, the model's own curve
  *   for rate-matched counterparts (`neuron: "matched"`).
  */
-import { mkdirSync } from "node:fs";
+
 import {
   arrayOps,
   type Dataset,
@@ -23,7 +23,7 @@ import {
   type Runtime,
   simulatePopulation,
 } from "@neurobridge/core";
-import { loadCheckpoint, saveCheckpoint } from "@neurobridge/core/node";
+import { ensureFolder, loadCheckpoint, saveCheckpoint } from "@neurobridge/core/node";
 import { checkpointNormalization, loadMnist, subset } from "@neurobridge/mnist";
 import { type Conversion, convertToSnn, type Normalisation, rateActivations } from "@neurobridge/neurons-lif";
 import type { FigureSpec } from "@neurobridge/plots";
@@ -186,7 +186,7 @@ export async function convertCheckpoint(
     ...(options.steps !== undefined ? { timeSteps: options.steps } : {}),
     ...(options.normalise ? { normalise: options.normalise } : {}),
   });
-  mkdirSync(out, { recursive: true });
+  ensureFolder(out);
   saveCheckpoint(out, {
     spec: { ...conversion.spec, metadata: { ...conversion.spec.metadata, normalization } },
     weights: conversion.weights,

@@ -13,9 +13,10 @@
  * ```
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { ensureFolder } from "@neurobridge/core/node";
 import { stableStringify, writeAtomic } from "../cache.js";
 
 /** A job as the runner hands it to an executor: its name, kind, full config and the fingerprint of the code it needs. */
@@ -77,7 +78,7 @@ const readJson = <T>(path: string): T | undefined => {
 /** A folder of sweep jobs and results. */
 export class JobStore {
   constructor(readonly dir: string) {
-    for (const sub of ["jobs", "failed", "running", "work"]) mkdirSync(join(dir, sub), { recursive: true });
+    for (const sub of ["jobs", "failed", "running", "work"]) ensureFolder(join(dir, sub));
   }
 
   /** The finished record of job `id`, if any. */
@@ -127,7 +128,7 @@ export class JobStore {
   /** The folder for job `id`'s resumable state. */
   workDir(id: string): string {
     const dir = join(this.dir, "work", id);
-    mkdirSync(dir, { recursive: true });
+    ensureFolder(dir);
     return dir;
   }
 }

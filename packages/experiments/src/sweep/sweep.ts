@@ -13,11 +13,11 @@
  *
  * A rerun after a crash or Ctrl-C computes only what is missing.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { NeuroBridgeError, ValidationError, type ValidationIssue } from "@neurobridge/core";
-import { lockFolder } from "@neurobridge/core/node";
+import { ensureFolder, lockFolder } from "@neurobridge/core/node";
 import { renderFigure } from "@neurobridge/plots/node";
 import { writeAtomic } from "../cache.js";
 import type { JobEvent, SweepExecutor } from "./executor.js";
@@ -154,7 +154,7 @@ async function writeResults(out: string, manifest: SweepManifest, store: JobStor
   writeAtomic(csv, resultsCsv(rows));
   const files: string[] = [];
   if (figures && rows.length) {
-    mkdirSync(join(out, "figures"), { recursive: true });
+    ensureFolder(join(out, "figures"));
     for (const figure of sweepFigures(groups, manifest.replicateKey ?? undefined)) {
       const { svg, png } = await renderFigure(figure);
       writeAtomic(join(out, "figures", `${figure.id}.svg`), svg);
