@@ -44,7 +44,7 @@ describe("CLI conventions", () => {
   it("marks required options and shows examples on help pages", () => {
     const train = runCli(["train", "--help"]);
     expect(train.code).toBe(0);
-    expect(train.stdout).toMatch(/--out <dir>\s+checkpoint folder [^]*?\(required\)/);
+    expect(train.stdout).toMatch(/--out <dir>\s+checkpoint folder [\s\S]*?\(required\)/);
     // --model is not required: --neuron implies it, and --resume takes the saved run's.
     expect(train.stdout).toMatch(/--model <model>\s+ffnn \| snn \(default: the one --neuron implies/);
     expect(train.stdout).toMatch(/Examples:\n {2}neurobridge train --model snn --out runs\/snn/);
