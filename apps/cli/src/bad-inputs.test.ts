@@ -400,6 +400,14 @@ function corpus(): Case[] {
   add(["sweep", "--grid", p("not-json.json"), "--out", p("sw")], /not-json\.json/);
   add(["sweep", "--grid", p("sweep-array.json"), "--out", p("sw")], /must be a JSON object with base, grid and\/or list/);
   add(["sweep", "--grid", p("sweep-typo.json"), "--out", p("sw")], /gird: is not a grid key; accepted: kind, base, grid, list/);
+  add(["sweep", "--grid", p("sweep-proto.json"), "--out", p("sw")], /base\.__proto__\.epochs: '__proto__\.epochs' names no setting/);
+  add(["sweep", "--grid", p("sweep-proto-axis.json"), "--out", p("sw")], /grid\.__proto__\.x: '__proto__\.x' names no setting/);
+  add(["sweep", "--grid", p("sweep-conflict.json"), "--out", p("sw")], /grid\.network: sets what axis 'network\.beta' sets; keep one/);
+  add(["sweep", "--grid", p("sweep-list-conflict.json"), "--out", p("sw")], /list\[0\]\.seed: is also the grid axis 'seed'/);
+  add(
+    ["sweep", "--grid", p("sweep-network-key.json"), "--out", p("sw")],
+    /network\.bta: is not a network setting; accepted: neuron, neuronParams, beta/,
+  );
   add(
     ["sweep", "--grid", p("sweep-cli-name.json"), "--out", p("sw")],
     /subset: is not a train setting; did you mean 'trainCount' \(the CLI's --subset\)\?/,
@@ -492,6 +500,11 @@ describe("the bad-input corpus", () => {
     write("sweep-array.json", "[1, 2]");
     write("sweep-typo.json", JSON.stringify({ gird: { seed: [1] } }));
     write("sweep-cli-name.json", JSON.stringify({ base: { subset: 256 } }));
+    write("sweep-proto.json", '{ "base": { "__proto__": { "epochs": 99 } }, "grid": { "seed": [1] } }');
+    write("sweep-proto-axis.json", JSON.stringify({ grid: { "__proto__.x": [1] } }));
+    write("sweep-conflict.json", JSON.stringify({ grid: { "network.beta": [0.9], network: [{ beta: 0.8 }] } }));
+    write("sweep-list-conflict.json", JSON.stringify({ list: [{ seed: 3 }], grid: { seed: [1, 2] } }));
+    write("sweep-network-key.json", JSON.stringify({ base: { network: { bta: 0.9 } } }));
     symlinkSync(p("nowhere"), p("dangling"));
     mkdirSync(p("lock-is-folder", ".lock"), { recursive: true });
     write("sweep-bad-settings.json", JSON.stringify({ base: { learningRate: -1, timeSteps: 2.5 } }));

@@ -73,6 +73,60 @@ export function checkSweepGrid(value: unknown): ValidationIssue[] {
     }
   }
   if (jobs > MAX_JOBS) issues.push({ path: "grid", message: `expands to ${jobs} jobs; at most ${MAX_JOBS} are accepted` });
+  issues.push(...keyIssues(value), ...conflictIssues(value));
+  return issues;
+}
+
+/** Keys that would reach an object's prototype when a setting is written by its path. */
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Every dotted setting path of `settings` (objects unfolded; arrays and scalars are leaves). */
+function settingPaths(settings: unknown, prefix = ""): string[] {
+  if (!isObject(settings)) return prefix ? [prefix] : [];
+  return Object.entries(settings).flatMap(([key, value]) => settingPaths(value, prefix ? `${prefix}.${key}` : key));
+}
+
+/** Setting names with a key that reaches a prototype (`__proto__.x`): refused, not dropped. */
+function keyIssues(value: Record<string, unknown>): ValidationIssue[] {
+  const sections: [string, unknown][] = [
+    ["base", value.base],
+    ["grid", value.grid],
+    ...(Array.isArray(value.list) ? value.list.map((entry, i): [string, unknown] => [`list[${i}]`, entry]) : []),
+  ];
+  const issues: ValidationIssue[] = [];
+  for (const [where, section] of sections) {
+    if (!isObject(section)) continue;
+    // A grid axis's values are settings too (an axis "network" of objects).
+    const paths = where === "grid" ? Object.keys(section) : settingPaths(section);
+    for (const path of paths) {
+      if (path.split(".").some((k) => FORBIDDEN_KEYS.has(k)))
+        issues.push({
+          path: `${where}.${path}`,
+          message: `'${path}' names no setting (${[...FORBIDDEN_KEYS].join(", ")} are not setting names)`,
+        });
+    }
+  }
+  return issues;
+}
+
+/** A setting given by two axes, or by an axis and a list entry: which one wins would be silent. */
+function conflictIssues(value: Record<string, unknown>): ValidationIssue[] {
+  if (!isObject(value.grid)) return [];
+  const axes = Object.keys(value.grid);
+  const issues: ValidationIssue[] = [];
+  const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
+  axes.forEach((a, i) => {
+    for (const b of axes.slice(i + 1))
+      if (overlaps(a, b)) issues.push({ path: `grid.${b}`, message: `sets what axis '${a}' sets; keep one` });
+  });
+  if (Array.isArray(value.list)) {
+    value.list.forEach((entry, i) => {
+      for (const path of settingPaths(entry)) {
+        const axis = axes.find((a) => overlaps(a, path));
+        if (axis) issues.push({ path: `list[${i}].${path}`, message: `is also the grid axis '${axis}'; set it in one place` });
+      }
+    });
+  }
   return issues;
 }
 

@@ -111,6 +111,9 @@ const TRAIN_KEYS = [
   "target",
 ] as readonly string[];
 
+/** The settings of `network` (paperNetwork's options; its T is the job's `timeSteps`). */
+const NETWORK_KEYS: readonly string[] = ["neuron", "neuronParams", "beta", "activation", "encoding", "surrogate", "learnBeta", "learn"];
+
 /** The CLI's flag names of train settings, for a grid that uses them: `subset` is `trainCount` here. */
 const CLI_NAMES: Readonly<Record<string, string>> = {
   subset: "trainCount",
@@ -147,7 +150,12 @@ function trainIssues(s: Record<string, unknown>, where: string): ValidationIssue
   if (s.lrSchedule !== "constant" && s.lrSchedule !== "cosine")
     issues.push({ path: `${where}.lrSchedule`, message: `must be constant or cosine, got ${JSON.stringify(s.lrSchedule)}` });
   if (s.network !== undefined && (typeof s.network !== "object" || s.network === null || Array.isArray(s.network)))
-    issues.push({ path: `${where}.network`, message: "must be an object (neuron, beta, neuronParams, encoding, surrogate, …)" });
+    issues.push({ path: `${where}.network`, message: `must be an object (${NETWORK_KEYS.join(", ")})` });
+  else if (s.network !== undefined) {
+    for (const key of Object.keys(s.network as object))
+      if (!NETWORK_KEYS.includes(key))
+        issues.push({ path: `${where}.network.${key}`, message: `is not a network setting; accepted: ${NETWORK_KEYS.join(", ")}` });
+  }
   return issues;
 }
 
