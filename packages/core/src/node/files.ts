@@ -25,7 +25,7 @@ const FS_ERRORS: Readonly<Record<string, string>> = {
 };
 
 /**
- * `error` as a {@link DataFileError} naming `path`, when it is a
+ * `error` as a `DataFileError` naming `path`, when it is a
  * file-system error (it has a `code`); anything else is returned as is.
  */
 export function fileError(path: string, error: unknown, doing = "cannot write"): unknown {
@@ -53,7 +53,7 @@ function fsyncDir(dir: string): void {
  * recursive `mkdir` loops for ever under some virtual file systems, e.g.
  * `/proc`). Every failure names the path and why.
  *
- * @throws {@link DataFileError} for an empty path, a file or a dangling link in the way, or a folder that cannot be made
+ * @throws `DataFileError` for an empty path, a file or a dangling link in the way, or a folder that cannot be made
  */
 export function ensureFolder(dir: string): void {
   if (!dir) throw new DataFileError("(empty)", "an empty path is not a folder; give a folder name");
@@ -128,7 +128,7 @@ export function writeDurable(dir: string, name: string, content: Uint8Array | st
  * file the project writes outside checkpoints goes through here — ONNX and
  * NIR models, the pipeline's cache, figures, reports.
  *
- * @throws {@link DataFileError} naming the path when it cannot be written
+ * @throws `DataFileError` naming the path when it cannot be written
  *
  * @example
  * ```ts
@@ -164,7 +164,7 @@ export interface FolderLock {
  * A lock left by a process that no longer runs is taken over.
  *
  * @throws `NeuroBridgeError` `FOLDER_LOCKED` naming the process that holds it;
- *   {@link DataFileError} when the folder cannot be made or locked
+ *   `DataFileError` when the folder cannot be made or locked
  */
 export function lockFolder(dir: string, what = "this folder"): FolderLock {
   ensureFolder(dir);
