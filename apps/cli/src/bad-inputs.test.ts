@@ -408,6 +408,7 @@ function corpus(): Case[] {
     ["sweep", "--grid", p("sweep-network-key.json"), "--out", p("sw")],
     /network\.bta: is not a network setting; accepted: neuron, neuronParams, beta/,
   );
+  add(["sweep", "--grid", p("sweep-other.json"), "--out", p("sweep-done")], /holds a sweep of another grid .*--force/);
   add(
     ["sweep", "--grid", p("sweep-cli-name.json"), "--out", p("sw")],
     /subset: is not a train setting; did you mean 'trainCount' \(the CLI's --subset\)\?/,
@@ -506,6 +507,12 @@ describe("the bad-input corpus", () => {
     write("sweep-list-conflict.json", JSON.stringify({ list: [{ seed: 3 }], grid: { seed: [1, 2] } }));
     write("sweep-network-key.json", JSON.stringify({ base: { network: { bta: 0.9 } } }));
     symlinkSync(p("nowhere"), p("dangling"));
+    // A finished sweep to run another grid into (a FI-free tiny train job: one epoch of 128 images).
+    const tinySweep = { base: { model: "ffnn", epochs: 1, trainCount: 128, testCount: 100, workers: 1 } };
+    write("sweep-tiny.json", JSON.stringify({ ...tinySweep, grid: { seed: [1] } }));
+    write("sweep-other.json", JSON.stringify({ ...tinySweep, grid: { seed: [2] } }));
+    const swept = await run(["sweep", "--grid", p("sweep-tiny.json"), "--out", p("sweep-done"), "--no-figures"], 120_000);
+    expect(swept.code, swept.stderr).toBe(0);
     mkdirSync(p("lock-is-folder", ".lock"), { recursive: true });
     write("sweep-bad-settings.json", JSON.stringify({ base: { learningRate: -1, timeSteps: 2.5 } }));
     write("sweep-bad-neuron.json", JSON.stringify({ base: { network: { neuron: "izhikevich" } } }));

@@ -21,6 +21,7 @@ interface SweepOptions {
   concurrency?: string;
   attempts: string;
   figures: boolean;
+  force?: boolean;
   kinds?: string[];
   json?: boolean;
 }
@@ -88,6 +89,7 @@ async function runSweepCommand(o: SweepOptions): Promise<void> {
       executor,
       kinds,
       figures: o.figures,
+      ...(o.force ? { force: true } : {}),
       signal: controller.signal,
       onProgress: (p) => {
         const e = p.event;
@@ -214,6 +216,7 @@ export function registerSweepCommands(program: Command): void {
     )
     .option("--attempts <n>", "attempts per job before it fails for good (a crash, a kill or a stalled worker uses one)", "3")
     .option("--no-figures", "skip the figures")
+    .option("--force", "replace the results of a different sweep already in --out (finished jobs both share are reused)")
     .option(
       "--kinds <module>",
       "a module exporting jobKinds: more job kinds (repeatable; workers need the same)",

@@ -106,6 +106,34 @@ export interface SweepOptions {
   readonly signal?: AbortSignal;
   /** Skip the figures (tests, or a machine without the fonts). */
   readonly figures?: boolean;
+  /** Replace the results of a different sweep already in `out` (finished jobs it shares are still reused). */
+  readonly force?: boolean;
+}
+
+/**
+ * Refuses to write over a different sweep's manifest and results in `out`:
+ * the same jobs resume; other jobs need `force`.
+ */
+function checkSameSweep(out: string, entries: readonly SweepJobEntry[], force: boolean | undefined): void {
+  const path = join(out, "sweep.json");
+  if (force || !existsSync(path)) return;
+  let previous: Partial<SweepManifest>;
+  try {
+    previous = JSON.parse(readFileSync(path, "utf8")) as Partial<SweepManifest>;
+  } catch {
+    throw new NeuroBridgeError("SWEEP_EXISTS", `${path} is not a sweep manifest; choose another folder, or replace it with --force`);
+  }
+  const before = new Set((Array.isArray(previous.jobs) ? previous.jobs : []).map((j) => (j as SweepJobEntry)?.id));
+  const now = new Set(entries.map((e) => e.id));
+  const same = before.size === now.size && [...now].every((id) => before.has(id));
+  if (!same) {
+    const added = [...now].filter((id) => !before.has(id)).length;
+    const dropped = [...before].filter((id) => !now.has(id)).length;
+    throw new NeuroBridgeError(
+      "SWEEP_EXISTS",
+      `${out} holds a sweep of another grid (${before.size} jobs; this one adds ${added} and drops ${dropped}), whose results.csv and results.json this would replace: rerun it with its own grid to resume, choose another folder, or replace it with --force (finished jobs both share are reused)`,
+    );
+  }
 }
 
 /** What a sweep run ends with (the CLI prints it as its last line). */
@@ -172,6 +200,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const { jobs, entries, duplicates } = planSweep(options.grid, kinds);
   const lock = lockFolder(options.out, "a neurobridge sweep");
   try {
+    checkSameSweep(options.out, entries, options.force);
     const store = new JobStore(join(options.out, "store"));
     // Replicates are grouped only when every job's kind numbers them by the same key.
     const keys = new Set(jobs.map((j) => kinds.get(j.kind).replicateKey ?? null));
