@@ -6,6 +6,7 @@
 import type { SandboxedJob } from "bullmq";
 import type { QueuedJob } from "./bullmq.js";
 import { loadJobKinds } from "./job-kinds.js";
+import { checkQueuedJob } from "./queue-checks.js";
 import { isPermanentError, runJob } from "./run-job.js";
 import { type JobRecord, JobStore } from "./store.js";
 
@@ -18,7 +19,8 @@ export default async function processSweepJob(job: SandboxedJob<QueuedJob, JobRe
   const store = new JobStore(process.env.NEUROBRIDGE_WORKER_STORE ?? ".");
   try {
     const kinds = await loadJobKinds(JSON.parse(process.env.NEUROBRIDGE_JOB_KIND_MODULES ?? "[]") as string[]);
-    return await runJob(job.data.job, kinds, store, { attempt: job.attemptsStarted ?? job.attemptsMade + 1 });
+    // Checked before use: its id names folders in the store.
+    return await runJob(checkQueuedJob(job.data), kinds, store, { attempt: job.attemptsStarted ?? job.attemptsMade + 1 });
   } catch (error) {
     if (!isPermanentError(error)) throw error;
     // BullMQ fails a job at once, without its remaining attempts, for an error of this name.

@@ -16,6 +16,7 @@ import { NeuroBridgeError } from "@neurobridge/core";
 import { type Job, Queue, Worker } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import type { JobEvent, SweepExecutor } from "./executor.js";
+import { checkReturnedRecord } from "./queue-checks.js";
 import type { JobRecord, JobSpec, JobStore } from "./store.js";
 
 /** The queue every NeuroBridge sweep and worker use unless told otherwise. */
@@ -112,6 +113,7 @@ export class BullmqExecutor implements SweepExecutor {
         })),
       );
       const pending = new Map(jobs.map((j) => [j.id, { started: 0, failedSeen: false }]));
+      const byId = new Map(jobs.map((j) => [j.id, j]));
       // A job that failed for good in an earlier run of this sweep gets its attempts again.
       for (const id of pending.keys()) {
         const queued = await queue.getJob(id);
@@ -145,7 +147,16 @@ export class BullmqExecutor implements SweepExecutor {
             }
           }
           if (state === "completed") {
-            const record = queued.returnvalue;
+            let record: JobRecord;
+            try {
+              record = checkReturnedRecord(queued.returnvalue, byId.get(id) as JobSpec);
+            } catch (error) {
+              const why = (error as Error).message;
+              store.fail(id, why, started);
+              onEvent({ id, state: "failed", attempt: started, error: why });
+              pending.delete(id);
+              continue;
+            }
             if (!store.has(id)) store.put(record);
             onEvent({ id, state: "done", attempt: record.attempt });
             pending.delete(id);

@@ -9,7 +9,15 @@ import type { JobKinds } from "./job-kinds.js";
 import type { JobRecord, JobSpec, JobStore } from "./store.js";
 
 /** Errors that another attempt cannot fix (a wrong config, a worker on other code): the job fails at once. */
-const PERMANENT = new Set(["CODE_MISMATCH", "JOB_KIND_UNKNOWN", "GRID_INVALID", "OPTION_INVALID", "SPEC_INVALID", "INVALID"]);
+const PERMANENT = new Set([
+  "QUEUE_FORGED",
+  "CODE_MISMATCH",
+  "JOB_KIND_UNKNOWN",
+  "GRID_INVALID",
+  "OPTION_INVALID",
+  "SPEC_INVALID",
+  "INVALID",
+]);
 
 /** Whether `error` is one another attempt cannot fix. */
 export function isPermanentError(error: unknown): boolean {
