@@ -167,4 +167,27 @@ describe("neurobridge sweep", () => {
     expect(runCli(["sweep", "status", "--out", join(dir, "nothing")]).stderr).toMatch(/holds no sweep \(no sweep\.json\)/);
     for (const res of [r, r2, down]) expect(res.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
+
+  it("runs a custom job kind from --kinds on the default local executor", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nb-sweep-kinds-"));
+    writeFileSync(
+      join(dir, "kinds.mjs"),
+      `export const jobKinds = [{
+        name: "cube", description: "x cubed", replicateKey: "seed",
+        configure: (s) => ({ x: s.x, seed: s.seed ?? 0 }),
+        code: () => "cube-1",
+        run: async (c) => ({ y: c.x ** 3 }),
+        row: (_c, r) => ({ metrics: { y: r.y } }),
+      }];\n`,
+    );
+    writeFileSync(join(dir, "grid.json"), JSON.stringify({ kind: "cube", grid: { x: [2, 3] } }));
+    const r = runCli(["sweep", "--grid", "grid.json", "--kinds", "./kinds.mjs", "--out", "out", "--no-figures", "--json"], {
+      cwd: dir,
+      timeoutMs: 120_000,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const summary = lastJson(r.stdout);
+    expect(summary).toMatchObject({ jobs: 2, done: 2, failed: 0 });
+    expect(summary.groups.map((g: { metrics: { y: { mean: number } } }) => g.metrics.y.mean)).toEqual([8, 27]);
+  }, 120_000);
 });

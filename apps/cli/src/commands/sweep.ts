@@ -6,6 +6,7 @@
  * sweep folder. Thin shells over `runSweep`, `sweepStatus` and `runWorker`.
  */
 import { hostname } from "node:os";
+import { resolve } from "node:path";
 import { NeuroBridgeError } from "@neurobridge/core";
 import type { Command } from "commander";
 import { readJsonFile } from "../files.js";
@@ -68,6 +69,8 @@ export async function executorOf(o: ExecutorOptions) {
     attempts,
     ...(o.concurrency !== undefined ? { concurrency: positiveInt(o.concurrency, "--concurrency", 1, OPTION_LIMITS.parallel) } : {}),
     ...(o.jobsPerProcess !== undefined ? { jobsPerProcess: positiveInt(o.jobsPerProcess, "--jobs-per-process") } : {}),
+    // The job processes register the same kinds the sweep was planned with.
+    ...(o.kinds?.length ? { kindModules: o.kinds.map((k) => (/^[./]/.test(k) ? resolve(k) : k)) } : {}),
   });
 }
 
