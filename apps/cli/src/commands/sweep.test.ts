@@ -190,4 +190,53 @@ describe("neurobridge sweep", () => {
     expect(summary).toMatchObject({ jobs: 2, done: 2, failed: 0 });
     expect(summary.groups.map((g: { metrics: { y: { mean: number } } }) => g.metrics.y.mean)).toEqual([8, 27]);
   }, 120_000);
+
+  it("a stopped worker abandons a hung job after --stop-grace instead of waiting for ever", async () => {
+    const kinds = join(dir, "hang.mjs");
+    writeFileSync(
+      kinds,
+      `export const jobKinds = [{
+        name: "hang", description: "never ends", configure: (s) => ({ n: s.n ?? 0 }), code: () => "hang-1",
+        run: () => new Promise(() => {}), row: () => ({ metrics: {} }),
+      }];\n`,
+    );
+    const { jobId } = await import("@neurobridge/experiments");
+    const config = { n: 1 };
+    const job = { id: jobId("hang", config, "hang-1"), kind: "hang", config, code: "hang-1" };
+    const connection = new Redis({ path: redis.url.slice(7), maxRetriesPerRequest: null });
+    connection.on("error", () => {});
+    const queue = new Queue("nb-hang", { connection });
+    await queue.add("hang", { job }, { jobId: job.id });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        "worker",
+        "--redis",
+        redis.url,
+        "--queue",
+        "nb-hang",
+        "--kinds",
+        kinds,
+        "--store",
+        join(dir, "hang-store"),
+        "--stop-grace",
+        "1",
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let log = "";
+    child.stderr?.on("data", (d: Buffer) => {
+      log += d.toString();
+    });
+    while (!log.includes(`${job.id} running`)) await new Promise((r) => setTimeout(r, 50));
+    const t0 = Date.now();
+    child.kill("SIGTERM");
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(code).toBe(0);
+    expect(log).toMatch(/a job still running after --stop-grace 1 s was abandoned/);
+    await queue.close();
+    connection.disconnect();
+  }, 60_000);
 });

@@ -166,6 +166,7 @@ interface WorkerCommandOptions {
   store?: string;
   lockSeconds: string;
   idleExit?: string;
+  stopGrace: string;
   kinds?: string[];
 }
 
@@ -182,11 +183,13 @@ async function runWorkerCommand(o: WorkerCommandOptions): Promise<void> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   process.stderr.write(`worker ${hostname()} pid ${process.pid}: pulling jobs from ${o.redis} (concurrency ${concurrency})\n`);
+  const stopGraceSeconds = positiveNumber(o.stopGrace, "--stop-grace", OPTION_LIMITS.waitSeconds);
   try {
-    await runWorker({
+    const { abandoned } = await runWorker({
       redis: o.redis,
       concurrency,
       lockSeconds,
+      stopGraceSeconds,
       kindModules: o.kinds ?? [],
       ...(idleSeconds !== undefined ? { idleSeconds } : {}),
       ...(o.queue ? { queue: o.queue } : {}),
@@ -194,6 +197,13 @@ async function runWorkerCommand(o: WorkerCommandOptions): Promise<void> {
       signal: controller.signal,
       onEvent: (e) => process.stderr.write(`worker: ${e.id} ${e.state}${e.detail ? `: ${e.detail}` : ""}\n`),
     });
+    if (abandoned) {
+      // Its job processes end with this process; their locks lapse and the jobs are retried elsewhere.
+      process.stderr.write(
+        `worker pid ${process.pid}: stopped; a job still running after --stop-grace ${stopGraceSeconds} s was abandoned (another worker retries it)\n`,
+      );
+      process.exit(process.exitCode ?? 0);
+    }
     process.stderr.write(`worker pid ${process.pid}: stopped\n`);
   } finally {
     process.off("SIGINT", onSignal);
@@ -242,6 +252,11 @@ export function registerSweepCommands(program: Command): void {
     .option("--store <dir>", "job store: results and resumable state (a shared folder lets a retry resume another worker's checkpoint)")
     .option("--lock-seconds <s>", "a job whose worker is silent this long is retried elsewhere", "30")
     .option("--idle-exit <s>", "exit once the queue has been empty this long (e.g. as a Kubernetes Job)")
+    .option(
+      "--stop-grace <s>",
+      "on SIGTERM/SIGINT, how long running jobs may take to finish before they are abandoned to another worker",
+      "30",
+    )
     .option("--kinds <module>", "a module exporting jobKinds: more job kinds (repeatable)", (value: string, previous: string[] = []) => [
       ...previous,
       value,

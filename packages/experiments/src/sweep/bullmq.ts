@@ -192,6 +192,13 @@ export interface WorkerOptions {
   readonly kindModules?: readonly string[];
   /** Stop once the queue has had nothing waiting or running for this many seconds (a worker as a batch job). */
   readonly idleSeconds?: number;
+  /**
+   * Once stopped, how long running jobs may take to finish (default 30 s). A job
+   * still running then is abandoned: its lock lapses and another worker retries
+   * it (from its checkpoint, where the store is shared). A hung job no longer
+   * holds the worker for ever.
+   */
+  readonly stopGraceSeconds?: number;
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: { readonly id: string; readonly state: "running" | "done" | "failed"; readonly detail?: string }) => void;
 }
@@ -237,7 +244,7 @@ export const defaultWorkerStore = (): string => join(tmpdir(), "neurobridge-work
  * Pulls jobs from the queue and runs them until `signal` aborts; then stops
  * taking jobs, lets BullMQ hand back what is running, and resolves.
  */
-export async function runWorker(options: WorkerOptions): Promise<void> {
+export async function runWorker(options: WorkerOptions): Promise<{ readonly abandoned: boolean }> {
   const connection = await connect(options.redis, "--redis");
   const lockMs = Math.round((options.lockSeconds ?? 30) * 1000);
   const store = options.store ?? defaultWorkerStore();
@@ -268,7 +275,18 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const idle = options.idleSeconds !== undefined ? watchIdle(options.queue ?? DEFAULT_QUEUE, connection, options.idleSeconds) : undefined;
   await Promise.race([stopped, ...(idle ? [idle.done] : [])]);
   idle?.stop();
-  await worker.close();
-  await running.catch(() => undefined);
+  const grace = (options.stopGraceSeconds ?? 30) * 1000;
+  let timer: NodeJS.Timeout | undefined;
+  const finished = await Promise.race([
+    worker
+      .close()
+      .then(() => running.catch(() => undefined))
+      .then(() => true),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), grace);
+    }),
+  ]);
+  clearTimeout(timer);
   connection.disconnect();
+  return { abandoned: !finished };
 }
