@@ -239,4 +239,42 @@ describe("neurobridge sweep", () => {
     await queue.close();
     connection.disconnect();
   }, 60_000);
+
+  it("a worker without a job's kind leaves it, without using an attempt, for a worker that has it", async () => {
+    const kinds = join(dir, "double.mjs");
+    writeFileSync(
+      kinds,
+      `export const jobKinds = [{
+        name: "double", description: "2x", configure: (s) => ({ x: s.x }), code: () => "double-1",
+        run: async (c) => ({ y: 2 * c.x }), row: (_c, r) => ({ metrics: { y: r.y } }),
+      }];\n`,
+    );
+    const { jobId } = await import("@neurobridge/experiments");
+    const config = { x: 21 };
+    const job = { id: jobId("double", config, "double-1"), kind: "double", config, code: "double-1" };
+    const connection = new Redis({ path: redis.url.slice(7), maxRetriesPerRequest: null });
+    connection.on("error", () => {});
+    const queue = new Queue("nb-kinds", { connection });
+    await queue.add("double", { job }, { jobId: job.id, attempts: 1 });
+    const worker = (extra: string[]) =>
+      spawn(process.execPath, [BIN, "worker", "--redis", redis.url, "--queue", "nb-kinds", "--store", join(dir, "kinds-store"), ...extra], {
+        stdio: "ignore",
+      });
+    const without = worker([]);
+    // It picks the job up and hands it back more than once meanwhile; with one attempt, a failure would be final.
+    await new Promise((r) => setTimeout(r, 5000));
+    expect(await (await queue.getJob(job.id))?.getState()).not.toBe("failed");
+    const able = worker(["--kinds", kinds]);
+    let state: string | undefined;
+    for (let i = 0; i < 200 && state !== "completed"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = await (await queue.getJob(job.id))?.getState();
+    }
+    expect(state).toBe("completed");
+    expect((await queue.getJob(job.id))?.returnvalue.result).toEqual({ y: 42 });
+    for (const w of [without, able]) w.kill("SIGTERM");
+    await Promise.all([without, able].map((w) => new Promise((r) => w.once("exit", r))));
+    await queue.close();
+    connection.disconnect();
+  }, 90_000);
 });
