@@ -8,4 +8,7 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 const { main } = await import(entry.href);
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// A failed command ends now: a connection still retrying (a lost Redis) must not keep it alive.
+if (code !== 0) process.exit(code);
+process.exitCode = code;

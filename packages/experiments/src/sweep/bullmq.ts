@@ -73,6 +73,9 @@ async function connect(url: string, what: string): Promise<Redis> {
   return redis;
 }
 
+/** How long a sweep waits for a Redis that stopped answering before it gives up, naming it. */
+const REDIS_LOST_MS = 30_000;
+
 /** Options of {@link BullmqExecutor}. */
 export interface BullmqExecutorOptions {
   readonly redis: string;
@@ -81,6 +84,8 @@ export interface BullmqExecutorOptions {
   readonly attempts?: number;
   /** Milliseconds between checks of the queued jobs (default 500). */
   readonly pollMs?: number;
+  /** Seconds a check may wait on a Redis that stopped answering before the sweep ends, naming it (default 30). */
+  readonly lostAfterSeconds?: number;
 }
 
 /** Jobs on a BullMQ queue, run by `neurobridge worker` processes wherever they are. */
@@ -120,11 +125,21 @@ export class BullmqExecutor implements SweepExecutor {
         if (queued && (await queued.getState()) === "failed")
           await queued.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
       }
-      while (pending.size && !signal?.aborted) {
+      // Redis going away mid-sweep: its errors are kept (not printed as stack traces), and a poll that
+      // cannot finish in lostAfterSeconds ends the sweep with one message; the queued jobs stay in Redis.
+      let lost: Error | undefined;
+      queue.on("error", (error) => {
+        lost = error;
+      });
+      let gaveUp = false;
+      const lostMs = (this.options.lostAfterSeconds ?? REDIS_LOST_MS / 1000) * 1000;
+      const poll = async () => {
         const workers = (await queue.getWorkers()).length;
         this.concurrency = Math.max(1, workers);
         for (const [id, seen] of pending) {
           const queued = (await queue.getJob(id)) as Job<QueuedJob, JobRecord> | undefined;
+          // A poll outlived by its deadline acts on nothing (a closing connection answers "no such job").
+          if (gaveUp) return;
           if (!queued) {
             // Removed from the queue by someone else: nothing will run it.
             store.fail(id, "removed from the queue before it finished", seen.started);
@@ -133,6 +148,7 @@ export class BullmqExecutor implements SweepExecutor {
             continue;
           }
           const state = await queued.getState();
+          if (gaveUp) return;
           // The job may have finished between the two reads: its return value comes with a fresh read.
           if (state === "completed" && !queued.returnvalue) continue;
           const started = queued.attemptsStarted ?? queued.attemptsMade;
@@ -167,11 +183,29 @@ export class BullmqExecutor implements SweepExecutor {
             pending.delete(id);
           }
         }
+      };
+      while (pending.size && !signal?.aborted) {
+        let timer: NodeJS.Timeout | undefined;
+        const done = await Promise.race([
+          poll().then(() => true),
+          new Promise<false>((resolve) => {
+            timer = setTimeout(() => resolve(false), lostMs);
+          }),
+        ]);
+        clearTimeout(timer);
+        if (!done) {
+          gaveUp = true;
+          throw new NeuroBridgeError(
+            "REDIS_UNREACHABLE",
+            `--redis: lost Redis at ${this.options.redis} for ${lostMs / 1000} s${lost ? ` (${lost.message})` : ""}; the queued jobs stay there — rerun the sweep to collect them once it is back`,
+          );
+        }
         if (pending.size) await new Promise((r) => setTimeout(r, this.options.pollMs ?? 500));
       }
     } finally {
-      await queue.close();
+      // Closing waits for Redis; a lost one is not waited for.
       connection.disconnect();
+      await Promise.race([queue.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
     }
   }
 }
