@@ -277,4 +277,20 @@ describe("neurobridge sweep", () => {
     await queue.close();
     connection.disconnect();
   }, 90_000);
+
+  it("plans and runs a grid over a plugin's neuron with --plugin (the jobs import it themselves)", () => {
+    const plugin = fileURLToPath(new URL("../../../../examples/custom-neuron/dist/plugin.js", import.meta.url));
+    const sweepDir = mkdtempSync(join(tmpdir(), "nb-sweep-plugin-"));
+    const file = join(sweepDir, "grid.json");
+    const base = { model: "snn", epochs: 1, trainCount: 128, testCount: 100, timeSteps: 4, workers: 1, network: { neuron: "izhikevich" } };
+    writeFileSync(file, JSON.stringify({ base, grid: { seed: [1] } }));
+    const without = runCli(["sweep", "--grid", file, "--out", join(sweepDir, "a")], { timeoutMs: 60_000 });
+    expect(without.code).toBe(1);
+    expect(without.stderr).toMatch(/unknown neuron model 'izhikevich'/);
+    const r = runCli(["--plugin", plugin, "sweep", "--grid", file, "--out", join(sweepDir, "b"), "--no-figures", "--json"], {
+      timeoutMs: 120_000,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(lastJson(r.stdout)).toMatchObject({ jobs: 1, done: 1, failed: 0 });
+  }, 180_000);
 });

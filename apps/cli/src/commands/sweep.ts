@@ -10,7 +10,8 @@ import { resolve } from "node:path";
 import { NeuroBridgeError } from "@neurobridge/core";
 import type { Command } from "commander";
 import { readJsonFile } from "../files.js";
-import { printJson } from "../output.js";
+import { type GlobalOptions, printJson } from "../output.js";
+import { loadPlugin } from "../plugin-loader.js";
 import { OPTION_LIMITS, positiveInt, positiveNumber } from "./options.js";
 
 interface SweepOptions {
@@ -74,11 +75,14 @@ export async function executorOf(o: ExecutorOptions) {
   });
 }
 
-async function runSweepCommand(o: SweepOptions): Promise<void> {
+async function runSweepCommand(o: SweepOptions, globals: GlobalOptions = {}): Promise<void> {
   if (!o.grid) throw new NeuroBridgeError("OPTION_INVALID", "--grid: required, a sweep file (JSON with base, grid and/or list)");
   if (!o.out) throw new NeuroBridgeError("OPTION_INVALID", "--out: required, the sweep's folder");
   const { loadJobKinds, parseSweepGrid, runSweep } = await import("@neurobridge/experiments");
-  const grid = parseSweepGrid(readJsonFile(o.grid), o.grid);
+  const parsed = parseSweepGrid(readJsonFile(o.grid), o.grid);
+  // --plugin reaches every job as its `plugins` setting (part of its id), by the URL each process imports.
+  const plugins = await Promise.all((globals.plugin ?? []).map(async (p) => (await loadPlugin(p)).source?.module ?? p));
+  const grid = plugins.length ? { ...parsed, base: { ...(parsed.base ?? {}), plugins } } : parsed;
   const kinds = await loadJobKinds(o.kinds ?? []);
   const executor = await executorOf(o);
   const controller = new AbortController();
@@ -236,8 +240,8 @@ export function registerSweepCommands(program: Command): void {
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option("--json", "print one JSON object { jobs, done, failed, results, … } last")
-    .action((what: string | undefined, o: SweepOptions) => {
-      if (what === undefined) return runSweepCommand(o);
+    .action((what: string | undefined, o: SweepOptions, command: Command) => {
+      if (what === undefined) return runSweepCommand(o, command.optsWithGlobals<GlobalOptions>());
       if (what !== "status")
         throw new NeuroBridgeError("OPTION_INVALID", `sweep: unknown action '${what}'; accepted: status (or none, to run the sweep)`);
       if (!o.out) throw new NeuroBridgeError("OPTION_INVALID", "sweep status: --out DIR names the sweep's folder (required)");

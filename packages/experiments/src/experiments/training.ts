@@ -49,6 +49,8 @@ export interface TrainConfig {
   readonly lrSchedule: "constant" | "cosine";
   /** The network beyond its size and T (neuron model and its parameters, encoder, surrogate …); default the paper's. */
   readonly network?: Omit<PaperNetworkOptions, "timeSteps">;
+  /** Plugin modules the network needs (file URLs or package names), for a sweep job run in another process. */
+  readonly plugins?: readonly string[];
   /** Registered loss (default: `defaultLoss` of the network). */
   readonly loss?: string;
   readonly lossParams?: Readonly<Record<string, number>>;

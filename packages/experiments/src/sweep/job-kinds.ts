@@ -13,6 +13,7 @@ import { codeFingerprint } from "../code-version.js";
 import { ffnnCost, snnCost } from "../experiments/cost.js";
 import { loadPaperData, type TrainConfig, type TrainResult, trainExperiment } from "../experiments/training.js";
 import { bundledPlugins } from "../plugins.js";
+import { jobPlugins, loadJobPlugins } from "./job-plugins.js";
 
 /**
  * The last MNIST subset this process loaded, reused by its next job of the
@@ -49,6 +50,8 @@ export interface JobKind<C = unknown, R = unknown> {
   readonly replicateKey?: string;
   /** The job's full config from a grid entry's settings, or a {@link ValidationError} listing every problem. */
   configure(settings: Readonly<Record<string, unknown>>, where: string): C;
+  /** Asynchronous work `configure` needs done first (e.g. importing the plugins the settings name); run before planning. */
+  prepare?(settings: Readonly<Record<string, unknown>>): Promise<void>;
   /** Fingerprint of the code that computes this kind's results (part of every job's name). */
   code(): string;
   run(config: C, context: JobContext): Promise<R>;
@@ -109,6 +112,7 @@ const TRAIN_KEYS = [
   "normalization",
   "backend",
   "target",
+  "plugins",
 ] as readonly string[];
 
 /** The settings of `network` (paperNetwork's options; its T is the job's `timeSteps`). */
@@ -171,13 +175,15 @@ export const trainJobKind: JobKind<TrainConfig, TrainJobResult> = {
   name: "train",
   description: "train a paper network on MNIST and evaluate it (settings: TrainConfig)",
   replicateKey: "seed",
+  prepare: (settings) => loadJobPlugins(settings.plugins),
   configure(settings, where) {
     const s: Record<string, unknown> = { ...TRAIN_DEFAULTS, ...settings };
-    const issues = trainIssues(s, where);
+    const { plugins, issues: pluginIssues } = jobPlugins(s.plugins, where);
+    const issues = [...trainIssues(s, where), ...pluginIssues];
     if (issues.length === 0) {
       const network = (s.network ?? {}) as Record<string, unknown>;
       try {
-        const runtime = createRuntime({ plugins: bundledPlugins(), seed: 0 });
+        const runtime = createRuntime({ plugins: [...bundledPlugins(), ...plugins], seed: 0 });
         const spec = runtime.validateSpec(paperNetwork(s.model as string, { ...network, timeSteps: s.timeSteps as number }));
         // The network decides its T (a rate network has one step): equal jobs get equal names.
         s.timeSteps = spec.timeSteps;
@@ -201,7 +207,9 @@ export const trainJobKind: JobKind<TrainConfig, TrainJobResult> = {
       ["experiments/training", "experiments/cost", "plugins", "sweep/job-kinds"],
     ),
   async run(config, context) {
-    const runtime = createRuntime({ plugins: bundledPlugins(), seed: config.seed });
+    // The job's own plugins, in whichever process runs it.
+    await loadJobPlugins(config.plugins);
+    const runtime = createRuntime({ plugins: [...bundledPlugins(), ...jobPlugins(config.plugins, "config").plugins], seed: config.seed });
     const data = processData({
       trainCount: config.trainCount,
       testCount: config.testCount,

@@ -197,6 +197,8 @@ async function writeResults(out: string, manifest: SweepManifest, store: JobStor
 export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const started = performance.now();
   const kinds = options.kinds ?? defaultJobKinds();
+  // What configuring needs first (a train job's plugins), done before planning.
+  for (const job of expandGrid(options.grid)) if (kinds.names().includes(job.kind)) await kinds.get(job.kind).prepare?.(job.settings);
   const { jobs, entries, duplicates } = planSweep(options.grid, kinds);
   const lock = lockFolder(options.out, "a neurobridge sweep");
   try {
