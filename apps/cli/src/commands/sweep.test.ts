@@ -51,6 +51,21 @@ function cli(args: readonly string[]): Promise<{ code: number; stdout: string; s
   });
 }
 
+/** Puts one job of `kind` straight on queue `name` (as a sweep would), with its content-hash id. */
+async function queueOne(url: string, name: string, kind: string, config: unknown, code: string, attempts?: number) {
+  const { jobId } = await import("@neurobridge/experiments");
+  const job = { id: jobId(kind, config, code), kind, config, code };
+  const connection = new Redis({ path: url.slice(7), maxRetriesPerRequest: null });
+  connection.on("error", () => {});
+  const queue = new Queue(name, { connection });
+  await queue.add(kind, { job }, { jobId: job.id, ...(attempts ? { attempts } : {}) });
+  const close = async () => {
+    await queue.close();
+    connection.disconnect();
+  };
+  return { job, queue, close };
+}
+
 const grid = {
   base: { model: "snn", epochs: 3, trainCount: 768, testCount: 200, batchSize: 64, learningRate: 5e-3 },
   grid: { seed: [1, 2, 3], timeSteps: [3, 5] },
@@ -200,13 +215,7 @@ describe("neurobridge sweep", () => {
         run: () => new Promise(() => {}), row: () => ({ metrics: {} }),
       }];\n`,
     );
-    const { jobId } = await import("@neurobridge/experiments");
-    const config = { n: 1 };
-    const job = { id: jobId("hang", config, "hang-1"), kind: "hang", config, code: "hang-1" };
-    const connection = new Redis({ path: redis.url.slice(7), maxRetriesPerRequest: null });
-    connection.on("error", () => {});
-    const queue = new Queue("nb-hang", { connection });
-    await queue.add("hang", { job }, { jobId: job.id });
+    const { job, queue, close } = await queueOne(redis.url, "nb-hang", "hang", { n: 1 }, "hang-1");
     const child = spawn(
       process.execPath,
       [
@@ -236,8 +245,7 @@ describe("neurobridge sweep", () => {
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(code).toBe(0);
     expect(log).toMatch(/a job still running after --stop-grace 1 s was abandoned/);
-    await queue.close();
-    connection.disconnect();
+    await close();
   }, 60_000);
 
   it("a worker without a job's kind leaves it, without using an attempt, for a worker that has it", async () => {
@@ -249,13 +257,7 @@ describe("neurobridge sweep", () => {
         run: async (c) => ({ y: 2 * c.x }), row: (_c, r) => ({ metrics: { y: r.y } }),
       }];\n`,
     );
-    const { jobId } = await import("@neurobridge/experiments");
-    const config = { x: 21 };
-    const job = { id: jobId("double", config, "double-1"), kind: "double", config, code: "double-1" };
-    const connection = new Redis({ path: redis.url.slice(7), maxRetriesPerRequest: null });
-    connection.on("error", () => {});
-    const queue = new Queue("nb-kinds", { connection });
-    await queue.add("double", { job }, { jobId: job.id, attempts: 1 });
+    const { job, queue, close } = await queueOne(redis.url, "nb-kinds", "double", { x: 21 }, "double-1", 1);
     const worker = (extra: string[]) =>
       spawn(process.execPath, [BIN, "worker", "--redis", redis.url, "--queue", "nb-kinds", "--store", join(dir, "kinds-store"), ...extra], {
         stdio: "ignore",
@@ -274,8 +276,7 @@ describe("neurobridge sweep", () => {
     expect((await queue.getJob(job.id))?.returnvalue.result).toEqual({ y: 42 });
     for (const w of [without, able]) w.kill("SIGTERM");
     await Promise.all([without, able].map((w) => new Promise((r) => w.once("exit", r))));
-    await queue.close();
-    connection.disconnect();
+    await close();
   }, 90_000);
 
   it("plans and runs a grid over a plugin's neuron with --plugin (the jobs import it themselves)", () => {
