@@ -409,6 +409,21 @@ function corpus(): Case[] {
     /network\.bta: is not a network setting; accepted: neuron, neuronParams, beta/,
   );
   add(["sweep", "--grid", p("sweep-other.json"), "--out", p("sweep-done")], /holds a sweep of another grid .*--force/);
+  // Settings found wrong only when a job ran (after every attempt) are found when the sweep is planned.
+  for (const [setting, message] of [
+    [{ loss: "nope" }, /jobs\[0\]\.loss: unknown loss "nope"; registered: softmax_ce/],
+    [{ normalization: "weird" }, /jobs\[0\]\.normalization: must be one of unit, standard, none/],
+    [{ backend: "nope" }, /jobs\[0\]\.backend: unknown backend "nope"/],
+    [{ target: "nope" }, /jobs\[0\]\.target: unknown backend "nope"/],
+    [
+      { loss: "mse_count", lossParams: { x: 1 } },
+      /lossParams\.x: is not a parameter of loss "mse_count"; accepted: correctRate, incorrectRate/,
+    ],
+  ] as const) {
+    const name = `sweep-late-${Object.keys(setting).join("-")}.json`;
+    write(name, JSON.stringify({ base: { model: "ffnn", epochs: 1, trainCount: 128, testCount: 100, ...setting } }));
+    add(["sweep", "--grid", p(name), "--out", p("sw-late")], message);
+  }
   add(
     ["sweep", "--grid", p("sweep-cli-name.json"), "--out", p("sw")],
     /subset: is not a train setting; did you mean 'trainCount' \(the CLI's --subset\)\?/,

@@ -7,7 +7,8 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createRuntime, NeuroBridgeError, TRAINING_DEFAULTS, ValidationError, type ValidationIssue } from "@neurobridge/core";
+import { createRuntime, defaultLoss, NeuroBridgeError, TRAINING_DEFAULTS, ValidationError, type ValidationIssue } from "@neurobridge/core";
+import { MNIST_NORMALIZATIONS } from "@neurobridge/mnist";
 import { PAPER_MODELS, paperNetwork } from "@neurobridge/neurons-lif";
 import { codeFingerprint } from "../code-version.js";
 import { ffnnCost, snnCost } from "../experiments/cost.js";
@@ -118,6 +119,47 @@ const TRAIN_KEYS = [
 /** The settings of `network` (paperNetwork's options; its T is the job's `timeSteps`). */
 const NETWORK_KEYS: readonly string[] = ["neuron", "neuronParams", "beta", "activation", "encoding", "surrogate", "learnBeta", "learn"];
 
+/**
+ * Settings that name registrations or data choices, checked now against the
+ * runtime a job will build: otherwise they fail only when the job runs, after
+ * every attempt.
+ */
+function registeredIssues(
+  runtime: ReturnType<typeof createRuntime>,
+  s: Record<string, unknown>,
+  where: string,
+  networkLoss: string,
+): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const named = (key: string, kind: "loss" | "backend", value: unknown) => {
+    if (value === undefined) return;
+    const names = runtime.names(kind);
+    if (typeof value !== "string" || !names.includes(value))
+      issues.push({ path: `${where}.${key}`, message: `unknown ${kind} ${JSON.stringify(value)}; registered: ${names.join(", ")}` });
+  };
+  named("loss", "loss", s.loss);
+  named("backend", "backend", s.backend);
+  named("target", "backend", s.target);
+  if (s.normalization !== undefined && !(MNIST_NORMALIZATIONS as readonly unknown[]).includes(s.normalization))
+    issues.push({
+      path: `${where}.normalization`,
+      message: `must be one of ${MNIST_NORMALIZATIONS.join(", ")}, got ${JSON.stringify(s.normalization)}`,
+    });
+  if (s.lossParams !== undefined) {
+    const name = s.loss ?? networkLoss;
+    const loss = typeof name === "string" && runtime.names("loss").includes(name) ? runtime.loss(name) : undefined;
+    const accepted = loss?.params?.map((p) => p.name) ?? [];
+    const given = s.lossParams && typeof s.lossParams === "object" ? Object.keys(s.lossParams) : [];
+    for (const key of given)
+      if (!accepted.includes(key))
+        issues.push({
+          path: `${where}.lossParams.${key}`,
+          message: `is not a parameter of loss ${JSON.stringify(name)}; accepted: ${accepted.join(", ") || "none"}`,
+        });
+  }
+  return issues;
+}
+
 /** The CLI's flag names of train settings, for a grid that uses them: `subset` is `trainCount` here. */
 const CLI_NAMES: Readonly<Record<string, string>> = {
   subset: "trainCount",
@@ -187,6 +229,7 @@ export const trainJobKind: JobKind<TrainConfig, TrainJobResult> = {
         const spec = runtime.validateSpec(paperNetwork(s.model as string, { ...network, timeSteps: s.timeSteps as number }));
         // The network decides its T (a rate network has one step): equal jobs get equal names.
         s.timeSteps = spec.timeSteps;
+        issues.push(...registeredIssues(runtime, s, where, defaultLoss(runtime.plan(spec))));
       } catch (error) {
         if (!(error instanceof NeuroBridgeError)) throw error;
         issues.push({ path: `${where}.network`, message: error.message.replace(/\n/g, " ") });
