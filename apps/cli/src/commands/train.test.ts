@@ -44,6 +44,9 @@ describe("neurobridge train / eval", () => {
       expect(result.samplesPerSecond).toBeGreaterThan(0);
       expect(result.ops.macs).toBe(model === "ffnn" ? 268_800 : 200_704);
       expect(result.activity).toHaveLength(model === "ffnn" ? 2 : 3);
+      // train prints the experiment's final evaluation: the one eval gets on the same 1,000 test images.
+      const same = lastJson(runCli(["eval", "--checkpoint", out, "--subset", "1000", "--json"]).stdout);
+      expect(summary.testAccuracy).toBe(same.accuracy);
     }
   }, 600_000);
 

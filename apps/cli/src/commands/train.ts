@@ -236,7 +236,6 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions, explicit: Recor
     // What was not said at the trainer's start (e.g. a damaged newest checkpoint generation).
     for (const w of result.warnings) if (!said.has(w)) process.stderr.write(`neurobridge: note: ${w}\n`);
     const history = result.history;
-    const last = history.at(-1);
     if (result.status === "aborted") {
       process.stderr.write(
         `neurobridge: interrupted (${signalled ?? "signal"}); checkpoint saved in ${o.out}. Resume with: neurobridge train --out ${o.out} --resume\n`,
@@ -244,17 +243,18 @@ async function runTrain(o: TrainOptions, globals: GlobalOptions, explicit: Recor
       process.exitCode = signalled === "SIGTERM" ? 143 : 130;
     }
     const backend = await runtime.backend(result.config.backend ?? "tfjs");
-    const seconds = history.reduce((s, h) => s + h.seconds, 0) / Math.max(1, history.length);
+    // The experiment's own figures: the CLI prints them, it does not compute them again.
+    const finite = (x: number) => (Number.isFinite(x) ? x : null);
     const summary = {
       status: result.status,
       model: result.config.model,
       neuron: (result.config.network?.neuron ?? null) as string | null,
       checkpoint: o.out,
       epochs: history.length,
-      testAccuracy: last?.testAccuracy ?? null,
-      trainAccuracy: last?.trainAccuracy ?? null,
-      secondsPerEpoch: history.length ? seconds : null,
-      samplesPerSecond: history.length ? result.config.trainCount / seconds : null,
+      testAccuracy: history.length ? finite(result.testAccuracy) : null,
+      trainAccuracy: history.length ? finite(result.trainAccuracy) : null,
+      secondsPerEpoch: history.length ? result.secondsPerEpoch : null,
+      samplesPerSecond: history.length ? result.config.trainCount / result.secondsPerEpoch : null,
       backend: backend.name,
       gemm: (backend.info?.().gemm as string | undefined) ?? null,
       workers: result.workers,
