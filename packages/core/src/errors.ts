@@ -104,3 +104,14 @@ export class DataFileError extends NeuroBridgeError {
     this.file = file;
   }
 }
+
+/**
+ * Work stopped because its `AbortSignal` fired (Ctrl-C, SIGTERM, a caller's
+ * cancel). Named `AbortError` as the platform's aborts are, so
+ * `error.name === "AbortError"` tells a stop from a failure.
+ */
+export class AbortError extends NeuroBridgeError {
+  constructor(what = "the work") {
+    super("ABORTED", `${what} was interrupted`);
+  }
+}

@@ -7,7 +7,7 @@
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { createRuntime, type Dataset, TRAINING_DEFAULTS, type TrainingProgress } from "@neurobridge/core";
+import { AbortError, createRuntime, type Dataset, TRAINING_DEFAULTS, type TrainingProgress } from "@neurobridge/core";
 import { ensureFolder, lockFolder } from "@neurobridge/core/node";
 import { type FigureSpec, renderFigure } from "@neurobridge/plots/node";
 import { StepCache, writeAtomic } from "./cache.js";
@@ -172,7 +172,7 @@ async function runPaperLocked(options: PaperOptions) {
   let index = 0;
   const timings: Record<string, { seconds: number; cached: boolean }> = {};
   const step = async <T>(name: string, config: unknown, compute: () => Promise<T> | T): Promise<T> => {
-    if (options.signal?.aborted) throw new Error("interrupted");
+    if (options.signal?.aborted) throw new AbortError("the paper run");
     options.onStep?.({ step: name, index: index++, total: steps.length, done: false });
     const t0 = performance.now();
     const { result, cached } = await cache.run(name, config, compute);
@@ -199,7 +199,7 @@ async function runPaperLocked(options: PaperOptions) {
         ...(options.onTrainProgress ? { onProgress: (p: TrainingProgress) => options.onTrainProgress?.(name, p) } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      if (result.status === "aborted") throw new Error("interrupted");
+      if (result.status === "aborted") throw new AbortError("the paper run");
       return result;
     });
   const ffnn = await training("train-ffnn", profile.ffnn);
@@ -225,7 +225,7 @@ async function runPaperLocked(options: PaperOptions) {
       options.onSweepProgress?.(p);
     },
   });
-  if (options.signal?.aborted) throw new Error("interrupted");
+  if (options.signal?.aborted) throw new AbortError("the paper run");
   if (summary.failed) {
     throw new Error(
       `the sweep has ${summary.failed} failed job(s) (see ${sweepDir}): ${summary.failures.map((f) => `${f.id}: ${f.error}`).join("; ")}`,

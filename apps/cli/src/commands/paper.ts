@@ -92,7 +92,7 @@ async function runPaperCommand(o: PaperOptions): Promise<void> {
       );
   } catch (error) {
     progress.stop();
-    if (controller.signal.aborted) {
+    if (controller.signal.aborted || (error as Error)?.name === "AbortError") {
       process.stderr.write(`neurobridge: interrupted; finished steps are cached in ${o.out}/cache. Rerun the same command to resume.\n`);
       process.exitCode = 130;
       return;

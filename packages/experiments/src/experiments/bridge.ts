@@ -15,6 +15,7 @@
  */
 
 import {
+  AbortError,
   arrayOps,
   type Dataset,
   NeuroBridgeError,
@@ -416,7 +417,7 @@ export async function bridgeExperiment(
     initFrom: dirs.matched,
     data,
   });
-  if (tuned.status === "aborted") throw new Error("interrupted");
+  if (tuned.status === "aborted") throw new AbortError("fine-tuning");
   return {
     ffnnAccuracy: dMatched.ffnnAccuracy,
     routes: [
