@@ -1,7 +1,7 @@
 /** File helpers for commands: atomic writes and readable errors for user files. */
 import { readFileSync } from "node:fs";
 import { DataFileError } from "@neurobridge/core";
-import { writeFileDurable } from "@neurobridge/core/node";
+import { fileError, writeFileDurable } from "@neurobridge/core/node";
 
 /**
  * Writes `content` to `path` durably and atomically (core's writer: temporary,
@@ -12,16 +12,8 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
   try {
     writeFileDurable(path, content);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (!code) throw error;
-    const why: Record<string, string> = {
-      EISDIR: "is a folder; give a file name",
-      ENOTDIR: "a part of the path is a file, not a folder",
-      EACCES: "permission denied",
-      EROFS: "read-only file system",
-      ENOSPC: "no space left on the device",
-    };
-    throw new DataFileError(path, `cannot write (${why[code] ?? code})`);
+    // Core's writer names the path for file-system failures; anything else is mapped the same way.
+    throw fileError(path, error);
   }
 }
 

@@ -6,24 +6,13 @@
 import { createRequire } from "node:module";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { NeuroBridgeError, type NeuroBridgePlugin } from "@neurobridge/core";
+import { describeThrown, NeuroBridgeError, type NeuroBridgePlugin } from "@neurobridge/core";
 
 const isPlugin = (value: unknown): value is NeuroBridgePlugin =>
   typeof value === "object" &&
   value !== null &&
   typeof (value as NeuroBridgePlugin).name === "string" &&
   typeof (value as NeuroBridgePlugin).register === "function";
-
-/** What a plugin threw, in one line, whatever it threw (an Error, a string, a number, null …). */
-export function describeThrown(thrown: unknown): string {
-  if (thrown instanceof Error) return `${thrown.message}`.split("\n")[0] || thrown.name;
-  if (typeof thrown === "string") return thrown.split("\n")[0] as string;
-  try {
-    return `it threw ${JSON.stringify(thrown) ?? String(thrown)}`;
-  } catch {
-    return `it threw ${String(thrown)}`;
-  }
-}
 
 /** Resolves a module specifier the way the user means it: paths from `cwd`, packages from `cwd`'s node_modules. */
 function resolveSpecifier(specifier: string, cwd: string): string {

@@ -1,8 +1,8 @@
 /** The runtime the CLI works in: the bundled plugins (the pipeline's) plus user plugins named by `--plugin`. */
 
 import type { TfjsBackendOptions } from "@neurobridge/backend-tfjs";
-import { createRuntime, NeuroBridgeError, type Runtime } from "@neurobridge/core";
-import { describeThrown, loadPlugin } from "./plugin-loader.js";
+import { createRuntime, describeThrown, NeuroBridgeError, type Runtime } from "@neurobridge/core";
+import { loadPlugin } from "./plugin-loader.js";
 
 /** Creates the CLI runtime with the bundled plugins and the modules named by `--plugin`. */
 export async function createCliRuntime(

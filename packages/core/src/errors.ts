@@ -115,3 +115,14 @@ export class AbortError extends NeuroBridgeError {
     super("ABORTED", `${what} was interrupted`);
   }
 }
+
+/** What a plugin (or any code) threw, in one line, whatever it threw (an Error, a string, a number, null …). */
+export function describeThrown(thrown: unknown): string {
+  if (thrown instanceof Error) return `${thrown.message}`.split("\n")[0] || thrown.name;
+  if (typeof thrown === "string") return thrown.split("\n")[0] as string;
+  try {
+    return `it threw ${JSON.stringify(thrown) ?? String(thrown)}`;
+  } catch {
+    return `it threw ${String(thrown)}`;
+  }
+}

@@ -3,7 +3,7 @@
  * process (trainer workers, job runners) can rebuild a runtime with the same
  * registrations. Browser-safe: a dynamic `import()`.
  */
-import { NeuroBridgeError } from "./errors.js";
+import { describeThrown, NeuroBridgeError } from "./errors.js";
 import type { NeuroBridgePlugin, PluginSource } from "./runtime.js";
 
 const isPlugin = (value: unknown): value is NeuroBridgePlugin =>
@@ -36,11 +36,7 @@ export async function importPlugin(source: PluginSource): Promise<NeuroBridgePlu
   try {
     module = (await import(compiled ?? source.module)) as Record<string, unknown>;
   } catch (error) {
-    if (!compiled)
-      throw new NeuroBridgeError(
-        "PLUGIN_LOAD",
-        `cannot import plugin module '${source.module}': ${(error as Error).message.split("\n")[0]}`,
-      );
+    if (!compiled) throw new NeuroBridgeError("PLUGIN_LOAD", `cannot import plugin module '${source.module}': ${describeThrown(error)}`);
     try {
       module = (await import(source.module)) as Record<string, unknown>;
     } catch {

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkJobId, checkQueuedJob, checkReturnedRecord } from "./queue-checks.js";
-import { type JobRecord, type JobSpec, JobStore, jobId } from "./store.js";
+import { checkQueuedJob, checkReturnedRecord } from "./queue-checks.js";
+import { checkJobId, type JobRecord, type JobSpec, JobStore, jobId } from "./store.js";
 
 const config = { model: "ffnn", epochs: 1 };
 const job: JobSpec = { id: jobId("train", config, "0123456789abcdef"), kind: "train", config, code: "0123456789abcdef" };

@@ -8,18 +8,9 @@
  */
 import { NeuroBridgeError } from "@neurobridge/core";
 import { stableStringify } from "../cache.js";
-import { type JobRecord, type JobSpec, jobId } from "./store.js";
+import { checkJobId, type JobRecord, type JobSpec, jobId } from "./store.js";
 
-const ID = /^[0-9a-f]{16}$/;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** Throws `QUEUE_FORGED` unless `id` is a job id (16 hex digits): it is a file name in the store. */
-export function checkJobId(id: unknown): string {
-  if (typeof id !== "string" || !ID.test(id)) {
-    throw new NeuroBridgeError("QUEUE_FORGED", `${JSON.stringify(id)} is not a sweep job id (16 hex digits); refused`);
-  }
-  return id;
-}
 
 /** A queued job's spec, or `QUEUE_FORGED` naming what does not hold (its id must be the hash of the rest). */
 export function checkQueuedJob(value: unknown): JobSpec {

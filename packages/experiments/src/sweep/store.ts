@@ -76,10 +76,14 @@ const readJson = <T>(path: string): T | undefined => {
   }
 };
 
-/** `id` when it is a job id (16 hex digits): ids name files and folders here, so nothing else may reach a path. */
-function safe(id: string): string {
-  if (!/^[0-9a-f]{16}$/.test(id))
+/**
+ * `id` when it is a job id (16 hex digits), else `QUEUE_FORGED`: ids name
+ * files and folders of the store, so nothing else may reach a path.
+ */
+export function checkJobId(id: unknown): string {
+  if (typeof id !== "string" || !/^[0-9a-f]{16}$/.test(id)) {
     throw new NeuroBridgeError("QUEUE_FORGED", `${JSON.stringify(id)} is not a sweep job id (16 hex digits); refused`);
+  }
   return id;
 }
 
@@ -91,7 +95,7 @@ export class JobStore {
 
   /** The finished record of job `id`, if any. */
   get(id: string): JobRecord | undefined {
-    const record = readJson<JobRecord>(join(this.dir, "jobs", `${safe(id)}.json`));
+    const record = readJson<JobRecord>(join(this.dir, "jobs", `${checkJobId(id)}.json`));
     return record?.format === "neurobridge.sweep-job" && record.id === id ? record : undefined;
   }
 
@@ -101,28 +105,31 @@ export class JobStore {
 
   /** Stores a finished job (atomically); clears its failure and running marker. */
   put(record: JobRecord): void {
-    writeAtomic(join(this.dir, "jobs", `${safe(record.id)}.json`), `${JSON.stringify(record)}\n`);
+    writeAtomic(join(this.dir, "jobs", `${checkJobId(record.id)}.json`), `${JSON.stringify(record)}\n`);
     rmSync(join(this.dir, "failed", `${record.id}.json`), { force: true });
     rmSync(join(this.dir, "running", `${record.id}.json`), { force: true });
   }
 
   failure(id: string): JobFailure | undefined {
-    return readJson<JobFailure>(join(this.dir, "failed", `${safe(id)}.json`));
+    return readJson<JobFailure>(join(this.dir, "failed", `${checkJobId(id)}.json`));
   }
 
   fail(id: string, error: string, attempts: number): void {
-    writeAtomic(join(this.dir, "failed", `${safe(id)}.json`), `${JSON.stringify({ id, error, attempts, at: new Date().toISOString() })}\n`);
-    rmSync(join(this.dir, "running", `${safe(id)}.json`), { force: true });
+    writeAtomic(
+      join(this.dir, "failed", `${checkJobId(id)}.json`),
+      `${JSON.stringify({ id, error, attempts, at: new Date().toISOString() })}\n`,
+    );
+    rmSync(join(this.dir, "running", `${checkJobId(id)}.json`), { force: true });
   }
 
   /** Marks job `id` as started by this process. */
   markRunning(id: string, attempt: number, pid = process.pid): void {
     const marker: RunningMarker = { id, pid, host: hostname(), attempt, startedAt: new Date().toISOString() };
-    writeAtomic(join(this.dir, "running", `${safe(id)}.json`), `${JSON.stringify(marker)}\n`);
+    writeAtomic(join(this.dir, "running", `${checkJobId(id)}.json`), `${JSON.stringify(marker)}\n`);
   }
 
   clearRunning(id: string): void {
-    rmSync(join(this.dir, "running", `${safe(id)}.json`), { force: true });
+    rmSync(join(this.dir, "running", `${checkJobId(id)}.json`), { force: true });
   }
 
   /** The running markers (a marker of a killed process stays until its job is retried or finished). */
@@ -135,7 +142,7 @@ export class JobStore {
 
   /** The folder for job `id`'s resumable state. */
   workDir(id: string): string {
-    const dir = join(this.dir, "work", safe(id));
+    const dir = join(this.dir, "work", checkJobId(id));
     ensureFolder(dir);
     return dir;
   }
